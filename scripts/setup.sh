@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what braid needs to build: Debian packages and DuckDB's prebuilt C library.
+# Idempotent: a second run only checks. DuckDB is pinned and verified by checksum.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cache=${BRAID_CACHE:-$repo/.cache}
+
+packages=(cmake g++ make pkg-config librdkafka-dev libsimdjson-dev libcurl4-openssl-dev
+          libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
+          libgtest-dev libbenchmark-dev libssl-dev kcat)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  sudo_cmd=(); [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# DuckDB 1.4.4 (LTS): libduckdb.so from @duckdb/node-bindings-linux-x64, duckdb.h from duckdb.
+duck=$cache/duckdb-1.4.4
+if [[ ! -f $duck/libduckdb.so || ! -f $duck/duckdb.h ]]; then
+  echo "setup: fetching DuckDB 1.4.4 from npm" >&2
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  (cd "$tmp" && npm pack --silent @duckdb/node-bindings-linux-x64@1.4.4-r.4 duckdb@1.4.4 >/dev/null)
+  sha256sum -c --quiet - <<SUMS
+732fac4dc6b8f198870b9c4bb6ddf13544466daca00ad28ba2f1d80de5d7aa4b  $tmp/duckdb-node-bindings-linux-x64-1.4.4-r.4.tgz
+5bb967dcbcd517670ba5f169f238fb9d6787e53752c60ebe24386169d76941ed  $tmp/duckdb-1.4.4.tgz
+SUMS
+  mkdir -p "$duck"
+  tar -xzf "$tmp/duckdb-node-bindings-linux-x64-1.4.4-r.4.tgz" -C "$tmp" package/libduckdb.so
+  mv "$tmp/package/libduckdb.so" "$duck/"
+  tar -xzf "$tmp/duckdb-1.4.4.tgz" -C "$tmp" package/src/duckdb/src/include/duckdb.h
+  mv "$tmp/package/src/duckdb/src/include/duckdb.h" "$duck/"
+fi

@@ -1,0 +1,100 @@
+#include "base/row_batch.h"
+
+#include <algorithm>
+
+namespace braid {
+
+const char* IcebergTypeName(ColumnType type) {
+  switch (type) {
+    case ColumnType::kString: return "string";
+    case ColumnType::kDouble: return "double";
+    case ColumnType::kInt64: return "long";
+    case ColumnType::kInt32: return "int";
+    case ColumnType::kTimestampTz: return "timestamptz";
+  }
+  return "unknown";
+}
+
+RowBatch::RowBatch(RowSchema schema) : schema_(std::move(schema)), columns_(schema_.size()) {}
+
+ColumnData& RowBatch::Next(ColumnType expected) {
+  assert(next_column_ < columns_.size() && "more values than columns in a row");
+  const ColumnType actual = schema_[next_column_].type;
+  const bool is_int = actual == ColumnType::kInt64 || actual == ColumnType::kInt32 ||
+                      actual == ColumnType::kTimestampTz;
+  assert((actual == expected || (expected == ColumnType::kInt64 && is_int)) &&
+         "value type does not match the column");
+  (void)is_int;
+  (void)expected;
+  (void)actual;
+  ColumnData& c = columns_[next_column_++];
+  c.valid.push_back(1);
+  return c;
+}
+
+void RowBatch::AppendString(std::string_view v) {
+  ColumnData& c = Next(ColumnType::kString);
+  c.chars.append(v);
+  c.offsets.push_back(static_cast<uint32_t>(c.chars.size()));
+}
+
+void RowBatch::AppendDouble(double v) { Next(ColumnType::kDouble).doubles.push_back(v); }
+
+void RowBatch::AppendInt(int64_t v) { Next(ColumnType::kInt64).ints.push_back(v); }
+
+void RowBatch::AppendNull() {
+  assert(next_column_ < columns_.size());
+  const ColumnType type = schema_[next_column_].type;
+  ColumnData& c = columns_[next_column_++];
+  c.valid.push_back(0);
+  switch (type) {
+    case ColumnType::kString: c.offsets.push_back(static_cast<uint32_t>(c.chars.size())); break;
+    case ColumnType::kDouble: c.doubles.push_back(0); break;
+    default: c.ints.push_back(0); break;
+  }
+}
+
+void RowBatch::EndRow() {
+  assert(next_column_ == columns_.size() && "a row must set every column");
+  next_column_ = 0;
+  ++num_rows_;
+}
+
+void RowBatch::Append(const RowBatch& other) {
+  assert(other.schema_.size() == schema_.size());
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    ColumnData& dst = columns_[i];
+    const ColumnData& src = other.columns_[i];
+    dst.valid.insert(dst.valid.end(), src.valid.begin(), src.valid.end());
+    dst.ints.insert(dst.ints.end(), src.ints.begin(), src.ints.end());
+    dst.doubles.insert(dst.doubles.end(), src.doubles.begin(), src.doubles.end());
+    const uint32_t base = static_cast<uint32_t>(dst.chars.size());
+    for (size_t k = 1; k < src.offsets.size(); ++k) dst.offsets.push_back(base + src.offsets[k]);
+    dst.chars.append(src.chars);
+  }
+  num_rows_ += other.num_rows_;
+}
+
+void RowBatch::FillTimestampColumn(size_t col, Timestamp value) {
+  assert(schema_[col].type == ColumnType::kTimestampTz);
+  ColumnData& c = columns_[col];
+  std::fill(c.ints.begin(), c.ints.end(), value.micros());
+  std::fill(c.valid.begin(), c.valid.end(), uint8_t{1});
+}
+
+void RowBatch::Clear() {
+  for (ColumnData& c : columns_) c = ColumnData{};
+  num_rows_ = 0;
+  next_column_ = 0;
+}
+
+size_t RowBatch::ByteSize() const {
+  size_t n = 0;
+  for (const ColumnData& c : columns_) {
+    n += c.valid.size() + c.ints.size() * 8 + c.doubles.size() * 8 + c.offsets.size() * 4 +
+         c.chars.size();
+  }
+  return n;
+}
+
+}  // namespace braid

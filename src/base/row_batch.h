@@ -1,0 +1,86 @@
+#pragma once
+// RowBatch: the rows one stage hands to the next (join output, rejects), column by column.
+// It is the contract between the join and the table writer: the join appends, the table
+// writer turns a batch into a Parquet data file. Not thread-safe.
+
+#include <cassert>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/types.h"
+
+namespace braid {
+
+enum class ColumnType { kString, kDouble, kInt64, kInt32, kTimestampTz };
+
+/// Iceberg's name for a column type ("string", "double", "long", "int", "timestamptz").
+const char* IcebergTypeName(ColumnType type);
+
+/// One output column: its name, type and Iceberg field id; `required` columns never hold NULL.
+struct ColumnSpec {
+  std::string name;
+  ColumnType type;
+  int field_id;
+  bool required = false;
+};
+
+using RowSchema = std::vector<ColumnSpec>;
+
+/// The values of one column. Only the vector that matches the type is used; `valid[i]` is 0
+/// for NULL. String bytes are stored back to back in `chars`, row i spans
+/// [offsets[i], offsets[i+1]).
+struct ColumnData {
+  std::vector<uint8_t> valid;
+  std::vector<int64_t> ints;  // kInt64, kInt32, kTimestampTz (microseconds since the epoch)
+  std::vector<double> doubles;
+  std::vector<uint32_t> offsets{0};
+  std::string chars;
+
+  std::string_view string_at(size_t row) const {
+    return std::string_view(chars).substr(offsets[row], offsets[row + 1] - offsets[row]);
+  }
+};
+
+class RowBatch {
+ public:
+  RowBatch() = default;
+  explicit RowBatch(RowSchema schema);
+
+  const RowSchema& schema() const { return schema_; }
+  size_t num_columns() const { return schema_.size(); }
+  /// Rows completed so far: every column has a value for each.
+  size_t num_rows() const { return num_rows_; }
+  bool empty() const { return num_rows_ == 0; }
+  const ColumnData& column(size_t i) const { return columns_[i]; }
+
+  /// Appending: set every column of the row in order with the Append* calls (column index
+  /// advances by one each call), then EndRow().
+  void AppendString(std::string_view v);
+  void AppendDouble(double v);
+  void AppendInt(int64_t v);
+  void AppendTimestamp(Timestamp v) { AppendInt(v.micros()); }
+  void AppendNull();
+  void EndRow();
+
+  /// Moves all rows of `other` (same schema) to the end of this batch.
+  void Append(const RowBatch& other);
+  /// Sets every row's value in timestamp column `col` to `value` (e.g. the commit time for
+  /// processing_time, which is unknown when the rows are appended as NULL).
+  void FillTimestampColumn(size_t col, Timestamp value);
+  /// Drops all rows, keeps the schema.
+  void Clear();
+  /// Approximate bytes held.
+  size_t ByteSize() const;
+
+ private:
+  ColumnData& Next(ColumnType expected);
+
+  RowSchema schema_;
+  std::vector<ColumnData> columns_;
+  size_t num_rows_ = 0;
+  size_t next_column_ = 0;
+};
+
+}  // namespace braid

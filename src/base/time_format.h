@@ -1,0 +1,22 @@
+#pragma once
+// Parsing and printing of durations and timestamps as users write them.
+
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "base/types.h"
+
+namespace braid {
+
+/// Parses "30 seconds", "30s", "2m", "2 minutes", "1h", "500ms", "1.5s" or a bare number of
+/// seconds. Fails with a message that quotes `text` and shows the accepted forms.
+Result<Duration> ParseDuration(std::string_view text);
+
+/// Prints a duration the short way ("30s", "2m", "1h", "1.5s", "250ms").
+std::string FormatDuration(Duration d);
+
+/// Prints "2025-01-16T10:20:30.123456Z"; Min()/Max() print as "-inf"/"+inf".
+std::string FormatTimestamp(Timestamp t);
+
+}  // namespace braid

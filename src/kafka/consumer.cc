@@ -1,0 +1,170 @@
+#include "kafka/consumer.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "kafka/producer.h"
+
+namespace braid {
+
+Result<std::unique_ptr<Consumer>> Consumer::Create(const KafkaConfig& config,
+                                                   const std::string& group_id,
+                                                   int connect_timeout_ms) {
+  std::unique_ptr<Consumer> c(new Consumer());
+  c->bootstrap_ = config.bootstrap;
+  BRAID_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf,
+                         config.Build({{"group.id", group_id},
+                                       {"enable.auto.commit", "false"},
+                                       {"enable.auto.offset.store", "false"},
+                                       {"enable.partition.eof", "false"},
+                                       {"auto.offset.reset", "earliest"},
+                                       {"fetch.wait.max.ms", "50"},
+                                       {"queued.min.messages", "200000"},
+                                       {"log_level", "3"}}));
+  char err[512];
+  c->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (c->rk_ == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return Status::InvalidArgument(fmt::format("cannot create a Kafka consumer: {}", err));
+  }
+  c->queue_ = rd_kafka_queue_get_consumer(c->rk_);
+  BRAID_RETURN_IF_ERROR(CheckReachable(c->rk_, config.bootstrap, connect_timeout_ms));
+  return c;
+}
+
+Consumer::~Consumer() {
+  if (queue_ != nullptr) rd_kafka_queue_destroy(queue_);
+  if (rk_ != nullptr) {
+    rd_kafka_consumer_close(rk_);
+    rd_kafka_destroy(rk_);
+  }
+}
+
+Result<std::vector<PartitionId>> Consumer::ListPartitions(const std::string& topic,
+                                                          int timeout_ms) {
+  const rd_kafka_metadata_t* md = nullptr;
+  // All topics (not one topic handle) so that asking never auto-creates the topic.
+  rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 1, nullptr, &md, timeout_ms);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Unavailable(fmt::format("cannot read Kafka metadata from {}: {}", bootstrap_,
+                                           rd_kafka_err2str(err)));
+  }
+  std::vector<PartitionId> out;
+  bool found = false;
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    if (topic != md->topics[i].topic) continue;
+    found = true;
+    for (int p = 0; p < md->topics[i].partition_cnt; ++p) {
+      out.emplace_back(md->topics[i].partitions[p].id);
+    }
+  }
+  rd_kafka_metadata_destroy(md);
+  if (!found) {
+    return Status::NotFound(fmt::format(
+        "topic \"{}\" does not exist on {}; produce to it first (e.g. `braid produce`) or fix "
+        "the topic name",
+        topic, bootstrap_));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::pair<KafkaOffset, KafkaOffset>> Consumer::QueryOffsets(const TopicPartition& tp,
+                                                                   int timeout_ms) {
+  int64_t lo = 0, hi = 0;
+  rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+      rk_, tp.topic.c_str(), static_cast<int32_t>(tp.partition.value()), &lo, &hi, timeout_ms);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Unavailable(fmt::format("cannot read the offsets of {}[{}]: {}", tp.topic,
+                                           tp.partition.value(), rd_kafka_err2str(err)));
+  }
+  return std::make_pair(KafkaOffset(lo), KafkaOffset(hi));
+}
+
+Status Consumer::Assign(const std::vector<StartPosition>& positions) {
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(positions.size()));
+  for (const StartPosition& p : positions) {
+    rd_kafka_topic_partition_t* e = rd_kafka_topic_partition_list_add(
+        list, p.tp.topic.c_str(), static_cast<int32_t>(p.tp.partition.value()));
+    e->offset = p.offset ? p.offset->value() : RD_KAFKA_OFFSET_BEGINNING;
+  }
+  rd_kafka_resp_err_t err = rd_kafka_assign(rk_, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::IoError(fmt::format("cannot assign partitions: {}", rd_kafka_err2str(err)));
+  }
+  return Status::Ok();
+}
+
+Result<size_t> Consumer::Poll(int timeout_ms,
+                              const std::function<void(const KafkaRecord&)>& on_record) {
+  rd_kafka_message_t* msgs[4096];
+  ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout_ms, msgs, 4096);
+  if (n < 0) {
+    return Status::IoError(fmt::format("Kafka poll failed: {}", rd_kafka_err2str(rd_kafka_last_error())));
+  }
+  size_t delivered = 0;
+  Status failure;
+  for (ssize_t i = 0; i < n; ++i) {
+    rd_kafka_message_t* m = msgs[i];
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF && failure.ok()) {
+        const char* topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "?";
+        failure = Status::IoError(fmt::format("Kafka error on {}[{}]: {}", topic, m->partition,
+                                              rd_kafka_message_errstr(m)),
+                                  /*retriable=*/m->err == RD_KAFKA_RESP_ERR__TRANSPORT);
+      }
+    } else if (failure.ok()) {
+      KafkaRecord r;
+      r.topic = rd_kafka_topic_name(m->rkt);
+      r.partition = PartitionId(m->partition);
+      r.offset = KafkaOffset(m->offset);
+      if (m->key != nullptr) r.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
+      r.value = m->payload ? std::string_view(static_cast<const char*>(m->payload), m->len)
+                           : std::string_view();
+      rd_kafka_timestamp_type_t tstype;
+      r.broker_time = Timestamp(rd_kafka_message_timestamp(m, &tstype) * 1000);
+      on_record(r);
+      ++delivered;
+    }
+    rd_kafka_message_destroy(m);
+  }
+  if (!failure.ok() && !failure.retriable()) return failure;
+  return delivered;
+}
+
+Status Consumer::PauseResume(const TopicPartition& tp, bool pause) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, tp.topic.c_str(),
+                                    static_cast<int32_t>(tp.partition.value()));
+  rd_kafka_resp_err_t err =
+      pause ? rd_kafka_pause_partitions(rk_, list) : rd_kafka_resume_partitions(rk_, list);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::IoError(fmt::format("cannot {} {}[{}]: {}", pause ? "pause" : "resume",
+                                       tp.topic, tp.partition.value(), rd_kafka_err2str(err)));
+  }
+  return Status::Ok();
+}
+
+Status Consumer::Pause(const TopicPartition& tp) { return PauseResume(tp, true); }
+Status Consumer::Resume(const TopicPartition& tp) { return PauseResume(tp, false); }
+
+void Consumer::CommitForMonitoring(const std::map<TopicPartition, KafkaOffset>& next_offsets) {
+  if (next_offsets.empty()) return;
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(next_offsets.size()));
+  for (const auto& [tp, off] : next_offsets) {
+    rd_kafka_topic_partition_list_add(list, tp.topic.c_str(),
+                                      static_cast<int32_t>(tp.partition.value()))
+        ->offset = off.value();
+  }
+  rd_kafka_commit(rk_, list, /*async=*/1);
+  rd_kafka_topic_partition_list_destroy(list);
+}
+
+}  // namespace braid

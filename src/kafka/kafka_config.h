@@ -1,0 +1,25 @@
+#pragma once
+// KafkaConfig: librdkafka properties under their own names ("bootstrap.servers",
+// "security.protocol", "sasl.mechanism", ...), passed through unchanged to every client braid
+// creates. Secret values are never printed.
+
+#include <map>
+#include <string>
+
+#include "base/result.h"
+
+typedef struct rd_kafka_conf_s rd_kafka_conf_t;
+
+namespace braid {
+
+struct KafkaConfig {
+  std::string bootstrap;                          // "host:port[,host:port]"
+  std::map<std::string, std::string> properties;  // extra librdkafka properties
+
+  /// Builds a librdkafka configuration: the properties, then bootstrap.servers, then
+  /// `overrides` (braid's own settings for this client). The caller owns the result.
+  /// Fails naming the property librdkafka refused.
+  Result<rd_kafka_conf_t*> Build(const std::map<std::string, std::string>& overrides) const;
+};
+
+}  // namespace braid
