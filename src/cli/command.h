@@ -16,6 +16,7 @@ using Runner = std::function<int()>;
 
 Runner AddBrokerCommand(CLI::App& root);
 Runner AddProduceCommand(CLI::App& root);
+Runner AddJoinCommand(CLI::App& root);
 
 /// Prints "braid <command>: <message>" on stderr and returns the exit status for `status`
 /// (1 for runtime failures, 2 for bad input).

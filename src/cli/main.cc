@@ -59,6 +59,7 @@ int main(int argc, char** argv) {
   auto add = [&](Runner r) { runners[app.get_subcommands({}).back()] = std::move(r); };
   add(AddBrokerCommand(app));
   add(AddProduceCommand(app));
+  add(AddJoinCommand(app));
 
   auto known = [&](const char* name) {
     for (CLI::App* sub : app.get_subcommands({})) {

@@ -19,7 +19,7 @@ Result<std::unique_ptr<Consumer>> Consumer::Create(const KafkaConfig& config,
                          config.Build({{"group.id", group_id},
                                        {"enable.auto.commit", "false"},
                                        {"enable.auto.offset.store", "false"},
-                                       {"enable.partition.eof", "false"},
+                                       {"enable.partition.eof", "true"},
                                        {"auto.offset.reset", "earliest"},
                                        {"fetch.wait.max.ms", "50"},
                                        {"queued.min.messages", "200000"},
@@ -101,7 +101,8 @@ Status Consumer::Assign(const std::vector<StartPosition>& positions) {
 }
 
 Result<size_t> Consumer::Poll(int timeout_ms,
-                              const std::function<void(const KafkaRecord&)>& on_record) {
+                              const std::function<void(const KafkaRecord&)>& on_record,
+                              const std::function<void(const TopicPartition&)>& on_end) {
   rd_kafka_message_t* msgs[4096];
   ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout_ms, msgs, 4096);
   if (n < 0) {
@@ -111,8 +112,12 @@ Result<size_t> Consumer::Poll(int timeout_ms,
   Status failure;
   for (ssize_t i = 0; i < n; ++i) {
     rd_kafka_message_t* m = msgs[i];
-    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF && failure.ok()) {
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      if (on_end && m->rkt != nullptr) {
+        on_end(TopicPartition{rd_kafka_topic_name(m->rkt), PartitionId(m->partition)});
+      }
+    } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (failure.ok()) {
         const char* topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "?";
         failure = Status::IoError(fmt::format("Kafka error on {}[{}]: {}", topic, m->partition,
                                               rd_kafka_message_errstr(m)),

@@ -43,9 +43,11 @@ class Consumer {
   Status Assign(const std::vector<StartPosition>& positions);
 
   /// Waits up to `timeout_ms` for records and hands each to `on_record` (views valid only
-  /// during the call). Returns how many records were handed over. Fails on a fatal
-  /// consumer error (e.g. a topic was deleted or the offsets are out of range).
-  Result<size_t> Poll(int timeout_ms, const std::function<void(const KafkaRecord&)>& on_record);
+  /// during the call); `on_end`, when given, hears that a partition has been read to its
+  /// current end. Returns how many records were handed over. Fails on a fatal consumer error
+  /// (e.g. a topic was deleted or the offsets are out of range).
+  Result<size_t> Poll(int timeout_ms, const std::function<void(const KafkaRecord&)>& on_record,
+                      const std::function<void(const TopicPartition&)>& on_end = nullptr);
 
   /// Stops (or restarts) fetching `tp` without losing its position.
   Status Pause(const TopicPartition& tp);

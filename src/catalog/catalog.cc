@@ -1,0 +1,59 @@
+#include "catalog/catalog.h"
+
+#include <fmt/format.h>
+
+#include "catalog/file_catalog.h"
+
+namespace braid {
+namespace {
+
+// TableOperations over a catalog: table code loads and commits without knowing the catalog.
+class CatalogTableOperations final : public TableOperations {
+ public:
+  CatalogTableOperations(Catalog& catalog, TableIdentifier id, std::shared_ptr<FileSystem> fs)
+      : catalog_(catalog), id_(std::move(id)), fs_(std::move(fs)) {}
+
+  const TableIdentifier& id() const override { return id_; }
+  Result<TableState> Refresh() override { return catalog_.LoadTable(id_); }
+  Result<TableState> Commit(const TableState& base, const TableMetadata& updated) override {
+    return catalog_.CommitTable(id_, base, updated);
+  }
+  FileSystem& io() override { return *fs_; }
+
+ private:
+  Catalog& catalog_;
+  TableIdentifier id_;
+  std::shared_ptr<FileSystem> fs_;
+};
+
+}  // namespace
+
+Result<std::shared_ptr<FileSystem>> Catalog::FileSystemFor(const std::string& location) {
+  return ::braid::FileSystemFor(location);
+}
+
+Result<std::unique_ptr<TableOperations>> Catalog::OpenTable(const TableIdentifier& id) {
+  BRAID_ASSIGN_OR_RETURN(TableState state, LoadTable(id));
+  BRAID_ASSIGN_OR_RETURN(std::shared_ptr<FileSystem> fs, FileSystemFor(state.metadata.location));
+  return std::unique_ptr<TableOperations>(new CatalogTableOperations(*this, id, std::move(fs)));
+}
+
+Result<std::unique_ptr<Catalog>> OpenCatalog(const std::map<std::string, std::string>& properties) {
+  auto type = properties.find("type");
+  std::string kind = type == properties.end() ? "file" : type->second;
+  if (kind != "file" && kind != "hadoop") {
+    return Status::InvalidArgument(fmt::format(
+        "catalog type \"{}\" is not supported yet: use type = \"file\" with a warehouse directory", kind));
+  }
+  auto warehouse = properties.find("warehouse");
+  if (warehouse == properties.end() || warehouse->second.empty()) {
+    return Status::InvalidArgument("the file catalog needs a \"warehouse\" directory");
+  }
+  auto name = properties.find("name");
+  BRAID_ASSIGN_OR_RETURN(std::unique_ptr<FileCatalog> catalog,
+                         FileCatalog::Open(warehouse->second,
+                                           name == properties.end() ? "braid" : name->second));
+  return std::unique_ptr<Catalog>(std::move(catalog));
+}
+
+}  // namespace braid

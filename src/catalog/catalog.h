@@ -1,0 +1,69 @@
+#pragma once
+// Catalog: where tables are found and committed. Implementations: FileCatalog (the embedded
+// default, a warehouse directory); the SQL (JDBC tables) and REST catalogs come later behind the
+// same interface. Catalog properties use Iceberg's own names (type, uri, warehouse, ...).
+//
+// Implementations are not thread-safe unless they say so; commits are safe against other
+// processes as each implementation documents.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/row_batch.h"
+#include "storage/file_system.h"
+#include "table/table_identifier.h"
+#include "table/table_operations.h"
+
+namespace braid {
+
+class Catalog {
+ public:
+  virtual ~Catalog() = default;
+
+  /// The catalog's name, for messages.
+  virtual const std::string& name() const = 0;
+
+  /// Namespaces, sorted.
+  virtual Result<std::vector<std::string>> ListNamespaces() = 0;
+
+  /// Creates namespace `ns` if it does not exist (existing is fine).
+  virtual Status CreateNamespace(const std::string& ns) = 0;
+
+  /// The tables of `ns`, sorted. NotFound if the namespace does not exist.
+  virtual Result<std::vector<TableIdentifier>> ListTables(const std::string& ns) = 0;
+
+  /// The table's current metadata. NotFound if it does not exist.
+  virtual Result<TableState> LoadTable(const TableIdentifier& id) = 0;
+
+  /// Creates an empty v2 table with `schema` (and its namespace) if the table does not exist,
+  /// and returns its state; an existing table is returned as it is (its schema may differ:
+  /// appends check theirs against it).
+  virtual Result<TableState> CreateTable(const TableIdentifier& id, const RowSchema& schema,
+                                         const std::map<std::string, std::string>& properties = {}) = 0;
+
+  /// Makes `updated` the table's current metadata if `base` is still current, and returns the
+  /// new state. Conflict if another writer committed first (nothing changed).
+  virtual Result<TableState> CommitTable(const TableIdentifier& id, const TableState& base,
+                                         const TableMetadata& updated) = 0;
+
+  /// Drops the table and deletes its files. NotFound if it does not exist.
+  virtual Status DropTable(const TableIdentifier& id) = 0;
+
+  /// The file system serving `location` (a file of one of this catalog's tables).
+  virtual Result<std::shared_ptr<FileSystem>> FileSystemFor(const std::string& location);
+
+  /// A handle through which table code (appends, scans) loads and commits table `id`. Loads
+  /// the table once to find its file system: NotFound if it does not exist. The handle refers
+  /// to this catalog, which must outlive it.
+  Result<std::unique_ptr<TableOperations>> OpenTable(const TableIdentifier& id);
+};
+
+/// Opens the catalog `properties` describe, with Iceberg's property names: "type" ("file", the
+/// default) and "warehouse" (a directory or file:// URI). InvalidArgument naming the property
+/// for a missing or unsupported setting.
+Result<std::unique_ptr<Catalog>> OpenCatalog(const std::map<std::string, std::string>& properties);
+
+}  // namespace braid

@@ -1,0 +1,59 @@
+#include "cli/join_run.h"
+
+#include <fmt/format.h>
+
+#include "base/time_format.h"
+#include "cli/pipeline_flags.h"
+#include "event/rejects.h"
+#include "join/join_engine.h"
+
+namespace braid::cli {
+
+Result<PipelineProgress> RunJoin(const PipelineConfig& config, bool until_caught_up,
+                                 std::optional<Duration> duration, bool verbose) {
+  BRAID_ASSIGN_OR_RETURN(auto catalog, PipelineFlags::OpenCatalogOf(config));
+  const JoinSpec spec = config.ToJoinSpec();
+  BRAID_ASSIGN_OR_RETURN(auto probe, JoinEngine::Create(spec));
+  const TableIdentifier rows_id = PipelineFlags::RowsTable(config);
+  const TableIdentifier rejects_id = PipelineFlags::RejectsTable(config);
+  BRAID_RETURN_IF_ERROR(catalog->CreateTable(rows_id, probe->output_schema()).status());
+  BRAID_RETURN_IF_ERROR(catalog->CreateTable(rejects_id, RejectsSchema()).status());
+  BRAID_ASSIGN_OR_RETURN(auto rows_table, catalog->OpenTable(rows_id));
+  BRAID_ASSIGN_OR_RETURN(auto rejects_table, catalog->OpenTable(rejects_id));
+
+  PipelineOptions opt;
+  opt.pipeline_id = config.PipelineId();
+  opt.commit_interval = config.commit_interval;
+  opt.until_caught_up = until_caught_up;
+  opt.duration = duration;
+  auto progress = [verbose](const PipelineProgress& p) {
+    if (!verbose) return;
+    fmt::print(stderr,
+               "braid join: {:.1f}s  in {}  rows {}  rejects {} (late {})  watermark {}  "
+               "state {} rows{}\n",
+               p.elapsed_s, p.join.records_in, p.join.rows_out, p.join.rejects, p.join.late,
+               FormatTimestamp(p.watermark), p.join.state_rows,
+               p.lag >= 0 ? fmt::format("  lag {}", p.lag) : "");
+  };
+  if (verbose) {
+    fmt::print("Joining {} ⟕ {} ⋈ {} from {} into {} (rejects: {})\n", config.topic_actions,
+               config.topic_purchases, config.topic_sessions, config.kafka_bootstrap_servers,
+               rows_id.ToString(), rejects_id.ToString());
+  }
+  PipelineRunner runner(spec, config.ToKafkaConfig(), *rows_table, *rejects_table, opt, progress);
+  BRAID_ASSIGN_OR_RETURN(PipelineProgress p, runner.Run());
+  if (verbose) {
+    if (p.recovered) fmt::print("Resumed from the last commit of pipeline {}\n", opt.pipeline_id);
+    if (p.recovered_rejects > 0) {
+      fmt::print("Recovered {} rejects of an interrupted commit\n", p.recovered_rejects);
+    }
+    fmt::print(
+        "Done in {:.1f}s: {} records in, {} rows committed, {} rejects ({} late), {} commits, "
+        "watermark {}, peak state {} rows\n",
+        p.elapsed_s, p.join.records_in, p.rows_committed, p.rejects_committed, p.join.late,
+        p.commits, FormatTimestamp(p.watermark), p.join.peak_state_rows);
+  }
+  return p;
+}
+
+}  // namespace braid::cli

@@ -1,0 +1,104 @@
+#include "cli/pipeline_flags.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "base/time_format.h"
+#include "cli/command.h"
+
+namespace braid::cli {
+
+void PipelineFlags::AddString(CLI::App* cmd, const std::string& name, const std::string& help,
+                              std::string PipelineConfig::*field) {
+  values_.push_back(std::make_unique<std::string>());
+  std::string* v = values_.back().get();
+  CLI::Option* o = cmd->add_option(name, *v, help);
+  flags_.push_back({o, [v, field](PipelineConfig& c) {
+                      c.*field = *v;
+                      return Status::Ok();
+                    }});
+}
+
+void PipelineFlags::AddDuration(CLI::App* cmd, const std::string& name, const std::string& help,
+                                Duration PipelineConfig::*field) {
+  values_.push_back(std::make_unique<std::string>());
+  std::string* v = values_.back().get();
+  CLI::Option* o = cmd->add_option(name, *v, help);
+  flags_.push_back({o, [v, field, name](PipelineConfig& c) -> Status {
+                      auto d = ParseDuration(*v);
+                      if (!d.ok()) return d.status().WithContext(name);
+                      c.*field = *d;
+                      return Status::Ok();
+                    }});
+}
+
+void PipelineFlags::Add(CLI::App* cmd, bool kafka, bool join) {
+  cmd->add_option("--config", config_path_, "Pipeline file (TOML; see examples/pattern-2.4.toml)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--warehouse", warehouse_, "Warehouse directory of the file catalog (./warehouse)");
+  cmd->add_option("--catalog-property", catalog_props_,
+                  "Iceberg catalog property KEY=VALUE (repeatable; e.g. type=file)");
+  AddString(cmd, "--namespace", "Iceberg namespace (database_name; default demo)",
+            &PipelineConfig::database_name);
+  AddString(cmd, "--table", "Table name (iceberg_table; default unified_activity)",
+            &PipelineConfig::iceberg_table);
+  if (kafka) {
+    AddString(cmd, "--bootstrap", "Kafka bootstrap servers (default 127.0.0.1:9092)",
+              &PipelineConfig::kafka_bootstrap_servers);
+    cmd->add_option("-X", kafka_props_, "librdkafka property KEY=VALUE (repeatable)");
+    AddString(cmd, "--topic-actions", "Actions topic (default user_actions)",
+              &PipelineConfig::topic_actions);
+    AddString(cmd, "--topic-purchases", "Purchases topic (default purchases)",
+              &PipelineConfig::topic_purchases);
+    AddString(cmd, "--topic-sessions", "Sessions topic (default sessions)",
+              &PipelineConfig::topic_sessions);
+  }
+  if (join) {
+    AddDuration(cmd, "--watermark-delay", "Watermark delay (default 30s)",
+                &PipelineConfig::watermark_delay);
+    AddDuration(cmd, "--purchase-join-window", "Purchase join window, ± (default 2m)",
+                &PipelineConfig::purchase_join_window);
+    AddDuration(cmd, "--session-join-window", "Session join window, ± (default 2m)",
+                &PipelineConfig::session_join_window);
+    AddDuration(cmd, "--idle-timeout", "Idle partition timeout (default 10s)",
+                &PipelineConfig::idle_timeout);
+    AddDuration(cmd, "--commit-interval", "Time between commits (default 5s)",
+                &PipelineConfig::commit_interval);
+    AddString(cmd, "--pipeline-id", "Id of this pipeline's snapshots (default namespace.table)",
+              &PipelineConfig::pipeline_id);
+  }
+}
+
+Result<PipelineConfig> PipelineFlags::Resolve() const {
+  PipelineConfig c;
+  if (!config_path_.empty()) {
+    BRAID_ASSIGN_OR_RETURN(c, PipelineConfig::Load(config_path_));
+  }
+  for (const Flag& f : flags_) {
+    if (f.option->count() > 0) BRAID_RETURN_IF_ERROR(f.apply(c));
+  }
+  for (const std::string& kv : kafka_props_) {
+    std::string k, v;
+    BRAID_RETURN_IF_ERROR(SplitProperty(kv, &k, &v));
+    c.kafka[k] = v;
+  }
+  for (const std::string& kv : catalog_props_) {
+    std::string k, v;
+    BRAID_RETURN_IF_ERROR(SplitProperty(kv, &k, &v));
+    c.catalog[k] = v;
+  }
+  if (!warehouse_.empty()) c.catalog["warehouse"] = warehouse_;
+  return c;
+}
+
+Result<std::unique_ptr<Catalog>> PipelineFlags::OpenCatalogOf(const PipelineConfig& config) {
+  std::map<std::string, std::string> props = config.catalog;
+  std::string& wh = props["warehouse"];
+  if (wh.empty()) wh = "warehouse";
+  if (wh.find("://") == std::string::npos) wh = std::filesystem::absolute(wh).lexically_normal();
+  if (props.find("type") == props.end()) props["type"] = "file";
+  return OpenCatalog(props);
+}
+
+}  // namespace braid::cli

@@ -1,0 +1,56 @@
+#pragma once
+// The flags every pipeline command shares (join, demo, report, validate): the pipeline file,
+// Kafka, the catalog and the table names. Flags override the file.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "base/result.h"
+#include "catalog/catalog.h"
+#include "pipeline/pipeline_config.h"
+#include "table/table_identifier.h"
+
+namespace braid::cli {
+
+class PipelineFlags {
+ public:
+  /// Registers --config, --warehouse, --namespace, --table and --catalog-property on `cmd`;
+  /// with `kafka`, also --bootstrap, -X and the topic flags; with `join`, the event-time flags.
+  void Add(CLI::App* cmd, bool kafka, bool join);
+
+  /// The configuration: the file (if --config), then every flag given.
+  Result<PipelineConfig> Resolve() const;
+
+  /// Opens the catalog `config` names (default: a file catalog at ./warehouse).
+  static Result<std::unique_ptr<Catalog>> OpenCatalogOf(const PipelineConfig& config);
+
+  static TableIdentifier RowsTable(const PipelineConfig& c) {
+    return {c.database_name, c.iceberg_table};
+  }
+  static TableIdentifier RejectsTable(const PipelineConfig& c) {
+    return {c.database_name, c.iceberg_table + "_rejects"};
+  }
+
+ private:
+  struct Flag {
+    CLI::Option* option;
+    std::function<Status(PipelineConfig&)> apply;
+  };
+  void AddString(CLI::App* cmd, const std::string& name, const std::string& help,
+                 std::string PipelineConfig::*field);
+  void AddDuration(CLI::App* cmd, const std::string& name, const std::string& help,
+                   Duration PipelineConfig::*field);
+
+  std::string config_path_;
+  std::vector<std::unique_ptr<std::string>> values_;
+  std::vector<std::string> kafka_props_;
+  std::vector<std::string> catalog_props_;
+  std::string warehouse_;
+  std::vector<Flag> flags_;
+};
+
+
+}  // namespace braid::cli

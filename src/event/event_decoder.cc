@@ -1,0 +1,296 @@
+#include "event/event_decoder.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "event/event_key.h"
+#include "event/timestamp_parser.h"
+
+namespace braid {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+const char* JsonTypeName(od::json_type t) {
+  switch (t) {
+    case od::json_type::array: return "array";
+    case od::json_type::object: return "object";
+    case od::json_type::number: return "number";
+    case od::json_type::string: return "string";
+    case od::json_type::boolean: return "boolean";
+    case od::json_type::null: return "null";
+  }
+  return "unknown";
+}
+
+const char* ExpectedName(FieldType t) {
+  switch (t) {
+    case FieldType::kString: return "string";
+    case FieldType::kDouble: return "number";
+    case FieldType::kLong: return "integer";
+    case FieldType::kTimestamp: return "timestamp string";
+  }
+  return "unknown";
+}
+
+Reject InvalidJson() { return {RejectKind::kInvalidJson, "invalid json", std::nullopt}; }
+
+// Quotes a bad value for a reason text, cut short so that one huge field cannot bloat the
+// rejects table's reason column (the payload column has it whole).
+std::string Quote(std::string_view v) {
+  constexpr size_t kMax = 64;
+  if (v.size() <= kMax) return fmt::format("\"{}\"", v);
+  return fmt::format("\"{}\"...", v.substr(0, kMax));
+}
+
+}  // namespace
+
+struct EventDecoder::Json {
+  explicit Json(EventDecoder* d) : decoder(*d) {}
+  std::optional<Reject> DecodeObject(od::document& doc);
+  std::optional<Reject> DecodeField(size_t index, od::value value);
+  std::optional<Timestamp> FindTimestamp(od::document& doc);
+
+  EventDecoder& decoder;
+  od::parser parser;
+};
+
+EventDecoder::EventDecoder(StreamSpec spec)
+    : spec_(std::move(spec)), json_(std::make_unique<Json>(this)) {}
+
+EventDecoder::~EventDecoder() = default;
+
+Result<std::unique_ptr<EventDecoder>> EventDecoder::Create(
+    const StreamSpec& spec, const std::vector<std::string>& stored_fields) {
+  BRAID_RETURN_IF_ERROR(spec.Validate());
+  std::unique_ptr<EventDecoder> d(new EventDecoder(spec));
+  d->timestamp_field_ = spec.FieldIndex(spec.timestamp_field);
+  for (const FieldSpec& f : spec.fields) d->plans_.push_back({f.type, f.required, false});
+  d->plans_[d->timestamp_field_].required = true;
+  d->plans_[d->timestamp_field_].is_timestamp = true;
+  for (const std::string& k : spec.key_fields) {
+    int idx = spec.FieldIndex(k);
+    d->key_fields_.push_back(idx);
+    d->plans_[idx].required = true;
+  }
+  for (const std::string& name : stored_fields) {
+    int idx = spec.FieldIndex(name);
+    if (idx < 0) {
+      return Status::InvalidArgument(
+          fmt::format("stream \"{}\" has no field \"{}\"", spec.name, name));
+    }
+    const bool is_key =
+        std::find(d->key_fields_.begin(), d->key_fields_.end(), idx) != d->key_fields_.end();
+    if (idx == d->timestamp_field_ || is_key) {
+      return Status::InvalidArgument(fmt::format(
+          "stream \"{}\": field \"{}\" is a key or the timestamp and is not stored as a value",
+          spec.name, name));
+    }
+    d->stored_fields_.push_back(idx);
+    d->stored_types_.push_back(spec.fields[idx].type);
+  }
+  d->scratch_.resize(spec.fields.size());
+  return d;
+}
+
+int EventDecoder::Lookup(std::string_view name) const {
+  for (size_t i = 0; i < spec_.fields.size(); ++i) {
+    if (spec_.fields[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::optional<Reject> EventDecoder::Decode(std::string_view value, DecodedEvent* event) {
+  if (value.empty()) return Reject{RejectKind::kInvalidJson, "empty value", std::nullopt};
+  // librdkafka's buffers carry no padding, and simdjson reads up to SIMDJSON_PADDING bytes
+  // past the end: copy into our own padded buffer.
+  if (buffer_.size() < value.size() + simdjson::SIMDJSON_PADDING) {
+    buffer_.resize(value.size() + simdjson::SIMDJSON_PADDING);
+  }
+  std::memcpy(buffer_.data(), value.data(), value.size());
+  std::memset(buffer_.data() + value.size(), 0, simdjson::SIMDJSON_PADDING);
+  od::document doc;
+  if (json_->parser.iterate(buffer_.data(), value.size(), buffer_.size()).get(doc)) {
+    return InvalidJson();
+  }
+  for (FieldValue& v : scratch_) v.state = FieldValue::kAbsent;
+  if (std::optional<Reject> reject = json_->DecodeObject(doc)) {
+    if (reject->kind != RejectKind::kInvalidJson && reject->kind != RejectKind::kNotObject &&
+        !reject->event_time) {
+      reject->event_time = json_->FindTimestamp(doc);
+    }
+    return reject;
+  }
+  Build(event);
+  return std::nullopt;
+}
+
+std::optional<Reject> EventDecoder::Json::DecodeObject(od::document& doc) {
+  const EventDecoder& d = decoder;
+  od::json_type root;
+  if (doc.type().get(root)) return InvalidJson();
+  if (root != od::json_type::object) {
+    // Only a well-formed value that is not an object is "not a JSON object"; the type is
+    // guessed from the first byte, so read the value to tell "nope" (invalid) from "null".
+    bool ok = false;
+    switch (root) {
+      case od::json_type::array: {
+        od::array array;
+        ok = !doc.get_array().get(array) && !array.count_elements().error();
+        break;
+      }
+      case od::json_type::number: ok = !doc.get_number().error(); break;
+      case od::json_type::string: ok = !doc.get_string().error(); break;
+      case od::json_type::boolean: ok = !doc.get_bool().error(); break;
+      case od::json_type::null: {
+        bool is_null = false;
+        ok = !doc.is_null().get(is_null) && is_null;
+        break;
+      }
+      case od::json_type::object: break;
+    }
+    if (!ok) return InvalidJson();
+    return Reject{RejectKind::kNotObject, "not a JSON object", std::nullopt};
+  }
+  od::object object;
+  if (doc.get_object().get(object)) return InvalidJson();
+  uint64_t seen = 0;
+  for (auto field_result : object) {
+    od::field field;
+    std::string_view name;
+    if (std::move(field_result).get(field) || field.unescaped_key().get(name)) {
+      return InvalidJson();
+    }
+    const int idx = d.Lookup(name);
+    if (idx < 0) continue;  // unknown field: On-Demand skips its value
+    if (seen & (uint64_t{1} << idx)) {
+      return Reject{RejectKind::kDuplicateField, fmt::format("duplicate field {}", name),
+                    std::nullopt};
+    }
+    seen |= uint64_t{1} << idx;
+    if (std::optional<Reject> r = DecodeField(static_cast<size_t>(idx), field.value())) return r;
+  }
+  // Anything after the object (a second value, garbage) makes the record invalid JSON;
+  // simdjson 3.0 reports "at the end" as OUT_OF_BOUNDS here.
+  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return InvalidJson();
+  for (size_t i = 0; i < d.plans_.size(); ++i) {
+    if (d.plans_[i].required && d.scratch_[i].state == FieldValue::kAbsent) {
+      return Reject{RejectKind::kMissingField, "missing " + d.spec_.fields[i].name,
+                    std::nullopt};
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Reject> EventDecoder::Json::DecodeField(size_t index, od::value value) {
+  const FieldPlan& plan = decoder.plans_[index];
+  const std::string& name = decoder.spec_.fields[index].name;
+  FieldValue& out = decoder.scratch_[index];
+  od::json_type type;
+  if (value.type().get(type)) return InvalidJson();
+  if (type == od::json_type::null) {
+    // A null literal is only recognised once read in full ("nul" is not null).
+    bool is_null = false;
+    if (value.is_null().get(is_null) || !is_null) return InvalidJson();
+    if (plan.required) return Reject{RejectKind::kNullField, "null " + name, std::nullopt};
+    out.state = FieldValue::kNull;
+    return std::nullopt;
+  }
+  const bool want_string = plan.type == FieldType::kString || plan.type == FieldType::kTimestamp;
+  const od::json_type want = want_string ? od::json_type::string : od::json_type::number;
+  if (type != want) {
+    return Reject{RejectKind::kWrongType,
+                  fmt::format("wrong type for {}: expected {}, got {}", name,
+                              ExpectedName(plan.type), JsonTypeName(type)),
+                  std::nullopt};
+  }
+  switch (plan.type) {
+    case FieldType::kString:
+      if (value.get_string().get(out.s)) return InvalidJson();
+      break;
+    case FieldType::kTimestamp: {
+      std::string_view text;
+      if (value.get_string().get(text)) return InvalidJson();
+      std::optional<Timestamp> ts = ParseEventTimestamp(text);
+      if (!ts) {
+        std::string reason = plan.is_timestamp
+                                 ? fmt::format("bad timestamp {}", Quote(text))
+                                 : fmt::format("bad timestamp for {}: {}", name, Quote(text));
+        return Reject{RejectKind::kBadTimestamp, std::move(reason), std::nullopt};
+      }
+      out.i = ts->micros();
+      break;
+    }
+    case FieldType::kDouble: {
+      simdjson::error_code e = value.get_double().get(out.d);
+      if (e == simdjson::NUMBER_OUT_OF_RANGE) {
+        return Reject{RejectKind::kOutOfRange, name + " out of range", std::nullopt};
+      }
+      if (e) return InvalidJson();
+      break;
+    }
+    case FieldType::kLong: {
+      od::number_type nt;
+      if (value.get_number_type().get(nt)) return InvalidJson();
+      if (nt == od::number_type::floating_point_number) {
+        return Reject{RejectKind::kWrongType,
+                      fmt::format("wrong type for {}: expected integer, got fractional number",
+                                  name),
+                      std::nullopt};
+      }
+      simdjson::error_code e = value.get_int64().get(out.i);
+      if (e == simdjson::NUMBER_OUT_OF_RANGE || e == simdjson::INCORRECT_TYPE) {
+        return Reject{RejectKind::kOutOfRange, name + " out of range", std::nullopt};
+      }
+      if (e) return InvalidJson();
+      break;
+    }
+  }
+  out.state = FieldValue::kPresent;
+  return std::nullopt;
+}
+
+std::optional<Timestamp> EventDecoder::Json::FindTimestamp(od::document& doc) {
+  const FieldValue& v = decoder.scratch_[decoder.timestamp_field_];
+  if (v.state == FieldValue::kPresent) return Timestamp(v.i);
+  // The record failed before its timestamp was read; look it up for the rejects row.
+  doc.rewind();
+  std::string_view text;
+  if (doc.find_field_unordered(decoder.spec_.timestamp_field).get_string().get(text)) {
+    return std::nullopt;
+  }
+  return ParseEventTimestamp(text);
+}
+
+void EventDecoder::Build(DecodedEvent* event) {
+  event->key.clear();
+  for (int idx : key_fields_) {
+    const FieldValue& v = scratch_[idx];
+    if (plans_[idx].type == FieldType::kLong) {
+      EventKey::AppendLong(v.i, &event->key);
+    } else {
+      EventKey::AppendString(v.s, &event->key);
+    }
+  }
+  event->ts = Timestamp(scratch_[timestamp_field_].i);
+  builder_.Start(&event->values, stored_fields_.size());
+  for (int idx : stored_fields_) {
+    const FieldValue& v = scratch_[idx];
+    if (v.state != FieldValue::kPresent) {
+      builder_.AddNull();
+      continue;
+    }
+    switch (plans_[idx].type) {
+      case FieldType::kString: builder_.AddString(v.s); break;
+      case FieldType::kDouble: builder_.AddDouble(v.d); break;
+      case FieldType::kLong:
+      case FieldType::kTimestamp: builder_.AddInt(v.i); break;
+    }
+  }
+  builder_.Finish();
+}
+
+}  // namespace braid

@@ -1,0 +1,85 @@
+#pragma once
+// EventDecoder: a Kafka record's JSON value → a typed event of one stream, or a Reject that
+// says precisely why not. The hot path of the pipeline: one call per record.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "event/event_values.h"
+#include "event/rejects.h"
+#include "event/stream_spec.h"
+
+namespace braid {
+
+/// One decoded event. Buffers are reused across Decode calls.
+struct DecodedEvent {
+  std::string key;     // EventKey encoding of the key fields, in key order
+  Timestamp ts;        // the timestamp field
+  std::string values;  // EventValues encoding of the stored fields, in slot order
+};
+
+/// Decodes the JSON values of one stream. Owns one simdjson On-Demand parser and one padded
+/// input buffer, reused for every record. Not thread-safe: use one decoder per thread.
+///
+/// Rules (DESIGN §1): the value must be one JSON object; unknown fields are ignored (their
+/// values are checked for structure only, as On-Demand skips them); declared fields must have
+/// their declared type — a double field also takes integers, a key field declared string takes
+/// only strings (the number 1 and the string "1" are different keys, so braid does not guess).
+/// A field given twice is rejected. Required fields must be present and not null; optional ones
+/// decode as NULL when absent or null.
+class EventDecoder {
+ public:
+  /// `stored_fields` names the fields kept in DecodedEvent::values, in slot order; they must
+  /// be declared and must not be key fields or the timestamp field. Fails with
+  /// InvalidArgument if the spec is invalid or a stored field is not usable.
+  ~EventDecoder();
+
+  static Result<std::unique_ptr<EventDecoder>> Create(const StreamSpec& spec,
+                                                      const std::vector<std::string>& stored_fields);
+
+  /// Decodes `value` (borrowed; copied into the padded buffer) into `*event`. Returns nullopt
+  /// on success, else the reject (with the event time when the timestamp could be read).
+  [[nodiscard]] std::optional<Reject> Decode(std::string_view value, DecodedEvent* event);
+
+  const StreamSpec& spec() const { return spec_; }
+  /// Types of the stored slots, in slot order.
+  const std::vector<FieldType>& stored_types() const { return stored_types_; }
+
+ private:
+  struct FieldPlan {
+    FieldType type;
+    bool required;
+    bool is_timestamp;
+  };
+  struct FieldValue {
+    enum : uint8_t { kAbsent, kNull, kPresent } state;
+    std::string_view s;
+    double d;
+    int64_t i;
+  };
+
+  struct Json;  // the simdjson parser and helpers, kept out of this header
+
+  explicit EventDecoder(StreamSpec spec);
+  int Lookup(std::string_view name) const;
+  void Build(DecodedEvent* event);
+
+  StreamSpec spec_;
+  std::vector<FieldPlan> plans_;        // one per declared field
+  std::vector<int> key_fields_;         // declared-field index per key part
+  std::vector<int> stored_fields_;      // declared-field index per stored slot
+  std::vector<FieldType> stored_types_;
+  int timestamp_field_ = -1;
+
+  std::unique_ptr<Json> json_;
+  std::vector<char> buffer_;  // the value plus SIMDJSON_PADDING bytes
+  std::vector<FieldValue> scratch_;
+  EventValuesBuilder builder_;
+};
+
+}  // namespace braid

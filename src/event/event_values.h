@@ -1,0 +1,81 @@
+#pragma once
+// EventValues: the stored fields of one decoded event, packed in one byte string so that an
+// event in the join state costs one allocation. Format: docs/join-state-checkpoint.md,
+// "Values encoding".
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "event/stream_spec.h"
+
+namespace braid {
+
+// The format is little-endian; values are copied with memcpy in host order.
+static_assert(std::endian::native == std::endian::little);
+
+/// Read-only view of encoded values. The caller knows each slot's type (from the pipeline
+/// layout); reading a slot with the wrong accessor is a programmer error. Does not own `encoded`.
+class EventValues {
+ public:
+  EventValues(std::string_view encoded, size_t num_fields)
+      : data_(encoded), payload_(num_fields * 4) {}
+
+  bool IsNull(size_t slot) const { return data_[payload_ + Begin(slot)] == 0; }
+  /// The value of a string slot (empty for NULL).
+  std::string_view GetString(size_t slot) const {
+    size_t b = Begin(slot), e = End(slot);
+    return e > b + 1 ? data_.substr(payload_ + b + 1, e - b - 1) : std::string_view();
+  }
+  /// The value of a double slot (0 for NULL).
+  double GetDouble(size_t slot) const { return Fixed<double>(slot); }
+  /// The value of a long or timestamp slot (0 for NULL).
+  int64_t GetInt(size_t slot) const { return Fixed<int64_t>(slot); }
+
+  /// True if `encoded` is well-formed for fields of `types` (used on untrusted checkpoint
+  /// bytes before any accessor runs).
+  static bool IsValid(std::string_view encoded, std::span<const FieldType> types);
+
+ private:
+  uint32_t End(size_t slot) const {
+    uint32_t v;
+    std::memcpy(&v, data_.data() + slot * 4, 4);
+    return v;
+  }
+  uint32_t Begin(size_t slot) const { return slot == 0 ? 0 : End(slot - 1); }
+  template <typename T>
+  T Fixed(size_t slot) const {
+    T v{};
+    if (!IsNull(slot)) std::memcpy(&v, data_.data() + payload_ + Begin(slot) + 1, sizeof(T));
+    return v;
+  }
+
+  std::string_view data_;
+  size_t payload_;  // byte offset of the payload area
+};
+
+/// Encodes values slot by slot into a caller-owned string: Start, one Add* per slot in order,
+/// Finish. Not thread-safe; reuse one builder to avoid allocations.
+class EventValuesBuilder {
+ public:
+  /// Clears `*out` (keeping its capacity) and prepares `num_fields` slots.
+  void Start(std::string* out, size_t num_fields);
+  void AddNull() { Close(0, nullptr, 0); }
+  void AddString(std::string_view v) { Close(1, v.data(), v.size()); }
+  void AddDouble(double v) { Close(1, &v, sizeof v); }
+  void AddInt(int64_t v) { Close(1, &v, sizeof v); }
+  /// Checks that every slot was added (assertion).
+  void Finish();
+
+ private:
+  void Close(uint8_t tag, const void* bytes, size_t n);
+
+  std::string* out_ = nullptr;
+  size_t num_fields_ = 0;
+  size_t next_ = 0;
+};
+
+}  // namespace braid

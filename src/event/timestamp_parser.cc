@@ -1,0 +1,97 @@
+#include "event/timestamp_parser.h"
+
+#include <chrono>
+
+// Written by hand rather than with std::chrono::parse: GCC 12's libstdc++ does not ship
+// chrono::parse, and the hot path needs exact control over which forms are accepted (every
+// record carries a timestamp, so this runs millions of times per second and must not allocate
+// or depend on the locale).
+
+namespace braid {
+namespace {
+
+// Reads exactly `n` ASCII digits at `s[*pos]`, advancing `*pos`; false if there are fewer.
+bool Digits(std::string_view s, size_t* pos, int n, int* out) {
+  if (*pos + static_cast<size_t>(n) > s.size()) return false;
+  int v = 0;
+  for (int i = 0; i < n; ++i) {
+    char c = s[*pos + i];
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *pos += n;
+  *out = v;
+  return true;
+}
+
+bool Expect(std::string_view s, size_t* pos, char c) {
+  if (*pos >= s.size() || s[*pos] != c) return false;
+  ++*pos;
+  return true;
+}
+
+// Parses the zone suffix starting at `pos` (which may be the end) into an offset in seconds
+// east of UTC.
+bool ParseZone(std::string_view s, size_t pos, int64_t* offset_seconds) {
+  *offset_seconds = 0;
+  if (pos == s.size()) return true;
+  char c = s[pos];
+  if (c == 'Z' || c == 'z') return pos + 1 == s.size();
+  if (c != '+' && c != '-') return false;
+  ++pos;
+  int hh = 0, mm = 0;
+  if (!Digits(s, &pos, 2, &hh)) return false;
+  if (pos < s.size()) {
+    if (s[pos] == ':') ++pos;
+    if (!Digits(s, &pos, 2, &mm)) return false;
+  }
+  if (pos != s.size() || hh > 23 || mm > 59) return false;
+  *offset_seconds = (c == '+' ? 1 : -1) * (hh * 3600 + mm * 60);
+  return true;
+}
+
+}  // namespace
+
+std::optional<Timestamp> ParseEventTimestamp(std::string_view s) {
+  size_t pos = 0;
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (!Digits(s, &pos, 4, &year) || !Expect(s, &pos, '-') || !Digits(s, &pos, 2, &month) ||
+      !Expect(s, &pos, '-') || !Digits(s, &pos, 2, &day)) {
+    return std::nullopt;
+  }
+  if (pos >= s.size() || (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ')) return std::nullopt;
+  ++pos;
+  if (!Digits(s, &pos, 2, &hour) || !Expect(s, &pos, ':') || !Digits(s, &pos, 2, &minute)) {
+    return std::nullopt;
+  }
+  int64_t micros = 0;
+  if (pos < s.size() && s[pos] == ':') {
+    ++pos;
+    if (!Digits(s, &pos, 2, &second)) return std::nullopt;
+    if (pos < s.size() && s[pos] == '.') {
+      ++pos;
+      int digits = 0;
+      while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+        if (++digits > 9) return std::nullopt;
+        if (digits <= 6) micros = micros * 10 + (s[pos] - '0');
+        ++pos;
+      }
+      if (digits == 0) return std::nullopt;
+      for (int i = digits; i < 6; ++i) micros *= 10;
+    }
+  }
+  if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  int64_t offset_seconds = 0;
+  if (!ParseZone(s, pos, &offset_seconds)) return std::nullopt;
+
+  using namespace std::chrono;
+  const year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                           std::chrono::day{static_cast<unsigned>(day)}};
+  if (year < 1 || !ymd.ok()) return std::nullopt;
+  const int64_t days_since_epoch = sys_days(ymd).time_since_epoch().count();
+  const int64_t seconds_since_epoch =
+      days_since_epoch * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  return Timestamp(seconds_since_epoch * 1000000 + micros);
+}
+
+}  // namespace braid

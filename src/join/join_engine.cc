@@ -1,0 +1,193 @@
+#include "join/join_engine.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "join/byte_io.h"
+#include "join/crc32c.h"
+
+namespace braid {
+namespace {
+
+constexpr std::string_view kMagic("BRAIDJS\0", 8);
+constexpr uint32_t kVersion = 1;
+constexpr size_t kHeaderSize = 24;
+// Partition numbers below this are looked up in a vector; others by a search (never in Kafka).
+constexpr int64_t kCachedPartitions = 1 << 16;
+
+}  // namespace
+
+Result<std::unique_ptr<JoinEngine>> JoinEngine::Create(const JoinSpec& spec) {
+  BRAID_ASSIGN_OR_RETURN(JoinPlan plan, JoinPlan::Compile(spec));
+  std::unique_ptr<JoinEngine> engine(new JoinEngine(std::move(plan)));
+  for (size_t i = 0; i < engine->plan_.num_streams(); ++i) {
+    const StreamPlan& s = engine->plan_.stream(i);
+    BRAID_ASSIGN_OR_RETURN(auto decoder, EventDecoder::Create(s.spec, s.stored_fields));
+    engine->decoders_.push_back(std::move(decoder));
+  }
+  return engine;
+}
+
+JoinEngine::JoinEngine(JoinPlan plan)
+    : plan_(std::move(plan)),
+      tracker_(WatermarkTracker::Options{plan_.spec().watermark_delay, plan_.spec().idle_timeout,
+                                         plan_.spec().alignment_bound}),
+      op_(std::make_unique<JoinOperator>(plan_)),
+      handle_cache_(plan_.num_streams()) {}
+
+Status JoinEngine::AssignPartitions(std::span<const TopicPartition> partitions) {
+  for (const TopicPartition& tp : partitions) {
+    if (plan_.StreamOfTopic(tp.topic) < 0) {
+      return Status::InvalidArgument(
+          fmt::format("topic \"{}\" is not an input of this pipeline", tp.topic));
+    }
+  }
+  for (const TopicPartition& tp : partitions) tracker_.Register(tp);
+  return Status::Ok();
+}
+
+void JoinEngine::RevokePartitions(std::span<const TopicPartition> partitions) {
+  for (const TopicPartition& tp : partitions) tracker_.Unregister(tp);
+  for (std::vector<int64_t>& cache : handle_cache_) cache.clear();
+}
+
+void JoinEngine::MarkCaughtUp(const TopicPartition& partition) {
+  tracker_.MarkCaughtUp(tracker_.Register(partition));
+}
+
+WatermarkTracker::Handle JoinEngine::HandleFor(size_t stream, const KafkaRecord& record) {
+  const int64_t p = record.partition.value();
+  if (p < 0 || p >= kCachedPartitions) {
+    return tracker_.Register(TopicPartition{std::string(record.topic), record.partition});
+  }
+  std::vector<int64_t>& cache = handle_cache_[stream];
+  if (static_cast<size_t>(p) >= cache.size()) cache.resize(p + 1, 0);
+  if (cache[p] == 0) {
+    cache[p] =
+        static_cast<int64_t>(tracker_.Register(TopicPartition{std::string(record.topic),
+                                                              record.partition})) + 1;
+  }
+  return static_cast<WatermarkTracker::Handle>(cache[p] - 1);
+}
+
+void JoinEngine::AddReject(const KafkaRecord& record, const Reject& reject, RowBatch* rejects) {
+  ++counters_.rejects;
+  ++counters_.rejects_by_kind[static_cast<size_t>(reject.kind)];
+  if (reject.kind == RejectKind::kLate) ++counters_.late;
+  AppendReject(record, reject, rejects);
+}
+
+void JoinEngine::Process(const KafkaRecord& record, RowBatch* rows, RowBatch* rejects) {
+  ++counters_.records_in;
+  const int stream = plan_.StreamOfTopic(record.topic);
+  if (stream < 0) {
+    AddReject(record,
+              Reject{RejectKind::kUnknownTopic,
+                     fmt::format("topic \"{}\" is not an input of this pipeline", record.topic),
+                     std::nullopt},
+              rejects);
+    return;
+  }
+  const WatermarkTracker::Handle h = HandleFor(static_cast<size_t>(stream), record);
+  tracker_.NoteRecord(h);
+  if (std::optional<Reject> reject = decoders_[stream]->Decode(record.value, &event_)) {
+    AddReject(record, *reject, rejects);
+    return;
+  }
+  // Checked against the watermark before this record's own event time is observed.
+  if (event_.ts < tracker_.watermark()) {
+    AddReject(record, Reject{RejectKind::kLate, "late", event_.ts}, rejects);
+  } else {
+    op_->Add(static_cast<size_t>(stream), event_.key, event_.ts, event_.values, rows);
+    counters_.peak_state_rows = std::max<uint64_t>(counters_.peak_state_rows, op_->state_rows());
+  }
+  if (tracker_.Observe(h, event_.ts)) op_->AdvanceTo(tracker_.watermark(), rows);
+}
+
+void JoinEngine::OnIdleCheck(Timestamp now_wall, RowBatch* rows) {
+  if (tracker_.CheckIdle(now_wall)) op_->AdvanceTo(tracker_.watermark(), rows);
+}
+
+void JoinEngine::Finish(RowBatch* rows) {
+  tracker_.Finish();
+  op_->AdvanceTo(tracker_.watermark(), rows);
+}
+
+JoinCounters JoinEngine::counters() const {
+  JoinCounters c = counters_;
+  c.rows_out = rows_out_before_load_ + op_->rows_out();
+  c.state_rows = op_->state_rows();
+  c.state_keys = op_->num_keys();
+  return c;
+}
+
+Status JoinEngine::SaveState(std::string* out) const {
+  std::string body;
+  ByteWriter w(&body);
+  w.Str(plan_.Layout());
+  tracker_.Save(&w);
+  op_->Save(&w);
+  out->clear();
+  out->reserve(kHeaderSize + body.size());
+  out->append(kMagic);
+  ByteWriter header(out);
+  header.U32(kVersion);
+  header.U64(body.size());
+  header.U32(Crc32c(body));
+  out->append(body);
+  return Status::Ok();
+}
+
+Status JoinEngine::LoadState(std::string_view data) {
+  if (data.size() < kHeaderSize) {
+    return Status::Corruption(fmt::format(
+        "join-state checkpoint too short: {} bytes, the header alone is {}", data.size(),
+        kHeaderSize));
+  }
+  if (data.substr(0, kMagic.size()) != kMagic) {
+    return Status::Corruption("not a braid join-state checkpoint (bad magic)");
+  }
+  ByteReader header(data.substr(kMagic.size(), kHeaderSize - kMagic.size()));
+  uint32_t version = 0, crc = 0;
+  uint64_t length = 0;
+  BRAID_RETURN_IF_ERROR(header.U32(&version, "version"));
+  BRAID_RETURN_IF_ERROR(header.U64(&length, "body length"));
+  BRAID_RETURN_IF_ERROR(header.U32(&crc, "checksum"));
+  if (version > kVersion) {
+    return Status::InvalidArgument(fmt::format(
+        "join-state checkpoint version {} was written by a newer braid (this one reads {})",
+        version, kVersion));
+  }
+  if (version == 0) return Status::Corruption("join-state checkpoint has version 0");
+  const std::string_view body = data.substr(kHeaderSize);
+  if (length != body.size()) {
+    return Status::Corruption(fmt::format(
+        "join-state checkpoint length mismatch: header says {} body bytes, found {}", length,
+        body.size()));
+  }
+  if (Crc32c(body) != crc) {
+    return Status::Corruption("join-state checkpoint checksum mismatch: the file is damaged");
+  }
+  ByteReader in(body);
+  std::string_view layout;
+  BRAID_RETURN_IF_ERROR(in.Str(&layout, "layout"));
+  if (layout != plan_.Layout()) {
+    return Status::InvalidArgument(fmt::format(
+        "the pipeline changed since the join-state checkpoint was written: it holds\n{}but the "
+        "pipeline now is\n{}start a new pipeline id to begin from scratch",
+        layout, plan_.Layout()));
+  }
+  WatermarkTracker tracker = tracker_;
+  BRAID_RETURN_IF_ERROR(tracker.Load(&in));
+  auto op = std::make_unique<JoinOperator>(plan_);
+  BRAID_RETURN_IF_ERROR(op->Load(&in, tracker.watermark()));
+  if (in.remaining() != 0) return in.Error("bytes after the last key");
+  tracker_ = std::move(tracker);
+  rows_out_before_load_ += op_->rows_out();
+  op_ = std::move(op);
+  for (std::vector<int64_t>& cache : handle_cache_) cache.clear();
+  return Status::Ok();
+}
+
+}  // namespace braid

@@ -1,0 +1,105 @@
+#pragma once
+// JoinEngine: the join as the runtime sees it. Kafka records in; joined rows and rejects out;
+// event time, idleness, alignment and checkpoints handled inside. Driven entirely by a
+// JoinSpec (no field name of the seed is known here).
+//
+// Not thread-safe: one engine per worker thread, called from that thread only. The engine
+// reads no clock: wall-clock time comes in through OnIdleCheck.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "base/row_batch.h"
+#include "event/event_decoder.h"
+#include "event/rejects.h"
+#include "join/join_operator.h"
+#include "join/join_plan.h"
+#include "join/watermark_tracker.h"
+#include "kafka/kafka_record.h"
+
+namespace braid {
+
+/// Progress counters of one engine since it was created (not checkpointed).
+struct JoinCounters {
+  uint64_t records_in = 0;
+  uint64_t rows_out = 0;
+  uint64_t rejects = 0;  // all kinds, late included
+  uint64_t late = 0;
+  std::array<uint64_t, kRejectKindCount> rejects_by_kind{};  // indexed by RejectKind
+  uint64_t state_rows = 0;  // events held now
+  uint64_t peak_state_rows = 0;
+  uint64_t state_keys = 0;
+};
+
+class JoinEngine {
+ public:
+  /// Validates `spec` (JoinPlan::Compile) and builds the decoders. InvalidArgument on a bad
+  /// spec.
+  static Result<std::unique_ptr<JoinEngine>> Create(const JoinSpec& spec);
+
+  JoinEngine(const JoinEngine&) = delete;
+  JoinEngine& operator=(const JoinEngine&) = delete;
+
+  const JoinPlan& plan() const { return plan_; }
+  /// Schema of the rows Process/OnIdleCheck/Finish append: the declared output columns (field
+  /// ids 1..n) and processing_time (NULL; fill with RowBatch::FillTimestampColumn at commit).
+  const RowSchema& output_schema() const { return plan_.output_schema(); }
+
+  /// Registers assigned partitions with the watermark: each holds the watermark at −∞ until
+  /// it delivers a record or becomes idle. InvalidArgument for a topic that is not an input
+  /// (then nothing is registered). A record from a partition never assigned registers it.
+  Status AssignPartitions(std::span<const TopicPartition> partitions);
+  /// Revoked partitions stop holding the watermark. Their keys' state is kept.
+  void RevokePartitions(std::span<const TopicPartition> partitions);
+  /// The consumer reached the end of `partition` (e.g. librdkafka partition EOF): it may turn
+  /// idle after idle_timeout without records.
+  void MarkCaughtUp(const TopicPartition& partition);
+
+  /// Decodes `record`, rejects it if malformed or late (event time below the watermark), joins
+  /// it otherwise. Appends completed rows to `rows` (output_schema()) and the record's reject
+  /// row, if any, to `rejects` (RejectsSchema()). May advance the watermark, which appends the
+  /// NULL rows whose LEFT windows it closes. `record`'s views are not kept.
+  void Process(const KafkaRecord& record, RowBatch* rows, RowBatch* rejects);
+  /// Applies idleness at wall-clock `now_wall`; appends rows if the watermark advanced.
+  void OnIdleCheck(Timestamp now_wall, RowBatch* rows);
+  /// The input is finished (bounded run): watermark = +∞, every pending NULL row is emitted and
+  /// the state is emptied. Records processed afterwards are late.
+  void Finish(RowBatch* rows);
+
+  /// The pipeline watermark (−∞ = Timestamp::Min(), +∞ after Finish).
+  Timestamp watermark() const { return tracker_.watermark(); }
+  Timestamp TopicWatermark(std::string_view topic) const { return tracker_.TopicWatermark(topic); }
+  /// Partitions the runtime should pause (watermark alignment); resume the others.
+  std::vector<TopicPartition> PartitionsToPause() const { return tracker_.PartitionsAhead(); }
+  JoinCounters counters() const;
+
+  /// Serializes the join state and the watermarks (docs/join-state-checkpoint.md) into `*out`.
+  Status SaveState(std::string* out) const;
+  /// Restores a state written by SaveState, so that the engine continues as if it had never
+  /// stopped. Call on a fresh engine (AssignPartitions before or after is fine). Corruption for
+  /// damaged bytes, InvalidArgument if the pipeline's layout changed; either way the engine is
+  /// left unchanged.
+  Status LoadState(std::string_view data);
+
+ private:
+  explicit JoinEngine(JoinPlan plan);
+  WatermarkTracker::Handle HandleFor(size_t stream, const KafkaRecord& record);
+  void AddReject(const KafkaRecord& record, const Reject& reject, RowBatch* rejects);
+
+  const JoinPlan plan_;
+  WatermarkTracker tracker_;
+  std::unique_ptr<JoinOperator> op_;
+  std::vector<std::unique_ptr<EventDecoder>> decoders_;  // per stream
+  std::vector<std::vector<int64_t>> handle_cache_;       // per stream, by partition: handle+1
+  DecodedEvent event_;                                   // reused per record
+  JoinCounters counters_;
+  uint64_t rows_out_before_load_ = 0;  // rows emitted by operators replaced by LoadState
+};
+
+}  // namespace braid

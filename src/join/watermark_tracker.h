@@ -1,0 +1,93 @@
+#pragma once
+// WatermarkTracker: event-time progress of the pipeline from the event times of its input
+// partitions (docs/watermarks.md). Pure bookkeeping: no clock is read; the caller passes the
+// wall-clock time to CheckIdle.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "base/types.h"
+#include "join/byte_io.h"
+#include "kafka/kafka_record.h"
+
+namespace braid {
+
+class WatermarkTracker {
+ public:
+  struct Options {
+    Duration delay = Duration::Seconds(30);
+    Duration idle_timeout = Duration::Seconds(10);
+    std::optional<Duration> alignment_bound;  // nullopt: no alignment
+  };
+
+  /// A partition handle: an index that stays valid for the tracker's life.
+  using Handle = size_t;
+
+  explicit WatermarkTracker(Options options) : options_(options) {}
+
+  /// Registers (assigns) a partition; idempotent. A registered partition that has delivered
+  /// nothing holds the watermark at −∞ until it delivers or becomes idle.
+  Handle Register(const TopicPartition& tp);
+  /// The handle of a registered partition, or nullopt.
+  std::optional<Handle> Find(std::string_view topic, PartitionId partition) const;
+  /// Stops tracking a partition (revoked); it no longer holds the watermark.
+  void Unregister(const TopicPartition& tp);
+
+  /// A record (decodable or not) arrived from `h`: the partition is active again and no longer
+  /// caught up. Never moves the watermark.
+  void NoteRecord(Handle h);
+  /// An event time decoded from `h`. Returns true if the pipeline watermark advanced.
+  bool Observe(Handle h, Timestamp event_time);
+  /// The partition reached its end (e.g. librdkafka's partition EOF).
+  void MarkCaughtUp(Handle h);
+  /// Applies idleness at wall-clock time `now` (see docs/watermarks.md for the stamping rule).
+  /// Returns true if the pipeline watermark advanced.
+  bool CheckIdle(Timestamp now);
+  /// The input is finished: the watermark becomes +∞ for good.
+  void Finish();
+
+  /// The pipeline watermark: never decreases; Timestamp::Min() is −∞, Max() is +∞.
+  Timestamp watermark() const { return watermark_; }
+  /// min over the topic's active partitions (all idle: their max); Min() if none registered.
+  Timestamp TopicWatermark(std::string_view topic) const;
+  /// Registered partitions whose watermark exceeds the pipeline's by more than the alignment
+  /// bound (all that delivered data while the pipeline watermark is −∞). Idle ones excluded.
+  std::vector<TopicPartition> PartitionsAhead() const;
+  bool IsIdle(Handle h) const { return parts_[h].idle; }
+  size_t num_partitions() const { return parts_.size(); }
+  const TopicPartition& partition(Handle h) const { return parts_[h].tp; }
+
+  /// Appends the checkpoint section (docs/join-state-checkpoint.md).
+  void Save(ByteWriter* out) const;
+  /// Reads a section written by Save and merges it: partitions in it take its max event time
+  /// and flags; the watermark becomes the saved one. All-or-nothing: on Corruption nothing
+  /// changed. Never moves the watermark beyond the saved value.
+  Status Load(ByteReader* in);
+
+ private:
+  struct Partition {
+    TopicPartition tp;
+    Timestamp max_ts = Timestamp::Min();
+    Timestamp last_active = Timestamp::Min();  // wall clock; Min: not stamped yet
+    bool registered = true;
+    bool idle = false;
+    bool caught_up = false;
+    bool seen_since_check = false;
+  };
+
+  Timestamp PartitionWatermark(const Partition& p) const { return p.max_ts - options_.delay; }
+  // The min over active partitions, or the max over all if all are idle.
+  Timestamp Candidate(std::string_view only_topic) const;
+  bool Recompute();
+
+  Options options_;
+  std::vector<Partition> parts_;
+  Timestamp candidate_ = Timestamp::Min();
+  Timestamp watermark_ = Timestamp::Min();
+  bool finished_ = false;
+};
+
+}  // namespace braid

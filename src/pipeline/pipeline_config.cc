@@ -1,0 +1,137 @@
+#include "pipeline/pipeline_config.h"
+
+#include <toml++/toml.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <functional>
+
+#include "base/time_format.h"
+
+namespace braid {
+namespace {
+
+// Reads the keys of one TOML table into the config, refusing what it does not know.
+class Reader {
+ public:
+  Reader(const std::string& path) : path_(path) {}
+
+  Status String(const toml::node& n, const std::string& key, std::string* out) {
+    if (auto v = n.value<std::string>()) {
+      *out = *v;
+      return Status::Ok();
+    }
+    return Bad(key, "a string");
+  }
+  Status Int(const toml::node& n, const std::string& key, int64_t min, int64_t* out) {
+    auto v = n.value<int64_t>();
+    if (!v || *v < min) return Bad(key, fmt::format("a whole number >= {}", min));
+    *out = *v;
+    return Status::Ok();
+  }
+  Status Bool(const toml::node& n, const std::string& key, bool* out) {
+    if (auto v = n.value<bool>()) {
+      *out = *v;
+      return Status::Ok();
+    }
+    return Bad(key, "true or false");
+  }
+  Status Dur(const toml::node& n, const std::string& key, Duration* out) {
+    if (auto v = n.value<int64_t>()) {
+      *out = Duration::Seconds(*v);
+      return Status::Ok();
+    }
+    auto s = n.value<std::string>();
+    if (!s) return Bad(key, "a duration such as \"30 seconds\", \"30s\" or \"2m\"");
+    auto d = ParseDuration(*s);
+    if (!d.ok()) return Status::InvalidArgument(fmt::format("{}: {}: {}", path_, key, d.status().message()));
+    *out = *d;
+    return Status::Ok();
+  }
+  Status Props(const toml::node& n, const std::string& key, std::map<std::string, std::string>* out) {
+    const toml::table* t = n.as_table();
+    if (t == nullptr) return Bad(key, "a table of properties");
+    for (const auto& [k, v] : *t) {
+      std::string value;
+      if (auto s = v.value<std::string>()) {
+        value = *s;
+      } else if (auto i = v.value<int64_t>()) {
+        value = std::to_string(*i);
+      } else if (auto b = v.value<bool>()) {
+        value = *b ? "true" : "false";
+      } else {
+        return Bad(key + "." + std::string(k.str()), "a string, number or boolean");
+      }
+      (*out)[std::string(k.str())] = value;
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Status Bad(const std::string& key, const std::string& allowed) {
+    return Status::InvalidArgument(fmt::format("{}: {} must be {}", path_, key, allowed));
+  }
+  std::string path_;
+};
+
+}  // namespace
+
+Result<PipelineConfig> PipelineConfig::Load(const std::string& path) {
+  toml::table parsed;
+  try {
+    parsed = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(fmt::format("{}:{}:{}: {}", path, e.source().begin.line,
+                                               e.source().begin.column, e.description()));
+  }
+  PipelineConfig c;
+  Reader r(path);
+  using Setter = std::function<Status(const toml::node&, const std::string&)>;
+  const std::map<std::string, Setter> keys{
+      {"execution_date", [&](auto& n, auto& k) { return r.String(n, k, &c.execution_date); }},
+      {"environment", [&](auto& n, auto& k) { return r.String(n, k, &c.environment); }},
+      {"database_name", [&](auto& n, auto& k) { return r.String(n, k, &c.database_name); }},
+      {"topic_actions", [&](auto& n, auto& k) { return r.String(n, k, &c.topic_actions); }},
+      {"topic_purchases", [&](auto& n, auto& k) { return r.String(n, k, &c.topic_purchases); }},
+      {"topic_sessions", [&](auto& n, auto& k) { return r.String(n, k, &c.topic_sessions); }},
+      {"iceberg_table", [&](auto& n, auto& k) { return r.String(n, k, &c.iceberg_table); }},
+      {"kafka_bootstrap_servers",
+       [&](auto& n, auto& k) { return r.String(n, k, &c.kafka_bootstrap_servers); }},
+      {"num_events_per_topic",
+       [&](auto& n, auto& k) { return r.Int(n, k, 0, &c.num_events_per_topic); }},
+      {"watermark_delay", [&](auto& n, auto& k) { return r.Dur(n, k, &c.watermark_delay); }},
+      {"purchase_join_window",
+       [&](auto& n, auto& k) { return r.Dur(n, k, &c.purchase_join_window); }},
+      {"session_join_window",
+       [&](auto& n, auto& k) { return r.Dur(n, k, &c.session_join_window); }},
+      {"idle_timeout", [&](auto& n, auto& k) { return r.Dur(n, k, &c.idle_timeout); }},
+      {"commit_interval", [&](auto& n, auto& k) { return r.Dur(n, k, &c.commit_interval); }},
+      {"streaming_duration_seconds",
+       [&](auto& n, auto& k) { return r.Int(n, k, 0, &c.streaming_duration_seconds); }},
+      {"enable_validation", [&](auto& n, auto& k) { return r.Bool(n, k, &c.enable_validation); }},
+      {"enable_cleanup", [&](auto& n, auto& k) { return r.Bool(n, k, &c.enable_cleanup); }},
+      {"pipeline_id", [&](auto& n, auto& k) { return r.String(n, k, &c.pipeline_id); }},
+      {"kafka", [&](auto& n, auto& k) { return r.Props(n, k, &c.kafka); }},
+      {"catalog", [&](auto& n, auto& k) { return r.Props(n, k, &c.catalog); }},
+  };
+  for (const auto& [k, node] : parsed) {
+    const std::string key(k.str());
+    auto it = keys.find(key);
+    if (it == keys.end()) {
+      std::vector<std::string> names;
+      for (const auto& [name, _] : keys) names.push_back(name);
+      return Status::InvalidArgument(fmt::format("{}: unknown key \"{}\"; the keys are {}", path,
+                                                 key, fmt::join(names, ", ")));
+    }
+    BRAID_RETURN_IF_ERROR(it->second(node, key));
+  }
+  return c;
+}
+
+JoinSpec PipelineConfig::ToJoinSpec() const {
+  return SeedPipeline(SeedTopics{topic_actions, topic_purchases, topic_sessions},
+                      purchase_join_window, session_join_window, watermark_delay, idle_timeout);
+}
+
+}  // namespace braid

@@ -1,0 +1,50 @@
+#pragma once
+// PipelineConfig: a pipeline file (TOML) with the seed notebook's parameter names, plus the
+// join windows, [kafka] (librdkafka properties under their own names) and [catalog] (Iceberg
+// catalog properties). Command-line flags override what the file says.
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "base/types.h"
+#include "join/join_spec.h"
+#include "kafka/kafka_config.h"
+
+namespace braid {
+
+struct PipelineConfig {
+  std::string execution_date;  // informational, as in the seed
+  std::string environment = "development";
+  std::string database_name = "demo";  // the Iceberg namespace
+  std::string topic_actions = "user_actions";
+  std::string topic_purchases = "purchases";
+  std::string topic_sessions = "sessions";
+  std::string iceberg_table = "unified_activity";
+  std::string kafka_bootstrap_servers = "127.0.0.1:9092";
+  int64_t num_events_per_topic = 50;
+  Duration watermark_delay = Duration::Seconds(30);
+  Duration purchase_join_window = Duration::Seconds(120);
+  Duration session_join_window = Duration::Seconds(120);
+  Duration idle_timeout = Duration::Seconds(10);
+  Duration commit_interval = Duration::Seconds(5);
+  int64_t streaming_duration_seconds = 0;  // 0: until stopped
+  bool enable_validation = true;
+  bool enable_cleanup = false;
+  std::string pipeline_id;  // default: "<database_name>.<iceberg_table>"
+  std::map<std::string, std::string> kafka;    // [kafka]
+  std::map<std::string, std::string> catalog;  // [catalog]; "warehouse" defaults to ./warehouse
+
+  /// Reads `path`. Unknown keys and bad values are refused naming the key and what is allowed.
+  static Result<PipelineConfig> Load(const std::string& path);
+
+  /// The join this configuration describes (the seed pipeline with these topics and windows).
+  JoinSpec ToJoinSpec() const;
+  KafkaConfig ToKafkaConfig() const { return KafkaConfig{kafka_bootstrap_servers, kafka}; }
+  std::string PipelineId() const {
+    return pipeline_id.empty() ? database_name + "." + iceberg_table : pipeline_id;
+  }
+};
+
+}  // namespace braid

@@ -1,0 +1,236 @@
+#include "sql/sql_session.h"
+
+#include <fmt/format.h>
+
+#include "storage/location.h"
+#include "table/iceberg_schema.h"
+#include "table/table_scan.h"
+
+namespace braid {
+namespace {
+
+std::string TypeName(duckdb_logical_type type) {
+  duckdb_type id = duckdb_get_type_id(type);
+  switch (id) {
+    case DUCKDB_TYPE_BOOLEAN: return "BOOLEAN";
+    case DUCKDB_TYPE_TINYINT: return "TINYINT";
+    case DUCKDB_TYPE_SMALLINT: return "SMALLINT";
+    case DUCKDB_TYPE_INTEGER: return "INTEGER";
+    case DUCKDB_TYPE_BIGINT: return "BIGINT";
+    case DUCKDB_TYPE_UTINYINT: return "UTINYINT";
+    case DUCKDB_TYPE_USMALLINT: return "USMALLINT";
+    case DUCKDB_TYPE_UINTEGER: return "UINTEGER";
+    case DUCKDB_TYPE_UBIGINT: return "UBIGINT";
+    case DUCKDB_TYPE_HUGEINT: return "HUGEINT";
+    case DUCKDB_TYPE_UHUGEINT: return "UHUGEINT";
+    case DUCKDB_TYPE_FLOAT: return "FLOAT";
+    case DUCKDB_TYPE_DOUBLE: return "DOUBLE";
+    case DUCKDB_TYPE_DECIMAL:
+      return fmt::format("DECIMAL({},{})", duckdb_decimal_width(type), duckdb_decimal_scale(type));
+    case DUCKDB_TYPE_VARCHAR: return "VARCHAR";
+    case DUCKDB_TYPE_BLOB: return "BLOB";
+    case DUCKDB_TYPE_DATE: return "DATE";
+    case DUCKDB_TYPE_TIME: return "TIME";
+    case DUCKDB_TYPE_TIMESTAMP: return "TIMESTAMP";
+    case DUCKDB_TYPE_TIMESTAMP_TZ: return "TIMESTAMP WITH TIME ZONE";
+    case DUCKDB_TYPE_INTERVAL: return "INTERVAL";
+    case DUCKDB_TYPE_UUID: return "UUID";
+    case DUCKDB_TYPE_LIST: return "LIST";
+    case DUCKDB_TYPE_STRUCT: return "STRUCT";
+    case DUCKDB_TYPE_MAP: return "MAP";
+    default: return fmt::format("TYPE{}", static_cast<int>(id));
+  }
+}
+
+ValueKind KindOf(duckdb_type id) {
+  switch (id) {
+    case DUCKDB_TYPE_BOOLEAN: return ValueKind::kBoolean;
+    case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT: case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UHUGEINT: case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_DECIMAL: return ValueKind::kNumber;
+    default: return ValueKind::kText;
+  }
+}
+
+// Owns a prepared statement.
+struct Prepared {
+  duckdb_prepared_statement stmt = nullptr;
+  ~Prepared() {
+    if (stmt) duckdb_destroy_prepare(&stmt);
+  }
+};
+
+// Renders a value of a simple type; for results of statements that cannot be wrapped in the
+// cast-to-text query (EXPLAIN, PRAGMA, ...), which return only such types.
+Result<std::optional<std::string>> NativeText(duckdb_vector v, duckdb_type type, size_t row,
+                                              const std::string& column) {
+  uint64_t* validity = duckdb_vector_get_validity(v);
+  if (validity && !duckdb_validity_row_is_valid(validity, row)) return std::optional<std::string>();
+  void* d = duckdb_vector_get_data(v);
+  switch (type) {
+    case DUCKDB_TYPE_BOOLEAN: return std::optional<std::string>(static_cast<bool*>(d)[row] ? "true" : "false");
+    case DUCKDB_TYPE_TINYINT: return std::optional(fmt::format("{}", static_cast<int8_t*>(d)[row]));
+    case DUCKDB_TYPE_SMALLINT: return std::optional(fmt::format("{}", static_cast<int16_t*>(d)[row]));
+    case DUCKDB_TYPE_INTEGER: return std::optional(fmt::format("{}", static_cast<int32_t*>(d)[row]));
+    case DUCKDB_TYPE_BIGINT: return std::optional(fmt::format("{}", static_cast<int64_t*>(d)[row]));
+    case DUCKDB_TYPE_UTINYINT: return std::optional(fmt::format("{}", static_cast<uint8_t*>(d)[row]));
+    case DUCKDB_TYPE_USMALLINT: return std::optional(fmt::format("{}", static_cast<uint16_t*>(d)[row]));
+    case DUCKDB_TYPE_UINTEGER: return std::optional(fmt::format("{}", static_cast<uint32_t*>(d)[row]));
+    case DUCKDB_TYPE_UBIGINT: return std::optional(fmt::format("{}", static_cast<uint64_t*>(d)[row]));
+    case DUCKDB_TYPE_FLOAT: return std::optional(fmt::format("{}", static_cast<float*>(d)[row]));
+    case DUCKDB_TYPE_DOUBLE: return std::optional(fmt::format("{}", static_cast<double*>(d)[row]));
+    case DUCKDB_TYPE_VARCHAR: {
+      std::optional<std::string_view> s = VarcharAt(v, row);
+      return std::optional(std::string(s.value_or("")));
+    }
+    default:
+      return Status::InvalidArgument(fmt::format(
+          "column {} of this statement cannot be shown; cast it to VARCHAR", column));
+  }
+}
+
+std::string StripTrailing(const std::string& sql) {
+  size_t end = sql.size();
+  while (end > 0 && (std::isspace(static_cast<unsigned char>(sql[end - 1])) || sql[end - 1] == ';')) --end;
+  return sql.substr(0, end);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqlSession>> SqlSession::OpenEmpty(int threads) {
+  std::map<std::string, std::string> config;
+  if (threads > 0) config["threads"] = std::to_string(threads);
+  BRAID_ASSIGN_OR_RETURN(std::unique_ptr<DuckDbConnection> db, DuckDbConnection::Open(config));
+  return std::unique_ptr<SqlSession>(new SqlSession(std::move(db)));
+}
+
+Result<std::unique_ptr<SqlSession>> SqlSession::Open(Catalog& catalog, SqlSessionOptions options) {
+  BRAID_ASSIGN_OR_RETURN(std::unique_ptr<SqlSession> session, OpenEmpty(options.threads));
+  bool snapshot_found = false;
+  BRAID_ASSIGN_OR_RETURN(std::vector<std::string> namespaces, catalog.ListNamespaces());
+  for (const std::string& ns : namespaces) {
+    BRAID_ASSIGN_OR_RETURN(std::vector<TableIdentifier> tables, catalog.ListTables(ns));
+    for (const TableIdentifier& id : tables) {
+      BRAID_ASSIGN_OR_RETURN(TableState state, catalog.LoadTable(id));
+      BRAID_ASSIGN_OR_RETURN(std::shared_ptr<FileSystem> fs, catalog.FileSystemFor(state.metadata.location));
+      std::optional<SnapshotId> at;
+      if (options.snapshot && state.metadata.SnapshotById(*options.snapshot)) {
+        at = options.snapshot;
+        snapshot_found = true;
+      }
+      Status st = session->RegisterTable(id, *fs, state, at);
+      if (!st.ok()) return st.WithContext(fmt::format("table {}", id.ToString()));
+    }
+  }
+  if (options.snapshot && !snapshot_found) {
+    return Status::NotFound(fmt::format("no table of catalog {} has snapshot {}", catalog.name(),
+                                        options.snapshot->value()));
+  }
+  return session;
+}
+
+Status SqlSession::RegisterTable(const TableIdentifier& id, FileSystem& fs, const TableState& state,
+                                 std::optional<SnapshotId> snapshot) {
+  const TableMetadata& m = state.metadata;
+  BRAID_ASSIGN_OR_RETURN(const Snapshot* snap, TableScan::ResolveSnapshot(m, snapshot));
+  // Time travel reads with the schema the snapshot was written with, as Spark does.
+  const IcebergSchema* schema = snapshot && snap && snap->schema_id ? m.SchemaById(*snap->schema_id) : nullptr;
+  if (schema == nullptr) schema = m.CurrentSchema();
+  if (schema == nullptr) return Status::Corruption(fmt::format("table {} has no current schema", id.ToString()));
+  BRAID_ASSIGN_OR_RETURN(std::vector<DataFile> files,
+                         TableScan::LiveDataFiles(fs, m, snap ? std::optional(snap->id) : std::nullopt));
+
+  std::string select, mapping;
+  for (const SchemaField& f : schema->fields) {
+    Result<std::string> type = DuckDbTypeFor(f.type);
+    if (!type.ok()) return type.status().WithContext(fmt::format("column {}", f.name));
+    if (files.empty()) {
+      select += fmt::format("{}CAST(NULL AS {}) AS {}", select.empty() ? "" : ", ", *type, QuoteIdentifier(f.name));
+    } else {
+      select += fmt::format("{}{}", select.empty() ? "" : ", ", QuoteIdentifier(f.name));
+      mapping += fmt::format("{}{}: {{name: {}, type: {}, default_value: NULL}}", mapping.empty() ? "" : ", ",
+                             f.id, QuoteLiteral(f.name), QuoteLiteral(*type));
+    }
+  }
+  std::string body;
+  if (files.empty()) {
+    body = fmt::format("SELECT {} LIMIT 0", select);
+  } else {
+    std::string paths;
+    for (const DataFile& f : files) {
+      if (f.file_format != "PARQUET" && f.file_format != "parquet") {
+        return Status::InvalidArgument(fmt::format("data file {} is {}: braid reads Parquet only",
+                                                   f.file_path, f.file_format));
+      }
+      BRAID_ASSIGN_OR_RETURN(std::string path, LocalPath(f.file_path));
+      paths += fmt::format("{}{}", paths.empty() ? "" : ", ", QuoteLiteral(path));
+    }
+    body = fmt::format("SELECT {} FROM read_parquet([{}], schema=MAP {{{}}})", select, paths, mapping);
+  }
+  std::string ns = QuoteIdentifier(id.ns);
+  BRAID_RETURN_IF_ERROR(db_->Execute(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", ns)));
+  Status st = db_->Execute(
+      fmt::format("CREATE OR REPLACE VIEW {}.{} AS {}", ns, QuoteIdentifier(id.name), body));
+  if (!st.ok()) return st.WithContext(fmt::format("registering table {}", id.ToString()));
+  if (std::find(tables_.begin(), tables_.end(), id) == tables_.end()) tables_.push_back(id);
+  return Status::Ok();
+}
+
+Result<QueryResult> SqlSession::Query(const std::string& sql) {
+  std::string text = StripTrailing(sql);
+  Prepared original;
+  if (duckdb_prepare(db_->handle(), text.c_str(), &original.stmt) == DuckDBError) {
+    return Status::InvalidArgument(duckdb_prepare_error(original.stmt));
+  }
+  return QueryAsText(text, original.stmt);
+}
+
+Result<QueryResult> SqlSession::QueryAsText(const std::string& sql, duckdb_prepared_statement original) {
+  QueryResult out;
+  std::vector<duckdb_type> types;
+  for (size_t i = 0; i < duckdb_prepared_statement_column_count(original); ++i) {
+    const char* name = duckdb_prepared_statement_column_name(original, i);
+    duckdb_logical_type type = duckdb_prepared_statement_column_logical_type(original, i);
+    types.push_back(duckdb_get_type_id(type));
+    out.columns.push_back({name ? name : "", TypeName(type), KindOf(types.back())});
+    duckdb_destroy_logical_type(&type);
+    duckdb_free(const_cast<char*>(name));
+  }
+
+  // DuckDB renders every value itself (timestamps, decimals, lists, structs) when the query
+  // is wrapped in a cast to VARCHAR; statements that cannot be a subquery run as they are.
+  Prepared wrapped;
+  bool as_text = !out.columns.empty() &&
+                 duckdb_prepare(db_->handle(), fmt::format("SELECT COLUMNS(*)::VARCHAR FROM (\n{}\n)", sql).c_str(),
+                                &wrapped.stmt) == DuckDBSuccess &&
+                 duckdb_prepared_statement_column_count(wrapped.stmt) == out.columns.size();
+  duckdb_result raw;
+  if (duckdb_execute_prepared(as_text ? wrapped.stmt : original, &raw) == DuckDBError) {
+    Status st = DuckDbError(duckdb_result_error_type(&raw), duckdb_result_error(&raw));
+    duckdb_destroy_result(&raw);
+    return st;
+  }
+  DuckDbResult result(raw);
+  while (DuckDbChunk chunk{duckdb_fetch_chunk(*result.get())}) {
+    for (size_t r = 0; r < chunk.size(); ++r) {
+      std::vector<std::optional<std::string>> row;
+      row.reserve(out.columns.size());
+      for (size_t c = 0; c < out.columns.size(); ++c) {
+        if (as_text) {
+          std::optional<std::string_view> v = VarcharAt(chunk.column(c), r);
+          row.push_back(v ? std::optional<std::string>(*v) : std::nullopt);
+        } else {
+          BRAID_ASSIGN_OR_RETURN(std::optional<std::string> v,
+                                 NativeText(chunk.column(c), types[c], r, out.columns[c].name));
+          row.push_back(std::move(v));
+        }
+      }
+      out.rows.push_back(std::move(row));
+    }
+  }
+  return out;
+}
+
+}  // namespace braid

@@ -1,0 +1,62 @@
+#pragma once
+// SqlSession: SQL over Iceberg tables through an embedded, in-memory DuckDB. Every table of a
+// catalog becomes a view <namespace>.<table> over the Parquet data files live in its current
+// (or a chosen) snapshot, columns matched by Iceberg field id, so renamed or added columns
+// read right. A table without data files is a view with the right column types and no rows.
+// Not thread-safe.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/types.h"
+#include "catalog/catalog.h"
+#include "sql/query_result.h"
+#include "table/duckdb_connection.h"
+#include "table/table_identifier.h"
+#include "table/table_operations.h"
+
+namespace braid {
+
+struct SqlSessionOptions {
+  /// Read the table that has this snapshot at that snapshot (the others at their current
+  /// one). NotFound at Open if no table has it.
+  std::optional<SnapshotId> snapshot;
+  /// DuckDB worker threads; 0 uses every core.
+  int threads = 0;
+};
+
+class SqlSession {
+ public:
+  /// A session with every table of every namespace of `catalog` registered.
+  static Result<std::unique_ptr<SqlSession>> Open(Catalog& catalog, SqlSessionOptions options = {});
+
+  /// A session with no tables; add them with RegisterTable.
+  static Result<std::unique_ptr<SqlSession>> OpenEmpty(int threads = 0);
+
+  /// Registers (or replaces) the view `id.ns`.`id.name` over `state` at `snapshot` (the
+  /// current snapshot when nullopt), reading files through `fs`. NotFound for an unknown
+  /// snapshot; InvalidArgument for tables braid cannot read (non-Parquet files, delete files).
+  Status RegisterTable(const TableIdentifier& id, FileSystem& fs, const TableState& state,
+                       std::optional<SnapshotId> snapshot = std::nullopt);
+
+  /// Runs one SQL statement and returns its result. Errors carry DuckDB's message.
+  Result<QueryResult> Query(const std::string& sql);
+
+  /// Runs statements whose results are not needed (SET, CREATE MACRO, ...).
+  Status Execute(const std::string& sql) { return db_->Execute(sql); }
+
+  /// The tables registered so far, in registration order.
+  const std::vector<TableIdentifier>& tables() const { return tables_; }
+
+ private:
+  explicit SqlSession(std::unique_ptr<DuckDbConnection> db) : db_(std::move(db)) {}
+  Result<QueryResult> QueryAsText(const std::string& sql, duckdb_prepared_statement original);
+
+  std::unique_ptr<DuckDbConnection> db_;
+  std::vector<TableIdentifier> tables_;
+};
+
+}  // namespace braid

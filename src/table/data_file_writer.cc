@@ -1,0 +1,250 @@
+#include "table/data_file_writer.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "table/iceberg_schema.h"
+#include "table/parquet_stats.h"
+
+namespace braid {
+namespace {
+
+constexpr char kScanName[] = "braid_rows";
+
+duckdb_logical_type DuckDbType(ColumnType type) {
+  switch (type) {
+    case ColumnType::kString: return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+    case ColumnType::kDouble: return duckdb_create_logical_type(DUCKDB_TYPE_DOUBLE);
+    case ColumnType::kInt64: return duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+    case ColumnType::kInt32: return duckdb_create_logical_type(DUCKDB_TYPE_INTEGER);
+    case ColumnType::kTimestampTz: return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP_TZ);
+  }
+  return duckdb_create_logical_type(DUCKDB_TYPE_INVALID);
+}
+
+// Scan state shared by DuckDB's worker threads: each takes the next vector-sized slice.
+struct ScanState {
+  const RowBatch* batch;
+  std::atomic<size_t> next{0};
+};
+
+void FillColumn(const ColumnSpec& spec, const ColumnData& col, size_t start, size_t n,
+                duckdb_vector v) {
+  if (std::find(col.valid.begin() + start, col.valid.begin() + start + n, 0) !=
+      col.valid.begin() + start + n) {
+    duckdb_vector_ensure_validity_writable(v);
+    uint64_t* validity = duckdb_vector_get_validity(v);
+    for (size_t i = 0; i < n; ++i) {
+      if (!col.valid[start + i]) duckdb_validity_set_row_invalid(validity, i);
+    }
+  }
+  void* data = duckdb_vector_get_data(v);
+  switch (spec.type) {
+    case ColumnType::kString:
+      for (size_t i = 0; i < n; ++i) {
+        std::string_view s = col.string_at(start + i);
+        duckdb_vector_assign_string_element_len(v, i, s.data(), s.size());
+      }
+      break;
+    case ColumnType::kDouble: std::memcpy(data, col.doubles.data() + start, n * sizeof(double)); break;
+    case ColumnType::kInt32: {
+      auto* out = static_cast<int32_t*>(data);
+      for (size_t i = 0; i < n; ++i) out[i] = static_cast<int32_t>(col.ints[start + i]);
+      break;
+    }
+    case ColumnType::kInt64:
+    case ColumnType::kTimestampTz:  // both int64: timestamptz is microseconds since the epoch
+      std::memcpy(data, col.ints.data() + start, n * sizeof(int64_t));
+      break;
+  }
+}
+
+void ScanBind(duckdb_bind_info info) {
+  const RowBatch* batch = *static_cast<const RowBatch**>(duckdb_bind_get_extra_info(info));
+  if (batch == nullptr) {
+    duckdb_bind_set_error(info, "braid_rows is only readable while a data file is written");
+    return;
+  }
+  for (const ColumnSpec& c : batch->schema()) {
+    duckdb_logical_type t = DuckDbType(c.type);
+    duckdb_bind_add_result_column(info, c.name.c_str(), t);
+    duckdb_destroy_logical_type(&t);
+  }
+  duckdb_bind_set_cardinality(info, batch->num_rows(), true);
+}
+
+void ScanInit(duckdb_init_info info) {
+  auto* state = new ScanState{*static_cast<const RowBatch**>(duckdb_init_get_extra_info(info))};
+  duckdb_init_set_init_data(info, state, [](void* p) { delete static_cast<ScanState*>(p); });
+  size_t slices = state->batch->num_rows() / duckdb_vector_size() + 1;
+  duckdb_init_set_max_threads(info, std::min<size_t>(slices, 64));
+}
+
+void ScanFunction(duckdb_function_info info, duckdb_data_chunk output) {
+  auto* state = static_cast<ScanState*>(duckdb_function_get_init_data(info));
+  const RowBatch& batch = *state->batch;
+  size_t start = state->next.fetch_add(duckdb_vector_size());
+  if (start >= batch.num_rows()) {
+    duckdb_data_chunk_set_size(output, 0);
+    return;
+  }
+  size_t n = std::min<size_t>(duckdb_vector_size(), batch.num_rows() - start);
+  for (size_t c = 0; c < batch.num_columns(); ++c) {
+    FillColumn(batch.schema()[c], batch.column(c), start, n, duckdb_data_chunk_get_vector(output, c));
+  }
+  duckdb_data_chunk_set_size(output, n);
+}
+
+int FindColumn(DuckDbResult& r, std::string_view name) {
+  for (size_t i = 0; i < r.column_count(); ++i) {
+    if (r.column_name(i) == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// MAP(VARCHAR, VARCHAR) value at `row` of `map` → std::map.
+std::map<std::string, std::string> StringMapAt(duckdb_vector map, size_t row) {
+  std::map<std::string, std::string> out;
+  auto* entry = static_cast<duckdb_list_entry*>(duckdb_vector_get_data(map)) + row;
+  duckdb_vector kv = duckdb_list_vector_get_child(map);
+  duckdb_vector keys = duckdb_struct_vector_get_child(kv, 0);
+  duckdb_vector values = duckdb_struct_vector_get_child(kv, 1);
+  for (size_t i = entry->offset; i < entry->offset + entry->length; ++i) {
+    std::optional<std::string_view> k = VarcharAt(keys, i);
+    std::optional<std::string_view> v = VarcharAt(values, i);
+    if (k && v) out.emplace(*k, *v);
+  }
+  return out;
+}
+
+std::optional<int64_t> ToInt(const std::map<std::string, std::string>& m, const char* key) {
+  auto it = m.find(key);
+  if (it == m.end()) return std::nullopt;
+  return std::strtoll(it->second.c_str(), nullptr, 10);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Create(DataFileWriterOptions options) {
+  std::map<std::string, std::string> config;
+  if (options.threads > 0) config["threads"] = std::to_string(options.threads);
+  BRAID_ASSIGN_OR_RETURN(std::unique_ptr<DuckDbConnection> db, DuckDbConnection::Open(config));
+  // Row order inside a data file means nothing to Iceberg; dropping it lets DuckDB write
+  // row groups from several threads.
+  BRAID_RETURN_IF_ERROR(db->Execute("SET preserve_insertion_order=false"));
+  std::unique_ptr<DataFileWriter> w(new DataFileWriter(std::move(db), options));
+  BRAID_RETURN_IF_ERROR(w->RegisterScan());
+  return w;
+}
+
+DataFileWriter::~DataFileWriter() = default;
+
+Status DataFileWriter::RegisterScan() {
+  duckdb_table_function f = duckdb_create_table_function();
+  duckdb_table_function_set_name(f, kScanName);
+  duckdb_table_function_set_extra_info(f, &current_, nullptr);
+  duckdb_table_function_set_bind(f, ScanBind);
+  duckdb_table_function_set_init(f, ScanInit);
+  duckdb_table_function_set_function(f, ScanFunction);
+  duckdb_state st = duckdb_register_table_function(db_->handle(), f);
+  duckdb_destroy_table_function(&f);
+  if (st == DuckDBError) return Status::Internal("cannot register the braid_rows scan with DuckDB");
+  return Status::Ok();
+}
+
+Result<DataFile> DataFileWriter::Write(const RowBatch& batch, const std::string& local_path,
+                                       const std::string& location) {
+  if (batch.empty()) return Status::InvalidArgument(fmt::format("{}: no rows to write", location));
+  std::string field_ids;
+  for (const ColumnSpec& c : batch.schema()) {
+    field_ids += fmt::format("{}{}: {}", field_ids.empty() ? "" : ", ", QuoteIdentifier(c.name), c.field_id);
+  }
+  std::string sql = fmt::format(
+      "COPY (FROM {}()) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {{{}}}{}, RETURN_STATS)",
+      kScanName, QuoteLiteral(local_path), field_ids,
+      options_.row_group_size ? fmt::format(", ROW_GROUP_SIZE {}", options_.row_group_size) : "");
+  current_ = &batch;
+  Result<DuckDbResult> result = db_->Query(sql);
+  current_ = nullptr;
+  if (!result.ok()) return result.status().WithContext(fmt::format("writing data file {}", location));
+  BRAID_ASSIGN_OR_RETURN(DataFile file, ReadReturnedStats(*result, batch, location));
+  BRAID_RETURN_IF_ERROR(ReadSplitOffsets(local_path, &file));
+  return file;
+}
+
+Result<DataFile> DataFileWriter::ReadReturnedStats(DuckDbResult& result, const RowBatch& batch,
+                                                   const std::string& location) {
+  auto bad = [&](std::string_view why) {
+    return Status::Internal(fmt::format("{}: DuckDB's RETURN_STATS {}", location, why));
+  };
+  int count_col = FindColumn(result, "count");
+  int size_col = FindColumn(result, "file_size_bytes");
+  int stats_col = FindColumn(result, "column_statistics");
+  if (count_col < 0 || size_col < 0 || stats_col < 0) return bad("lacks count, size or statistics");
+  DuckDbChunk chunk(duckdb_fetch_chunk(*result.get()));
+  if (!chunk || chunk.size() != 1) return bad("did not return one row");
+
+  DataFile file;
+  file.file_path = location;
+  file.file_format = "PARQUET";
+  file.record_count = static_cast<int64_t>(
+      static_cast<uint64_t*>(duckdb_vector_get_data(chunk.column(count_col)))[0]);
+  file.file_size_in_bytes = static_cast<int64_t>(
+      static_cast<uint64_t*>(duckdb_vector_get_data(chunk.column(size_col)))[0]);
+  if (file.record_count != static_cast<int64_t>(batch.num_rows())) {
+    return bad(fmt::format("counts {} rows for a batch of {}", file.record_count, batch.num_rows()));
+  }
+
+  duckdb_vector stats = chunk.column(stats_col);
+  auto* entry = static_cast<duckdb_list_entry*>(duckdb_vector_get_data(stats));
+  duckdb_vector kv = duckdb_list_vector_get_child(stats);
+  duckdb_vector names = duckdb_struct_vector_get_child(kv, 0);
+  duckdb_vector values = duckdb_struct_vector_get_child(kv, 1);
+  std::map<std::string, std::map<std::string, std::string>> by_column;
+  for (size_t i = entry->offset; i < entry->offset + entry->length; ++i) {
+    std::optional<std::string_view> name = VarcharAt(names, i);
+    if (name) by_column[std::string(*name)] = StringMapAt(values, i);
+  }
+  for (size_t c = 0; c < batch.num_columns(); ++c) {
+    const ColumnSpec& spec = batch.schema()[c];
+    // DuckDB keys the statistics by the quoted column path.
+    auto it = by_column.find(QuoteIdentifier(spec.name));
+    if (it == by_column.end()) continue;
+    const std::map<std::string, std::string>& s = it->second;
+    ParquetColumnStats cs;
+    if (auto m = s.find("min"); m != s.end()) cs.min = m->second;
+    if (auto m = s.find("max"); m != s.end()) cs.max = m->second;
+    cs.null_count = ToInt(s, "null_count");
+    cs.column_size_bytes = ToInt(s, "column_size_bytes");
+    auto nan = s.find("has_nan");
+    cs.has_nan = nan != s.end() && nan->second == "true";
+    int64_t nan_count = 0;
+    if (cs.has_nan) {
+      const ColumnData& col = batch.column(c);
+      for (size_t r = 0; r < batch.num_rows(); ++r) nan_count += col.valid[r] && std::isnan(col.doubles[r]);
+    }
+    AddColumnMetrics(spec, cs, nan_count, &file);
+  }
+  return file;
+}
+
+Status DataFileWriter::ReadSplitOffsets(const std::string& local_path, DataFile* file) {
+  BRAID_ASSIGN_OR_RETURN(
+      DuckDbResult r,
+      db_->Query(fmt::format("SELECT min(coalesce(dictionary_page_offset, data_page_offset))::BIGINT "
+                             "FROM parquet_metadata({}) GROUP BY row_group_id ORDER BY row_group_id",
+                             QuoteLiteral(local_path))));
+  while (DuckDbChunk chunk{duckdb_fetch_chunk(*r.get())}) {
+    const auto* offsets = static_cast<const int64_t*>(duckdb_vector_get_data(chunk.column(0)));
+    for (size_t i = 0; i < chunk.size(); ++i) file->split_offsets.push_back(offsets[i]);
+  }
+  std::sort(file->split_offsets.begin(), file->split_offsets.end());
+  return Status::Ok();
+}
+
+}  // namespace braid

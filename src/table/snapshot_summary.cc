@@ -1,0 +1,101 @@
+#include "table/snapshot_summary.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include "table/manifest_reader.h"
+#include "table/table_scan.h"
+
+namespace braid {
+namespace {
+
+const char* const kTotalKeys[] = {"total-data-files",     "total-records",
+                                  "total-files-size",     "total-delete-files",
+                                  "total-position-deletes", "total-equality-deletes"};
+
+std::optional<int64_t> Number(const std::map<std::string, std::string>& m, const char* key) {
+  auto it = m.find(key);
+  if (it == m.end()) return std::nullopt;
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+  if (ec != std::errc() || ptr != it->second.data() + it->second.size()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+std::optional<SummaryTotals> SnapshotSummary::TotalsFromSummary(const Snapshot& snapshot) {
+  int64_t v[6];
+  for (int i = 0; i < 6; ++i) {
+    std::optional<int64_t> n = Number(snapshot.summary, kTotalKeys[i]);
+    if (!n) return std::nullopt;
+    v[i] = *n;
+  }
+  return SummaryTotals{v[0], v[1], v[2], v[3], v[4], v[5]};
+}
+
+Result<SummaryTotals> SnapshotSummary::TotalsFromManifests(FileSystem& fs, const Snapshot& snapshot) {
+  SummaryTotals t;
+  BRAID_ASSIGN_OR_RETURN(std::vector<ManifestFile> manifests, TableScan::Manifests(fs, snapshot));
+  for (const ManifestFile& m : manifests) {
+    BRAID_ASSIGN_OR_RETURN(std::vector<ManifestEntry> entries, ManifestReader::Read(fs, m));
+    for (const ManifestEntry& e : entries) {
+      if (e.status == EntryStatus::kDeleted) continue;
+      const DataFile& f = e.data_file;
+      t.files_size += f.file_size_in_bytes;
+      if (f.content == 0) {
+        ++t.data_files;
+        t.records += f.record_count;
+      } else {
+        ++t.delete_files;
+        (f.content == 1 ? t.position_deletes : t.equality_deletes) += f.record_count;
+      }
+    }
+  }
+  return t;
+}
+
+Result<std::map<std::string, std::string>> SnapshotSummary::ForAppend(
+    const SummaryTotals& before, const std::vector<DataFile>& added,
+    const std::map<std::string, std::string>& extra) {
+  int64_t records = 0, bytes = 0;
+  for (const DataFile& f : added) {
+    records += f.record_count;
+    bytes += f.file_size_in_bytes;
+  }
+  std::map<std::string, std::string> s;
+  s["operation"] = "append";
+  s["added-data-files"] = std::to_string(added.size());
+  s["added-records"] = std::to_string(records);
+  s["added-files-size"] = std::to_string(bytes);
+  // An unpartitioned table has one partition, changed whenever a file is added.
+  s["changed-partition-count"] = added.empty() ? "0" : "1";
+  s["total-data-files"] = std::to_string(before.data_files + static_cast<int64_t>(added.size()));
+  s["total-records"] = std::to_string(before.records + records);
+  s["total-files-size"] = std::to_string(before.files_size + bytes);
+  s["total-delete-files"] = std::to_string(before.delete_files);
+  s["total-position-deletes"] = std::to_string(before.position_deletes);
+  s["total-equality-deletes"] = std::to_string(before.equality_deletes);
+  for (const auto& [key, value] : extra) {
+    if (s.count(key)) {
+      return Status::InvalidArgument(fmt::format(
+          "snapshot summary key \"{}\" is Iceberg's own; put pipeline keys under a prefix such as braid.", key));
+    }
+  }
+  s.insert(extra.begin(), extra.end());
+  return s;
+}
+
+const Snapshot* FindSnapshotSummary(const TableMetadata& metadata,
+                                    const std::function<bool(const Snapshot&)>& match) {
+  const Snapshot* s = metadata.CurrentSnapshot();
+  // A malformed parent chain could loop; no chain is longer than the snapshot list.
+  for (size_t steps = 0; s != nullptr && steps <= metadata.snapshots.size(); ++steps) {
+    if (match(*s)) return s;
+    s = s->parent_id ? metadata.SnapshotById(*s->parent_id) : nullptr;
+  }
+  return nullptr;
+}
+
+}  // namespace braid

@@ -1,0 +1,174 @@
+#include "table/table_appender.h"
+
+#include <chrono>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "storage/location.h"
+#include "table/manifest_list_reader.h"
+#include "table/manifest_list_writer.h"
+#include "table/manifest_writer.h"
+#include "table/random_ids.h"
+#include "table/snapshot_summary.h"
+
+namespace braid {
+namespace {
+
+Status CheckWritable(const TableOperations& table, const TableMetadata& m) {
+  if (m.format_version != 2) {
+    return Status::InvalidArgument(fmt::format(
+        "table {} is Iceberg format v{}: braid appends to format v2 tables only",
+        table.id().ToString(), m.format_version));
+  }
+  const PartitionSpec* spec = m.DefaultSpec();
+  if (spec == nullptr || !spec->fields.empty()) {
+    return Status::InvalidArgument(fmt::format(
+        "table {} is partitioned: braid appends to unpartitioned tables only", table.id().ToString()));
+  }
+  if (m.CurrentSchema() == nullptr) {
+    return Status::Corruption(fmt::format("table {} has no current schema", table.id().ToString()));
+  }
+  return Status::Ok();
+}
+
+// Summary totals of the table before this append.
+Result<SummaryTotals> TotalsBefore(FileSystem& fs, const Snapshot* parent) {
+  if (parent == nullptr) return SummaryTotals{};
+  if (std::optional<SummaryTotals> t = SnapshotSummary::TotalsFromSummary(*parent)) return *t;
+  return SnapshotSummary::TotalsFromManifests(fs, *parent);
+}
+
+}  // namespace
+
+Status CheckAppendSchema(const RowSchema& schema, const IcebergSchema& table_schema,
+                         const std::string& table_name) {
+  for (const ColumnSpec& c : schema) {
+    const SchemaField* f = table_schema.FindField(c.field_id);
+    if (f == nullptr || f->name != c.name || !f->type.is_string() ||
+        f->type.get<std::string>() != IcebergTypeName(c.type)) {
+      return Status::InvalidArgument(fmt::format(
+          "column {} (field id {}, {}) does not match table {}'s schema {}", c.name, c.field_id,
+          IcebergTypeName(c.type), table_name, table_schema.ToJson().dump()));
+    }
+  }
+  for (const SchemaField& f : table_schema.fields) {
+    if (!f.required) continue;
+    bool present = false;
+    for (const ColumnSpec& c : schema) present = present || c.field_id == f.id;
+    if (!present) {
+      return Status::InvalidArgument(
+          fmt::format("required column {} of table {} is missing from the rows", f.name, table_name));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<TableAppender>> TableAppender::Create(TableAppenderOptions options) {
+  BRAID_ASSIGN_OR_RETURN(std::unique_ptr<DataFileWriter> writer, DataFileWriter::Create(options.writer));
+  return std::unique_ptr<TableAppender>(new TableAppender(std::move(writer), options));
+}
+
+Result<DataFile> TableAppender::WriteDataFile(TableOperations& table, const TableState& state,
+                                              const RowBatch& batch) {
+  BRAID_RETURN_IF_ERROR(CheckWritable(table, state.metadata));
+  BRAID_RETURN_IF_ERROR(
+      CheckAppendSchema(batch.schema(), *state.metadata.CurrentSchema(), table.id().ToString()));
+  FileSystem& fs = table.io();
+  std::string data_dir = state.metadata.DataLocation();
+  BRAID_RETURN_IF_ERROR(fs.CreateDirectories(data_dir));
+  std::string location = JoinLocation(data_dir, RandomUuid() + ".parquet");
+  BRAID_ASSIGN_OR_RETURN(std::string local, fs.LocalPathForWrite(location));
+  BRAID_ASSIGN_OR_RETURN(DataFile file, writer_->Write(batch, local, location));
+  BRAID_RETURN_IF_ERROR(fs.FinishLocalWrite(local, location));
+  return file;
+}
+
+Result<AppendResult> TableAppender::Append(TableOperations& table,
+                                           const std::vector<const RowBatch*>& batches,
+                                           const std::map<std::string, std::string>& summary) {
+  BRAID_ASSIGN_OR_RETURN(TableState state, table.Refresh());
+  std::vector<DataFile> files;
+  for (const RowBatch* batch : batches) {
+    if (batch == nullptr || batch->empty()) continue;
+    BRAID_ASSIGN_OR_RETURN(DataFile f, WriteDataFile(table, state, *batch));
+    files.push_back(std::move(f));
+  }
+  return Commit(table, std::move(files), summary);
+}
+
+Result<AppendResult> TableAppender::Commit(TableOperations& table, std::vector<DataFile> files,
+                                           const std::map<std::string, std::string>& summary) {
+  FileSystem& fs = table.io();
+  SnapshotId snapshot_id = RandomSnapshotId();
+  std::optional<ManifestFile> manifest;  // written once; its ADDED entries inherit sequence numbers
+  for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+    BRAID_ASSIGN_OR_RETURN(TableState base, table.Refresh());
+    const TableMetadata& m = base.metadata;
+    BRAID_RETURN_IF_ERROR(CheckWritable(table, m));
+    const std::string metadata_dir = m.MetadataLocation();
+    if (m.SnapshotById(snapshot_id) != nullptr) {  // another writer drew the same id
+      snapshot_id = RandomSnapshotId();
+      manifest.reset();
+    }
+    if (!files.empty() && !manifest) {
+      BRAID_RETURN_IF_ERROR(fs.CreateDirectories(metadata_dir));
+      BRAID_ASSIGN_OR_RETURN(
+          manifest, ManifestWriter::Write(fs, JoinLocation(metadata_dir, RandomUuid() + "-m0.avro"),
+                                          *m.CurrentSchema(), *m.DefaultSpec(), snapshot_id, files));
+    }
+    const Snapshot* parent = m.CurrentSnapshot();
+    const int64_t sequence_number = m.last_sequence_number + 1;
+    std::vector<ManifestFile> manifests;
+    if (manifest) {
+      manifest->sequence_number = sequence_number;
+      manifest->min_sequence_number = sequence_number;
+      manifests.push_back(*manifest);
+    }
+    if (parent != nullptr) {
+      if (parent->manifest_list.empty()) {
+        return Status::InvalidArgument(fmt::format(
+            "table {}: snapshot {} has no manifest list", table.id().ToString(), parent->id.value()));
+      }
+      BRAID_ASSIGN_OR_RETURN(std::vector<ManifestFile> previous,
+                             ManifestListReader::Read(fs, parent->manifest_list));
+      manifests.insert(manifests.end(), previous.begin(), previous.end());
+    }
+    BRAID_ASSIGN_OR_RETURN(SummaryTotals before, TotalsBefore(fs, parent));
+    BRAID_ASSIGN_OR_RETURN(auto snapshot_summary, SnapshotSummary::ForAppend(before, files, summary));
+
+    std::string list_location = JoinLocation(
+        metadata_dir, fmt::format("snap-{}-{}-{}.avro", snapshot_id.value(), attempt, RandomUuid()));
+    BRAID_RETURN_IF_ERROR(fs.CreateDirectories(metadata_dir));
+    BRAID_RETURN_IF_ERROR(ManifestListWriter::Write(
+        fs, list_location, snapshot_id, parent ? std::optional(parent->id) : std::nullopt,
+        sequence_number, manifests));
+
+    Snapshot snapshot;
+    snapshot.id = snapshot_id;
+    if (parent) snapshot.parent_id = parent->id;
+    snapshot.sequence_number = sequence_number;
+    // Never before the table's last update: the snapshot log must stay in time order even
+    // when this host's clock is behind the previous writer's.
+    snapshot.timestamp_ms = std::max(NowMillis(), m.last_updated_ms);
+    snapshot.manifest_list = list_location;
+    snapshot.schema_id = m.current_schema_id;
+    snapshot.summary = std::move(snapshot_summary);
+    TableMetadata updated = m;
+    updated.AddSnapshot(std::move(snapshot), base.metadata_location);
+
+    Result<TableState> committed = table.Commit(base, updated);
+    if (committed.ok()) {
+      return AppendResult{snapshot_id, sequence_number, committed->metadata_location,
+                          std::move(files), attempt};
+    }
+    (void)fs.DeleteFile(list_location);  // unreferenced either way; best effort
+    if (committed.status().kind() != StatusKind::kConflict) return committed.status();
+    // Lost a race: back off a little (growing, jittered by the attempt count) and rebuild on the new base.
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(5 * attempt * attempt, 500)));
+  }
+  return Status::Conflict(fmt::format("table {}: gave up after {} commit attempts lost to other writers",
+                                      table.id().ToString(), options_.max_attempts));
+}
+
+}  // namespace braid

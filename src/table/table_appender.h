@@ -1,0 +1,75 @@
+#pragma once
+// TableAppender: the commit the runtime makes: rows → Parquet data files → one manifest →
+// a manifest list carrying the previous snapshot's manifests unchanged (a fast append) →
+// new metadata → an atomic swap through the table's catalog. A lost race (Conflict) reloads
+// the table and retries on the new base; another writer's snapshot is never replaced.
+//
+// Files of a commit that fails are left unreferenced (orphans for `braid table` maintenance);
+// the table itself never points at a partial commit.
+//
+// Not thread-safe: use one appender per thread (it owns a DuckDB instance).
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "base/row_batch.h"
+#include "table/data_file.h"
+#include "table/data_file_writer.h"
+#include "table/table_operations.h"
+
+namespace braid {
+
+struct TableAppenderOptions {
+  /// Commit attempts before giving up on repeated conflicts.
+  int max_attempts = 20;
+  DataFileWriterOptions writer;
+};
+
+/// What one committed append did.
+struct AppendResult {
+  SnapshotId snapshot_id;
+  int64_t sequence_number = 0;
+  std::string metadata_location;  // the metadata file that made the snapshot current
+  std::vector<DataFile> data_files;
+  int attempts = 0;  // 1 unless another writer won races
+};
+
+class TableAppender {
+ public:
+  static Result<std::unique_ptr<TableAppender>> Create(TableAppenderOptions options = {});
+
+  /// Writes `batch` (non-empty) as a new data file under `state`'s data location. Nothing is
+  /// committed. InvalidArgument when the batch's columns do not match the table's current
+  /// schema (field id, name, type).
+  Result<DataFile> WriteDataFile(TableOperations& table, const TableState& state,
+                                 const RowBatch& batch);
+
+  /// Commits one append snapshot that adds `files` (possibly none: a snapshot that records
+  /// only `summary`, e.g. Kafka offsets after a batch whose rows were all filtered out).
+  /// `summary` holds the caller's keys (braid.*), which may not replace Iceberg's standard keys.
+  /// Conflict after max_attempts lost races; other errors as the catalog reports them.
+  Result<AppendResult> Commit(TableOperations& table, std::vector<DataFile> files,
+                              const std::map<std::string, std::string>& summary);
+
+  /// WriteDataFile for every non-empty batch, then Commit.
+  Result<AppendResult> Append(TableOperations& table, const std::vector<const RowBatch*>& batches,
+                              const std::map<std::string, std::string>& summary);
+
+ private:
+  TableAppender(std::unique_ptr<DataFileWriter> writer, TableAppenderOptions options)
+      : writer_(std::move(writer)), options_(options) {}
+
+  std::unique_ptr<DataFileWriter> writer_;
+  TableAppenderOptions options_;
+};
+
+/// Checks that rows of `schema` can be appended to a table whose current schema is
+/// `table_schema`: each column's field id exists there with the same name and type, and every
+/// required table field is present. InvalidArgument naming the column otherwise.
+Status CheckAppendSchema(const RowSchema& schema, const IcebergSchema& table_schema,
+                         const std::string& table_name);
+
+}  // namespace braid

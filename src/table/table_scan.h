@@ -1,0 +1,34 @@
+#pragma once
+// TableScan: the data files live in a snapshot of a table, read from its manifest list and
+// manifests (status != DELETED), for tables of format v1 and v2 by any writer.
+
+#include <optional>
+#include <vector>
+
+#include "base/result.h"
+#include "storage/file_system.h"
+#include "table/data_file.h"
+#include "table/manifest_file.h"
+#include "table/table_metadata.h"
+
+namespace braid {
+
+class TableScan {
+ public:
+  /// The manifests of `snapshot`: its manifest list, or the v1 "manifests" array.
+  static Result<std::vector<ManifestFile>> Manifests(FileSystem& fs, const Snapshot& snapshot);
+
+  /// The live data files of snapshot `snapshot_id`, or of the current snapshot when nullopt
+  /// (no files when the table has none). NotFound for an unknown snapshot id. InvalidArgument
+  /// when the snapshot has live delete files (merge-on-read deletes are not applied by braid,
+  /// and reading around them would return deleted rows).
+  static Result<std::vector<DataFile>> LiveDataFiles(FileSystem& fs, const TableMetadata& metadata,
+                                                     std::optional<SnapshotId> snapshot_id = std::nullopt);
+
+  /// The snapshot `snapshot_id`, or the current one when nullopt; nullptr when the table has
+  /// no snapshot yet. NotFound for an unknown id.
+  static Result<const Snapshot*> ResolveSnapshot(const TableMetadata& metadata,
+                                                 std::optional<SnapshotId> snapshot_id);
+};
+
+}  // namespace braid

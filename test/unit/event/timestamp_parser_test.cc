@@ -1,0 +1,69 @@
+#include "event/timestamp_parser.h"
+
+#include <gtest/gtest.h>
+
+namespace braid {
+namespace {
+
+constexpr int64_t kBase = 1737022830000000;  // 2025-01-16T10:20:30Z
+
+int64_t Parse(const char* s) {
+  std::optional<Timestamp> t = ParseEventTimestamp(s);
+  EXPECT_TRUE(t.has_value()) << s;
+  return t ? t->micros() : 0;
+}
+
+TEST(ParseEventTimestamp, PythonIsoformatIsUtc) {
+  EXPECT_EQ(Parse("2025-01-16T10:20:30.123456"), kBase + 123456);
+  EXPECT_EQ(Parse("2025-01-16T10:20:30"), kBase);  // isoformat() omits a zero fraction
+  EXPECT_EQ(Parse("1970-01-01T00:00:00"), 0);
+}
+
+TEST(ParseEventTimestamp, ZonesAndSeparators) {
+  EXPECT_EQ(Parse("2025-01-16T10:20:30Z"), kBase);
+  EXPECT_EQ(Parse("2025-01-16t10:20:30z"), kBase);
+  EXPECT_EQ(Parse("2025-01-16 10:20:30"), kBase);
+  EXPECT_EQ(Parse("2025-01-16T10:20:30+00:00"), kBase);
+  EXPECT_EQ(Parse("2025-01-16T11:20:30+01:00"), kBase);
+  EXPECT_EQ(Parse("2025-01-16T11:20:30+0100"), kBase);
+  EXPECT_EQ(Parse("2025-01-16T11:20:30+01"), kBase);
+  EXPECT_EQ(Parse("2025-01-16T04:50:30.5-05:30"), kBase + 500000);
+  EXPECT_EQ(Parse("2025-01-17T00:20:30+14:00"), kBase);
+  EXPECT_EQ(Parse("2025-01-16T10:20"), kBase - 30000000);  // no seconds
+}
+
+TEST(ParseEventTimestamp, FractionDigitsKeptToMicrosecondsByTruncation) {
+  EXPECT_EQ(Parse("2025-01-16T10:20:30.1"), kBase + 100000);
+  EXPECT_EQ(Parse("2025-01-16T10:20:30.12"), kBase + 120000);
+  EXPECT_EQ(Parse("2025-01-16T10:20:30.123"), kBase + 123000);
+  EXPECT_EQ(Parse("2025-01-16T10:20:30.1234567"), kBase + 123456);
+  EXPECT_EQ(Parse("2025-01-16T10:20:30.999999999"), kBase + 999999);
+  EXPECT_EQ(Parse("2025-01-16T10:20:30.000000001Z"), kBase);
+}
+
+TEST(ParseEventTimestamp, CalendarEdges) {
+  EXPECT_EQ(Parse("2024-02-29T00:00:00"), 1709164800000000);  // leap day
+  EXPECT_EQ(Parse("1969-12-31T23:59:59.999999"), -1);
+  EXPECT_EQ(Parse("2000-03-01T00:00:00Z"), 951868800000000);
+  EXPECT_EQ(Parse("9999-12-31T23:59:59.999999"), 253402300799999999);
+  EXPECT_EQ(Parse("0001-01-01T00:00:00"), -62135596800000000);
+}
+
+TEST(ParseEventTimestamp, RejectsGarbageAndOutOfRange) {
+  for (const char* bad :
+       {"", "yesterday", "2025-01-16", "2025-01-16T", "2025-01-16T10", "2025-1-16T10:20:30",
+        "25-01-16T10:20:30", "2025-01-16X10:20:30", "2025-13-01T00:00:00",
+        "2025-00-10T00:00:00", "2025-02-29T00:00:00", "2025-04-31T00:00:00",
+        "2025-01-00T00:00:00", "2025-01-16T24:00:00", "2025-01-16T10:60:00",
+        "2025-01-16T10:20:60", "2025-01-16T10:20:30.", "2025-01-16T10:20:30.1234567890",
+        "2025-01-16T10:20:30+24:00", "2025-01-16T10:20:30+01:60", "2025-01-16T10:20:30+1",
+        "2025-01-16T10:20:30+01:0", "2025-01-16T10:20:30 ", " 2025-01-16T10:20:30",
+        "2025-01-16T10:20:30ZZ", "2025-01-16T10:20:30Z+01:00", "2025-01-16T10:20:30UTC",
+        "0000-01-01T00:00:00", "2025-01-16T1a:20:30", "2025/01/16T10:20:30",
+        "2025-01-16T10:20:30.12a", "1737022830"}) {
+    EXPECT_FALSE(ParseEventTimestamp(bad).has_value()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace braid

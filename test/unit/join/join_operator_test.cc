@@ -1,0 +1,193 @@
+#include "join/join_operator.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "event/event_key.h"
+#include "event/event_values.h"
+#include "join/random_pipeline.h"
+
+namespace braid {
+namespace {
+
+constexpr int64_t kSec = 1000000;
+Timestamp T(int64_t s) { return Timestamp(s * kSec); }
+
+// D drives; L1 (LEFT, 10 s), L2 (LEFT, 20 s) and I (INNER, 5 s) enrich it. Each stream stores
+// one value; the output shows every stream's value and L1's event time.
+JoinSpec FourStreams() {
+  auto stream = [](std::string name, FieldType value_type) {
+    return StreamSpec{name,
+                      "topic_" + name,
+                      {{"k", FieldType::kString}, {"v", value_type}, {"ts", FieldType::kTimestamp}},
+                      {"k"},
+                      "ts"};
+  };
+  JoinSpec spec;
+  spec.driving = stream("D", FieldType::kString);
+  spec.enriching = {{stream("L1", FieldType::kString), JoinKind::kLeft, Duration::Seconds(10)},
+                    {stream("L2", FieldType::kDouble), JoinKind::kLeft, Duration::Seconds(20)},
+                    {stream("I", FieldType::kString), JoinKind::kInner, Duration::Seconds(5)}};
+  spec.columns = {{"D", "k", "k"},   {"D", "v", "d"},       {"L1", "v", "l1"}, {"L2", "v", "l2"},
+                  {"I", "v", "i"},   {"L1", "ts", "l1_ts"}, {"D", "ts", "ts"}};
+  return spec;
+}
+
+class JoinOperatorTest : public ::testing::Test {
+ protected:
+  JoinOperatorTest()
+      : plan_(std::move(JoinPlan::Compile(FourStreams())).value()),
+        op_(plan_),
+        out_(plan_.output_schema()) {}
+
+  void Add(size_t stream, const std::string& key, int64_t second, const std::string& v,
+           double d = 0) {
+    std::string k, values;
+    EventKey::AppendString(key, &k);
+    EventValuesBuilder b;
+    b.Start(&values, 1);
+    if (stream == 2) b.AddDouble(d); else b.AddString(v);
+    b.Finish();
+    op_.Add(stream, k, T(second), values, &out_);
+  }
+  // Rows since the last call, as text, sorted.
+  std::vector<std::string> Rows() {
+    std::vector<std::string> rows;
+    for (const Row& r : RowsOf(out_, 1)) rows.push_back(RowText(r));
+    out_.Clear();
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  }
+
+  JoinPlan plan_;
+  JoinOperator op_;
+  RowBatch out_;
+};
+
+TEST_F(JoinOperatorTest, AllLeftNullRowEmittedOnceWhenTheLastLeftWindowCloses) {
+  Add(0, "a", 100, "d1");
+  Add(3, "a", 104, "i1");
+  EXPECT_TRUE(Rows().empty());
+  op_.AdvanceTo(T(110), &out_);  // = 100 + W_L1: not closed yet
+  EXPECT_TRUE(Rows().empty());
+  op_.AdvanceTo(T(110) + Duration(1), &out_);  // L1 closed, L2 open
+  EXPECT_TRUE(Rows().empty());
+  op_.AdvanceTo(T(121), &out_);  // both closed, in two separate steps
+  EXPECT_EQ(Rows(), (std::vector<std::string>{
+                        R"("a" | "d1" | NULL | NULL | "i1" | NULL | 100000000)"}));
+  op_.AdvanceTo(Timestamp::Max(), &out_);
+  EXPECT_TRUE(Rows().empty());
+  EXPECT_EQ(op_.state_rows(), 0u);
+  EXPECT_EQ(op_.num_keys(), 0u);
+}
+
+TEST_F(JoinOperatorTest, BothLeftWindowsClosingInOneSweepEmitOnce) {
+  Add(0, "a", 100, "d1");
+  Add(3, "a", 100, "i1");
+  op_.AdvanceTo(T(500), &out_);
+  EXPECT_EQ(Rows().size(), 1u);
+}
+
+TEST_F(JoinOperatorTest, PartnerAfterOneLeftClosedJoinsWithItsNull) {
+  Add(0, "a", 100, "d1");
+  Add(3, "a", 101, "i1");
+  op_.AdvanceTo(T(111), &out_);  // L1 closed without partner
+  EXPECT_TRUE(Rows().empty());   // L2 still open
+  Add(2, "a", 115, "", 2.5);     // L2 partner (on time: 115 >= 111)
+  EXPECT_EQ(Rows(), (std::vector<std::string>{
+                        R"("a" | "d1" | NULL | 2.5 | "i1" | NULL | 100000000)"}));
+  Add(2, "a", 119, "", 3.5);     // a second one: one more row
+  EXPECT_EQ(Rows().size(), 1u);
+  op_.AdvanceTo(Timestamp::Max(), &out_);
+  EXPECT_TRUE(Rows().empty());   // L2 had partners: no NULL row for it
+}
+
+TEST_F(JoinOperatorTest, CrossProductOfAllStreams) {
+  Add(1, "k", 95, "x1");
+  Add(1, "k", 105, "x2");
+  Add(2, "k", 100, "", 1);
+  Add(2, "k", 80, "", 2);  // 20 s before: inclusive
+  Add(2, "k", 79, "", 3);  // 21 s: outside
+  Add(3, "k", 96, "i1");
+  Add(3, "k", 104, "i2");
+  Add(3, "k", 94, "i3");   // outside 5 s
+  Add(0, "k", 100, "d");
+  EXPECT_EQ(Rows().size(), 2u * 2u * 2u);
+  Add(1, "k", 110, "x3");  // +10 s: inclusive, adds 1 × 2 × 2
+  EXPECT_EQ(Rows().size(), 4u);
+  Add(0, "other", 100, "d");
+  EXPECT_TRUE(Rows().empty());
+}
+
+TEST_F(JoinOperatorTest, EvictionFollowsTheWatermark) {
+  Add(0, "a", 100, "d");
+  Add(1, "b", 100, "x");
+  Add(2, "c", 100, "", 1);
+  Add(3, "d", 100, "i");
+  EXPECT_EQ(op_.state_rows(), 4u);
+  op_.AdvanceTo(T(105) + Duration(1), &out_);  // I: 100 + 5 passed
+  EXPECT_EQ(op_.state_rows(), 3u);
+  op_.AdvanceTo(T(110) + Duration(1), &out_);  // L1
+  EXPECT_EQ(op_.state_rows(), 2u);
+  op_.AdvanceTo(T(120), &out_);                // = 100 + max window: kept
+  EXPECT_EQ(op_.state_rows(), 2u);
+  op_.AdvanceTo(T(120) + Duration(1), &out_);  // D and L2 leave
+  EXPECT_EQ(op_.state_rows(), 0u);
+  EXPECT_EQ(op_.num_keys(), 0u);
+}
+
+TEST_F(JoinOperatorTest, PartnerOfAStoredDrivingEventOutlivesItsOwnWindow) {
+  Add(3, "a", 95, "i");   // exactly W_I before the driving event
+  Add(0, "a", 100, "d");
+  op_.AdvanceTo(T(101), &out_);  // > 95 + 5: no new D can match it, but D can still get an L1
+  EXPECT_EQ(op_.state_rows(), 2u);
+  Add(1, "a", 102, "x");
+  Add(2, "a", 102, "", 1);
+  EXPECT_EQ(Rows(), (std::vector<std::string>{
+                        R"("a" | "d" | "x" | 1 | "i" | 102000000 | 100000000)"}));
+  op_.AdvanceTo(T(121), &out_);
+  EXPECT_EQ(op_.state_rows(), 1u);  // only the L2 event: its own window runs to 122
+  op_.AdvanceTo(T(122) + Duration(1), &out_);
+  EXPECT_EQ(op_.state_rows(), 0u);
+}
+
+TEST_F(JoinOperatorTest, SaveLoadContinuesExactly) {
+  Add(0, "a", 100, "d1");
+  Add(3, "a", 101, "i1");
+  op_.AdvanceTo(T(111), &out_);  // L1 closed for d1
+  Add(0, "b", 112, "d2");
+  std::string bytes;
+  ByteWriter w(&bytes);
+  op_.Save(&w);
+  JoinOperator restored(plan_);
+  ByteReader r(bytes);
+  ASSERT_TRUE(restored.Load(&r, op_.watermark()).ok());
+  EXPECT_EQ(r.remaining(), 0u);
+  EXPECT_EQ(restored.state_rows(), op_.state_rows());
+  EXPECT_EQ(restored.num_keys(), 2u);
+  RowBatch a(plan_.output_schema()), b(plan_.output_schema());
+  for (auto [op, out] : {std::pair{&op_, &a}, std::pair{&restored, &b}}) {
+    out->Clear();
+    std::string k, values;
+    EventKey::AppendString("a", &k);
+    EventValuesBuilder vb;
+    vb.Start(&values, 1);
+    vb.AddDouble(7);
+    vb.Finish();
+    op->Add(2, k, T(115), values, out);  // closed L1 stays NULL after the restore
+    op->AdvanceTo(Timestamp::Max(), out);
+  }
+  EXPECT_EQ(RowsOf(a, 1), RowsOf(b, 1));
+  EXPECT_EQ(a.num_rows(), 1u);
+  // Every truncation is refused and leaves the operator as it was.
+  for (size_t cut = 0; cut < bytes.size(); ++cut) {
+    JoinOperator o(plan_);
+    ByteReader rr(std::string_view(bytes).substr(0, cut));
+    EXPECT_EQ(o.Load(&rr, T(0)).kind(), StatusKind::kCorruption) << cut;
+    EXPECT_EQ(o.state_rows(), 0u);
+  }
+}
+
+}  // namespace
+}  // namespace braid

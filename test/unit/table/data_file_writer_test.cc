@@ -1,0 +1,236 @@
+#include "table/data_file_writer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <limits>
+
+#include "storage/temp_dir.h"
+#include "table/column_bounds.h"
+
+namespace braid {
+namespace {
+
+RowSchema MixedSchema() {
+  return {{"name", ColumnType::kString, 1},      {"amount", ColumnType::kDouble, 2},
+          {"at", ColumnType::kTimestampTz, 3},   {"count", ColumnType::kInt64, 4},
+          {"small", ColumnType::kInt32, 5},      {"never", ColumnType::kString, 6},
+          {"odd \"name\"", ColumnType::kString, 7}};
+}
+
+// Rows with NULLs, NaN, multi-byte and long strings, negative and far timestamps.
+RowBatch MixedBatch(int rows) {
+  RowBatch b(MixedSchema());
+  for (int i = 0; i < rows; ++i) {
+    if (i % 7 == 3) b.AppendNull(); else b.AppendString(i % 5 == 0 ? "ünïcödé-" + std::to_string(i) + std::string(30, 'x') : "user_" + std::to_string(i));
+    if (i % 11 == 0) b.AppendDouble(std::nan("")); else if (i % 4 == 1) b.AppendNull(); else b.AppendDouble(i * 0.1 - 3.7);
+    if (i % 9 == 4) b.AppendNull(); else b.AppendTimestamp(Timestamp(1737022830123456LL + (i - rows / 2) * 1000003LL));
+    b.AppendInt(static_cast<int64_t>(i) * 1000000007LL - 5);
+    b.AppendInt(i % 3 == 0 ? -i : i);
+    b.AppendNull();
+    b.AppendString(i % 2 ? "b" : "a");
+    b.EndRow();
+  }
+  return b;
+}
+
+struct Expected {
+  int64_t nulls = 0, nans = 0;
+  std::optional<std::string> lower, upper;
+};
+
+Expected Compute(const RowBatch& b, size_t c) {
+  Expected e;
+  const ColumnData& col = b.column(c);
+  const ColumnType type = b.schema()[c].type;
+  std::optional<std::string> min_s, max_s;
+  std::optional<double> min_d, max_d;
+  std::optional<int64_t> min_i, max_i;
+  for (size_t r = 0; r < b.num_rows(); ++r) {
+    if (!col.valid[r]) { ++e.nulls; continue; }
+    switch (type) {
+      case ColumnType::kString: {
+        std::string s(col.string_at(r));
+        if (!min_s || s < *min_s) min_s = s;
+        if (!max_s || s > *max_s) max_s = s;
+        break;
+      }
+      case ColumnType::kDouble: {
+        double d = col.doubles[r];
+        if (std::isnan(d)) { ++e.nans; break; }
+        if (!min_d || d < *min_d) min_d = d;
+        if (!max_d || d > *max_d) max_d = d;
+        break;
+      }
+      default:
+        if (!min_i || col.ints[r] < *min_i) min_i = col.ints[r];
+        if (!max_i || col.ints[r] > *max_i) max_i = col.ints[r];
+    }
+  }
+  if (min_s) { e.lower = TruncateLowerBound(*min_s); e.upper = TruncateUpperBound(*max_s); }
+  if (min_d) { e.lower = EncodeDoubleBound(*min_d); e.upper = EncodeDoubleBound(*max_d); }
+  if (min_i && type == ColumnType::kInt32) { e.lower = EncodeIntBound(static_cast<int32_t>(*min_i)); e.upper = EncodeIntBound(static_cast<int32_t>(*max_i)); }
+  else if (min_i) { e.lower = EncodeLongBound(*min_i); e.upper = EncodeLongBound(*max_i); }
+  return e;
+}
+
+// The rows of `sql`, every value as text.
+std::vector<std::vector<std::string>> Rows(DuckDbConnection& db, const std::string& sql) {
+  Result<DuckDbResult> r = db.Query("SELECT COLUMNS(*)::VARCHAR FROM (" + sql + ")");
+  EXPECT_TRUE(r.ok()) << r.status().ToString() << "\n" << sql;
+  std::vector<std::vector<std::string>> out;
+  if (!r.ok()) return out;
+  while (DuckDbChunk chunk{duckdb_fetch_chunk(*r->get())}) {
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      std::vector<std::string> row;
+      for (size_t c = 0; c < r->column_count(); ++c) row.emplace_back(VarcharAt(chunk.column(c), i).value_or("NULL"));
+      out.push_back(std::move(row));
+    }
+  }
+  return out;
+}
+
+void CheckFile(const RowBatch& batch, const DataFile& f, const std::string& path) {
+  EXPECT_EQ(f.record_count, static_cast<int64_t>(batch.num_rows()));
+  EXPECT_EQ(f.file_size_in_bytes, static_cast<int64_t>(std::filesystem::file_size(path)));
+  EXPECT_EQ(f.file_format, "PARQUET");
+  for (size_t c = 0; c < batch.num_columns(); ++c) {
+    const ColumnSpec& spec = batch.schema()[c];
+    SCOPED_TRACE(spec.name);
+    Expected e = Compute(batch, c);
+    EXPECT_EQ(f.value_counts.at(spec.field_id), static_cast<int64_t>(batch.num_rows()));
+    EXPECT_EQ(f.null_value_counts.at(spec.field_id), e.nulls);
+    EXPECT_GT(f.column_sizes.at(spec.field_id), 0);
+    if (spec.type == ColumnType::kDouble) EXPECT_EQ(f.nan_value_counts.at(spec.field_id), e.nans);
+    else EXPECT_FALSE(f.nan_value_counts.count(spec.field_id));
+    if (e.lower) {
+      EXPECT_EQ(f.lower_bounds.at(spec.field_id), *e.lower);
+      EXPECT_EQ(f.upper_bounds.at(spec.field_id), *e.upper);
+    } else {
+      EXPECT_FALSE(f.lower_bounds.count(spec.field_id));
+      EXPECT_FALSE(f.upper_bounds.count(spec.field_id));
+    }
+  }
+  ASSERT_FALSE(f.split_offsets.empty());
+  EXPECT_EQ(f.split_offsets[0], 4);  // right after the "PAR1" magic
+  EXPECT_TRUE(std::is_sorted(f.split_offsets.begin(), f.split_offsets.end()));
+}
+
+TEST(DataFileWriter, WritesFieldIdsAndUtcTimestamps) {
+  TempDir dir;
+  auto writer = DataFileWriter::Create();
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  RowBatch batch = MixedBatch(100);
+  std::string path = dir.path() + "/a.parquet";
+  Result<DataFile> f = (*writer)->Write(batch, path, "file://" + path);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->file_path, "file://" + path);
+
+  auto db = DuckDbConnection::Open();
+  ASSERT_TRUE(db.ok());
+  auto schema = Rows(**db, "SELECT name, field_id::VARCHAR, type, coalesce(logical_type, converted_type, '') "
+                           "FROM parquet_schema('" + path + "') WHERE field_id IS NOT NULL ORDER BY field_id");
+  ASSERT_EQ(schema.size(), 7u);
+  for (size_t i = 0; i < 7; ++i) {
+    EXPECT_EQ(schema[i][0], MixedSchema()[i].name);
+    EXPECT_EQ(schema[i][1], std::to_string(MixedSchema()[i].field_id));
+  }
+  EXPECT_EQ(schema[0][3], "UTF8");
+  EXPECT_EQ(schema[2][2], "INT64");
+  EXPECT_NE(schema[2][3].find("isAdjustedToUTC=1"), std::string::npos) << schema[2][3];
+  EXPECT_NE(schema[2][3].find("MICROS"), std::string::npos) << schema[2][3];
+  EXPECT_EQ(schema[4][2], "INT32");
+  auto compression = Rows(**db, "SELECT DISTINCT compression FROM parquet_metadata('" + path + "')");
+  ASSERT_EQ(compression.size(), 1u);
+  EXPECT_EQ(compression[0][0], "ZSTD");
+  auto types = Rows(**db, "SELECT typeof(\"at\") FROM '" + path + "' LIMIT 1");
+  EXPECT_EQ(types[0][0], "TIMESTAMP WITH TIME ZONE");
+}
+
+TEST(DataFileWriter, MetricsMatchTheData) {
+  TempDir dir;
+  auto writer = DataFileWriter::Create();
+  ASSERT_TRUE(writer.ok());
+  RowBatch batch = MixedBatch(5000);
+  std::string path = dir.path() + "/b.parquet";
+  Result<DataFile> f = (*writer)->Write(batch, path, "file://" + path);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  CheckFile(batch, *f, path);
+
+  // The file holds exactly the batch's rows.
+  auto db = DuckDbConnection::Open();
+  ASSERT_TRUE(db.ok());
+  auto sums = Rows(**db, "SELECT count(*), count(name), sum(count)::VARCHAR, count(\"at\"), min(\"at\")::VARCHAR, "
+                         "sum(CASE WHEN isnan(amount) THEN 1 ELSE 0 END) FROM '" + path + "'");
+  int64_t sum = 0;
+  for (size_t r = 0; r < batch.num_rows(); ++r) sum += batch.column(3).ints[r];
+  EXPECT_EQ(sums[0][0], "5000");
+  EXPECT_EQ(sums[0][1], std::to_string(5000 - Compute(batch, 0).nulls));
+  EXPECT_EQ(sums[0][2], std::to_string(sum));
+  EXPECT_EQ(sums[0][5], std::to_string(Compute(batch, 1).nans));
+}
+
+TEST(DataFileWriter, AggregatesStatisticsOverRowGroups) {
+  TempDir dir;
+  DataFileWriterOptions options;
+  options.row_group_size = 2048;
+  options.threads = 2;
+  auto writer = DataFileWriter::Create(options);
+  ASSERT_TRUE(writer.ok());
+  RowBatch batch = MixedBatch(20000);
+  std::string path = dir.path() + "/c.parquet";
+  Result<DataFile> f = (*writer)->Write(batch, path, "file://" + path);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  auto db = DuckDbConnection::Open();
+  auto groups = Rows(**db, "SELECT count(DISTINCT row_group_id)::VARCHAR FROM parquet_metadata('" + path + "')");
+  EXPECT_GT(std::stoi(groups[0][0]), 1);
+  EXPECT_EQ(f->split_offsets.size(), static_cast<size_t>(std::stoi(groups[0][0])));
+  CheckFile(batch, *f, path);
+
+  // The writer is reusable.
+  RowBatch again = MixedBatch(10);
+  Result<DataFile> g = (*writer)->Write(again, dir.path() + "/d.parquet", "file://" + dir.path() + "/d.parquet");
+  ASSERT_TRUE(g.ok());
+  CheckFile(again, *g, dir.path() + "/d.parquet");
+}
+
+TEST(DataFileWriter, ExtremeValuesKeepExactBounds) {
+  TempDir dir;
+  auto writer = DataFileWriter::Create();
+  RowSchema schema = {{"d", ColumnType::kDouble, 1}, {"s", ColumnType::kString, 2}, {"t", ColumnType::kTimestampTz, 3}};
+  RowBatch b(schema);
+  const double doubles[] = {0.1, 0.30000000000000004, -1e-300, 1.7976931348623157e308, 5e-324, -0.0};
+  const int64_t times[] = {-62135596800000000LL, 253402300799999999LL, 0, -1, 1, 2};
+  const char* strings[] = {"", "\xf4\x8f\xbf\xbf", "a", "zzzzzzzzzzzzzzzzzzzzzzzzzzzz", "Z", "\x7f"};
+  for (int i = 0; i < 6; ++i) {
+    b.AppendDouble(doubles[i]);
+    b.AppendString(strings[i]);
+    b.AppendTimestamp(Timestamp(times[i]));
+    b.EndRow();
+  }
+  std::string path = dir.path() + "/e.parquet";
+  Result<DataFile> f = (*writer)->Write(b, path, "file://" + path);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->lower_bounds.at(1), EncodeDoubleBound(-1e-300));
+  EXPECT_EQ(f->upper_bounds.at(1), EncodeDoubleBound(1.7976931348623157e308));
+  EXPECT_EQ(f->lower_bounds.at(2), "");
+  EXPECT_EQ(f->upper_bounds.at(2), "\xf4\x8f\xbf\xbf");
+  EXPECT_EQ(f->lower_bounds.at(3), EncodeLongBound(-62135596800000000LL));  // 0001-01-01
+  EXPECT_EQ(f->upper_bounds.at(3), EncodeLongBound(253402300799999999LL));  // 9999-12-31
+}
+
+TEST(DataFileWriter, RefusesAnEmptyBatch) {
+  TempDir dir;
+  auto writer = DataFileWriter::Create();
+  RowBatch empty(MixedSchema());
+  EXPECT_EQ((*writer)->Write(empty, dir.path() + "/x.parquet", "file:///x").status().kind(),
+            StatusKind::kInvalidArgument);
+  Result<DataFile> bad = (*writer)->Write(MixedBatch(3), "/nonexistent-dir/x.parquet", "file:///nonexistent-dir/x.parquet");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("/nonexistent-dir/x.parquet"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace braid
