@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all setup build test unit integration sanitize demo bench soak clean
+.PHONY: all setup build peers test unit integration sanitize demo clean
 
 all: build
 
@@ -36,8 +36,9 @@ sanitize: setup
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j$(JOBS) -L unit
 
+# The whole seed notebook on this machine: embedded broker, join, Iceberg table, reports, checks.
 demo: build
-	@echo "make demo arrives with the demo issue; for now see README (braid broker + braid produce)"
+	@$(BUILD)/braid demo
 
 clean:
 	rm -rf $(BUILD) build-asan

@@ -17,6 +17,11 @@ using Runner = std::function<int()>;
 Runner AddBrokerCommand(CLI::App& root);
 Runner AddProduceCommand(CLI::App& root);
 Runner AddJoinCommand(CLI::App& root);
+Runner AddSqlCommand(CLI::App& root);
+Runner AddTableCommand(CLI::App& root);
+Runner AddReportCommand(CLI::App& root);
+Runner AddValidateCommand(CLI::App& root);
+Runner AddDemoCommand(CLI::App& root);
 
 /// Prints "braid <command>: <message>" on stderr and returns the exit status for `status`
 /// (1 for runtime failures, 2 for bad input).

@@ -57,9 +57,14 @@ int main(int argc, char** argv) {
 
   std::map<CLI::App*, Runner> runners;
   auto add = [&](Runner r) { runners[app.get_subcommands({}).back()] = std::move(r); };
+  add(AddDemoCommand(app));
   add(AddBrokerCommand(app));
   add(AddProduceCommand(app));
   add(AddJoinCommand(app));
+  add(AddSqlCommand(app));
+  add(AddTableCommand(app));
+  add(AddReportCommand(app));
+  add(AddValidateCommand(app));
 
   auto known = [&](const char* name) {
     for (CLI::App* sub : app.get_subcommands({})) {

@@ -4,10 +4,11 @@
 // an Iceberg DataFile from the statistics DuckDB returns (COPY ... RETURN_STATS) and the
 // file's row group offsets.
 //
-// DuckDB reads the batch in place through a table function (`braid_rows`) that fills its data
-// chunks straight from the batch's columns, in parallel: measured on 1M seed-shaped rows it
-// took about a third of the time of appending the same data chunks to a temporary table and
-// copying that (see docs/snapshot-summary.md for the numbers).
+// DuckDB reads the batch in place through a table function (`braid_rows`) whose worker threads
+// fill data chunks straight from the batch's columns. Measured on 1M seed-shaped rows (9
+// columns, 2 cores, best of 3, COPY included): 0.47 s, against 1.19 s for appending the same
+// data chunks to a temporary table through the appender and copying that table, and 1.1 s for
+// the same table function limited to one thread.
 //
 // Owns one in-memory DuckDB database. Not thread-safe: use one writer per thread.
 

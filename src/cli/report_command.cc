@@ -1,0 +1,25 @@
+// braid report: the seed notebook's two reports over the table.
+
+#include "cli/command.h"
+#include "cli/pipeline_flags.h"
+#include "cli/seed_reports.h"
+
+namespace braid::cli {
+
+Runner AddReportCommand(CLI::App& root) {
+  auto flags = std::make_shared<PipelineFlags>();
+  CLI::App* cmd = root.add_subcommand(
+      "report", "Print the activity summary by device and the conversion rate by action type");
+  cmd->footer("Example:\n  braid report --warehouse ./warehouse --namespace demo --table unified_activity");
+  flags->Add(cmd, /*kafka=*/false, /*join=*/false);
+  return [flags] {
+    auto config = flags->Resolve();
+    if (!config.ok()) return Fail("report", config.status());
+    auto catalog = PipelineFlags::OpenCatalogOf(*config);
+    if (!catalog.ok()) return Fail("report", catalog.status());
+    Status st = PrintSeedReports(**catalog, PipelineFlags::RowsTable(*config));
+    return st.ok() ? 0 : Fail("report", st);
+  };
+}
+
+}  // namespace braid::cli
