@@ -1,0 +1,65 @@
+#include "pipeline/pipeline_config.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+namespace braid {
+namespace {
+
+std::string Write(const std::string& name, const std::string& text) {
+  std::string path = ::testing::TempDir() + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(PipelineConfig, TheShippedExampleIsTheSeed) {
+  auto c = PipelineConfig::Load(std::string(BRAID_SOURCE_DIR) + "/examples/pattern-2.4.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->database_name, "demo");
+  EXPECT_EQ(c->iceberg_table, "unified_activity");
+  EXPECT_EQ(c->watermark_delay, Duration::Seconds(30));
+  EXPECT_EQ(c->purchase_join_window, Duration::Seconds(120));
+  EXPECT_EQ(c->streaming_duration_seconds, 40);
+  EXPECT_EQ(c->num_events_per_topic, 50);
+  EXPECT_TRUE(c->enable_validation);
+  EXPECT_FALSE(c->enable_cleanup);
+  EXPECT_EQ(c->catalog.at("type"), "file");
+  EXPECT_EQ(c->PipelineId(), "demo.unified_activity");
+}
+
+TEST(PipelineConfig, DurationsReadEveryWay) {
+  auto c = PipelineConfig::Load(Write("d.toml",
+                                      "watermark_delay = \"30s\"\n"
+                                      "purchase_join_window = \"2m\"\n"
+                                      "session_join_window = 90\n"
+                                      "[kafka]\n\"security.protocol\" = \"SSL\"\n"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->watermark_delay, Duration::Seconds(30));
+  EXPECT_EQ(c->purchase_join_window, Duration::Seconds(120));
+  EXPECT_EQ(c->session_join_window, Duration::Seconds(90));
+  EXPECT_EQ(c->ToKafkaConfig().properties.at("security.protocol"), "SSL");
+}
+
+TEST(PipelineConfig, RefusesUnknownKeysAndBadValuesByName) {
+  struct Case {
+    const char* text;
+    const char* must_mention;
+  };
+  for (const Case& k : {Case{"watermark_dely = \"30s\"\n", "watermark_dely"},
+                        Case{"watermark_delay = \"soon\"\n", "watermark_delay"},
+                        Case{"num_events_per_topic = -1\n", "num_events_per_topic"},
+                        Case{"enable_cleanup = \"yes\"\n", "enable_cleanup"},
+                        Case{"database_name = 3\n", "database_name"},
+                        Case{"this is not toml", "bad.toml"}}) {
+    auto c = PipelineConfig::Load(Write("bad.toml", k.text));
+    ASSERT_FALSE(c.ok()) << k.text;
+    EXPECT_EQ(c.status().kind(), StatusKind::kInvalidArgument);
+    EXPECT_NE(c.status().message().find(k.must_mention), std::string::npos)
+        << c.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace braid
