@@ -99,3 +99,34 @@ def test_seed_data_gives_the_seeds_answer(tmp_path):
     assert all(r[6] is not None for r in rows)
     assert sum(1 for r in rows if r[4] is not None) >= 30
     assert read_table_columns(tmp_path, "demo", "unified_activity_rejects", ["topic"]) == []
+
+
+def test_restarts_and_kill_9_neither_lose_nor_duplicate(kafka, new_topic, tmp_path):
+    import signal
+    import subprocess
+    import time
+    from braid_cli import binary
+    topics = {name: new_topic(partitions=3, prefix=name) for name in ("actions", "purchases",
+                                                                       "sessions")}
+    records = RandomStreams(42, events=600).records()
+    half = {k: v[: len(v) // 2] for k, v in records.items()}
+    rest = {k: v[len(v) // 2:] for k, v in records.items()}
+    sent = produce(kafka.bootstrap, topics, half, 3, 42)
+    common = ["--bootstrap", kafka.bootstrap, "--warehouse", str(tmp_path),
+              "--topic-actions", topics["actions"], "--topic-purchases", topics["purchases"],
+              "--topic-sessions", topics["sessions"], "--commit-interval", "1s"]
+    # A continuous run that stops on its own after a few commits.
+    run("join", *common, "--duration", "4s")
+    sent.update(produce(kafka.bootstrap, topics, rest, 3, 43))
+    # A continuous run killed with SIGKILL after at least one commit.
+    proc = subprocess.Popen([binary(), "join", *common], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    # Then a bounded run finishes the input.
+    out = run("join", *common, "--until-caught-up").stdout
+    assert "Resumed from the last commit" in out
+    check_join(tmp_path, "demo", topics, sent)
+    snaps = run("table", "snapshots", "demo.unified_activity", "--warehouse", str(tmp_path)).stdout
+    assert snaps.count("demo.unified_activity") >= 3  # commits from all three runs
