@@ -83,6 +83,10 @@ int Run(PipelineFlags& flags, int64_t events, bool cleanup) {
     auto ok = RunSeedValidation(**catalog, PipelineFlags::RowsTable(c), PipelineFlags::RejectsTable(c));
     if (!ok.ok()) return fail(ok.status());
     passed = *ok;
+    // The audit needs the source topics, which live as long as this process's broker.
+    auto audit = RunSourceAudit(c, **catalog);
+    if (!audit.ok()) return fail(audit.status());
+    passed = passed && *audit;
     fmt::print("{}\n", passed ? "All validations passed!" : "Validation FAILED");
   }
   if (cleanup) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "catalog/catalog.h"
+#include "pipeline/pipeline_config.h"
 #include "sql/query_result.h"
 #include "table/table_identifier.h"
 
@@ -17,6 +18,10 @@ Status PrintSeedReports(Catalog& catalog, const TableIdentifier& rows);
 /// exist (then no rejects are shown). `purchase_window_s` bounds the purchase-time check.
 Result<bool> RunSeedValidation(Catalog& catalog, const TableIdentifier& rows,
                                const TableIdentifier& rejects);
+
+/// Recomputes the join from the source topics `config` names and diffs it with the table,
+/// printing the verdict; false when they differ.
+Result<bool> RunSourceAudit(const PipelineConfig& config, Catalog& catalog);
 
 /// Prints a query result for the user: "table" (aligned), "csv" or "json".
 Status PrintResult(const QueryResult& result, const std::string& format);

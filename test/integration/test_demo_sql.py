@@ -79,3 +79,34 @@ def test_pyiceberg_reads_the_same_rows(tmp_path):
     assert arrow.column("purchase_amount").null_count == arrow.num_rows - int(out[1])
     assert len(set(arrow.column("user_id").to_pylist())) == int(out[2])
     assert str(arrow.schema.field("event_timestamp").type) == "timestamp[us, tz=UTC]"
+
+
+def test_validate_against_source_finds_a_removed_row(tmp_path):
+    import duckdb
+    from braid_cli import EmbeddedBroker
+    broker = EmbeddedBroker()
+    try:
+        run("produce", "--bootstrap", broker.bootstrap, "--events", "300", "--seed", "5",
+            "--malformed-fraction", "0.05")
+        common = ["--bootstrap", broker.bootstrap, "--warehouse", str(tmp_path)]
+        run("join", *common, "--until-caught-up")
+        ok = run("validate", *common, "--against-source")
+        assert "0 missing, 0 extra" in ok.stdout and "PASS" in ok.stdout
+        # Remove one row: rewrite the table's data file without it (field ids kept).
+        data = sorted((tmp_path / "demo" / "unified_activity" / "data").glob("*.parquet"))
+        assert len(data) == 1
+        con = duckdb.connect()
+        con.execute("SET TimeZone='UTC'")
+        ids = ", ".join(f"{c}: {i}" for i, c in enumerate(
+            ["user_id", "session_id", "action_type", "page_url", "purchase_amount", "product_id",
+             "device_type", "event_timestamp", "processing_time"], start=1))
+        tmp = tmp_path / "smaller.parquet"
+        con.execute(f"COPY (SELECT * FROM read_parquet('{data[0]}') OFFSET 1) TO '{tmp}' "
+                    f"(FORMAT parquet, FIELD_IDS {{{ids}}})")
+        tmp.replace(data[0])
+        bad = run("validate", *common, "--against-source", check=False)
+        assert bad.returncode == 1
+        assert "1 missing, 0 extra" in bad.stdout and "FAIL" in bad.stdout
+        assert "missing: (" in bad.stdout
+    finally:
+        broker.stop()
