@@ -72,7 +72,7 @@ int Run(PipelineFlags& flags, int64_t events, bool cleanup) {
              c.watermark_delay.micros() / 1000000);
   auto progress = RunJoin(c, /*until_caught_up=*/true, std::nullopt, /*verbose=*/true);
   if (!progress.ok()) return fail(progress.status());
-  fmt::print("Iceberg table ready: {}\n\n", PipelineFlags::RowsTable(c).ToString());
+  fmt::print("\n");
 
   if (Status st = PrintSeedReports(**catalog, PipelineFlags::RowsTable(c)); !st.ok()) {
     return fail(st);

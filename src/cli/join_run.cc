@@ -16,8 +16,12 @@ Result<PipelineProgress> RunJoin(const PipelineConfig& config, bool until_caught
   BRAID_ASSIGN_OR_RETURN(auto probe, JoinEngine::Create(spec));
   const TableIdentifier rows_id = PipelineFlags::RowsTable(config);
   const TableIdentifier rejects_id = PipelineFlags::RejectsTable(config);
-  BRAID_RETURN_IF_ERROR(catalog->CreateTable(rows_id, probe->output_schema()).status());
-  BRAID_RETURN_IF_ERROR(catalog->CreateTable(rejects_id, RejectsSchema()).status());
+  for (const auto& [id, schema] : {std::pair{rows_id, &probe->output_schema()},
+                                   std::pair{rejects_id, &RejectsSchema()}}) {
+    const bool existed = catalog->LoadTable(id).ok();
+    BRAID_RETURN_IF_ERROR(catalog->CreateTable(id, *schema).status());
+    if (verbose && !existed) fmt::print("Iceberg table created: {}\n", id.ToString());
+  }
   BRAID_ASSIGN_OR_RETURN(auto rows_table, catalog->OpenTable(rows_id));
   BRAID_ASSIGN_OR_RETURN(auto rejects_table, catalog->OpenTable(rejects_id));
 
