@@ -79,19 +79,24 @@ std::string FormatDuration(Duration d) {
   return fmt::format("{}s", static_cast<double>(us) / 1e6);
 }
 
+CivilTime ToCivil(Timestamp t) {
+  using namespace std::chrono;
+  const int64_t us = t.micros();
+  const int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+  const sys_days day = floor<days>(sys_seconds(seconds(secs)));
+  const year_month_day ymd(day);
+  const int64_t sod = secs - duration_cast<seconds>(day.time_since_epoch()).count();
+  return CivilTime{static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                   static_cast<unsigned>(ymd.day()), sod / 3600, (sod / 60) % 60, sod % 60,
+                   us - secs * 1000000};
+}
+
 std::string FormatTimestamp(Timestamp t) {
   if (t == Timestamp::Min()) return "-inf";
   if (t == Timestamp::Max()) return "+inf";
-  int64_t us = t.micros();
-  int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
-  int64_t frac = us - secs * 1000000;
-  using namespace std::chrono;
-  sys_days day = floor<days>(sys_seconds(seconds(secs)));
-  year_month_day ymd(day);
-  int64_t sod = secs - duration_cast<seconds>(day.time_since_epoch()).count();
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     sod / 3600, (sod / 60) % 60, sod % 60, frac);
+  const CivilTime c = ToCivil(t);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", c.year, c.month, c.day, c.hour,
+                     c.minute, c.second, c.micros);
 }
 
 }  // namespace braid

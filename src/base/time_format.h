@@ -16,6 +16,14 @@ Result<Duration> ParseDuration(std::string_view text);
 /// Prints a duration the short way ("30s", "2m", "1h", "1.5s", "250ms").
 std::string FormatDuration(Duration d);
 
+/// A UTC timestamp split into calendar fields.
+struct CivilTime {
+  int year;
+  unsigned month, day;
+  int64_t hour, minute, second, micros;
+};
+CivilTime ToCivil(Timestamp t);
+
 /// Prints "2025-01-16T10:20:30.123456Z"; Min()/Max() print as "-inf"/"+inf".
 std::string FormatTimestamp(Timestamp t);
 

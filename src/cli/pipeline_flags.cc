@@ -92,6 +92,13 @@ Result<PipelineConfig> PipelineFlags::Resolve() const {
   return c;
 }
 
+Result<std::pair<PipelineConfig, std::unique_ptr<Catalog>>> PipelineFlags::ResolveWithCatalog()
+    const {
+  BRAID_ASSIGN_OR_RETURN(PipelineConfig config, Resolve());
+  BRAID_ASSIGN_OR_RETURN(auto catalog, OpenCatalogOf(config));
+  return std::make_pair(std::move(config), std::move(catalog));
+}
+
 Result<std::unique_ptr<Catalog>> PipelineFlags::OpenCatalogOf(const PipelineConfig& config) {
   std::map<std::string, std::string> props = config.catalog;
   std::string& wh = props["warehouse"];

@@ -24,6 +24,9 @@ class PipelineFlags {
   /// The configuration: the file (if --config), then every flag given.
   Result<PipelineConfig> Resolve() const;
 
+  /// Resolve(), then the catalog the configuration names.
+  Result<std::pair<PipelineConfig, std::unique_ptr<Catalog>>> ResolveWithCatalog() const;
+
   /// Opens the catalog `config` names (default: a file catalog at ./warehouse).
   static Result<std::unique_ptr<Catalog>> OpenCatalogOf(const PipelineConfig& config);
 

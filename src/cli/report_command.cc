@@ -13,11 +13,11 @@ Runner AddReportCommand(CLI::App& root) {
   cmd->footer("Example:\n  braid report --warehouse ./warehouse --namespace demo --table unified_activity");
   flags->Add(cmd, /*kafka=*/false, /*join=*/false);
   return [flags] {
-    auto config = flags->Resolve();
-    if (!config.ok()) return Fail("report", config.status());
-    auto catalog = PipelineFlags::OpenCatalogOf(*config);
-    if (!catalog.ok()) return Fail("report", catalog.status());
-    Status st = PrintSeedReports(**catalog, PipelineFlags::RowsTable(*config));
+    auto opened = flags->ResolveWithCatalog();
+    if (!opened.ok()) return Fail("report", opened.status());
+    const PipelineConfig& config = opened->first;
+    Catalog& catalog = *opened->second;
+    Status st = PrintSeedReports(catalog, PipelineFlags::RowsTable(config));
     return st.ok() ? 0 : Fail("report", st);
   };
 }

@@ -36,13 +36,12 @@ Runner AddSqlCommand(CLI::App& root) {
       ->capture_default_str();
   cmd->add_option("--snapshot", o->snapshot, "Read the table that has this snapshot at it");
   return [o] {
-    auto config = o->flags.Resolve();
-    if (!config.ok()) return Fail("sql", config.status());
-    auto catalog = PipelineFlags::OpenCatalogOf(*config);
-    if (!catalog.ok()) return Fail("sql", catalog.status());
+    auto opened = o->flags.ResolveWithCatalog();
+    if (!opened.ok()) return Fail("sql", opened.status());
+    Catalog& catalog = *opened->second;
     SqlSessionOptions so;
     if (o->snapshot != 0) so.snapshot = SnapshotId(o->snapshot);
-    auto session = SqlSession::Open(**catalog, so);
+    auto session = SqlSession::Open(catalog, so);
     if (!session.ok()) return Fail("sql", session.status());
     auto result = (*session)->Query(o->query);
     if (!result.ok()) return Fail("sql", result.status());

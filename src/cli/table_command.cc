@@ -88,17 +88,16 @@ Runner AddTableCommand(CLI::App& root) {
       ->check(CLI::IsMember({"describe", "snapshots", "files"}));
   cmd->add_option("name", o->table, "namespace.table")->required();
   return [o] {
-    auto config = o->flags.Resolve();
-    if (!config.ok()) return Fail("table", config.status());
+    auto opened = o->flags.ResolveWithCatalog();
+    if (!opened.ok()) return Fail("table", opened.status());
+    Catalog& catalog = *opened->second;
     auto id = TableIdentifier::Parse(o->table);
     if (!id.ok()) return Fail("table", id.status());
-    auto catalog = PipelineFlags::OpenCatalogOf(*config);
-    if (!catalog.ok()) return Fail("table", catalog.status());
-    auto state = (*catalog)->LoadTable(*id);
+    auto state = catalog.LoadTable(*id);
     if (!state.ok()) return Fail("table", state.status());
     if (o->action == "describe") return Describe(*state, o->table);
     if (o->action == "snapshots") return Snapshots(*state);
-    auto fs = (*catalog)->FileSystemFor(state->metadata_location);
+    auto fs = catalog.FileSystemFor(state->metadata_location);
     if (!fs.ok()) return Fail("table", fs.status());
     return Files(**fs, *state, o->table);
   };

@@ -43,16 +43,16 @@ Runner AddValidateCommand(CLI::App& root) {
   cmd->add_flag("--against-source", o->against_source,
                 "Recompute the join from the source topics and diff it with the table");
   return [o] {
-    auto config = o->flags.Resolve();
-    if (!config.ok()) return Fail("validate", config.status());
-    auto catalog = PipelineFlags::OpenCatalogOf(*config);
-    if (!catalog.ok()) return Fail("validate", catalog.status());
-    auto ok = RunSeedValidation(**catalog, PipelineFlags::RowsTable(*config),
-                                PipelineFlags::RejectsTable(*config));
+    auto opened = o->flags.ResolveWithCatalog();
+    if (!opened.ok()) return Fail("validate", opened.status());
+    const PipelineConfig& config = opened->first;
+    Catalog& catalog = *opened->second;
+    auto ok = RunSeedValidation(catalog, PipelineFlags::RowsTable(config),
+                                PipelineFlags::RejectsTable(config));
     if (!ok.ok()) return Fail("validate", ok.status());
     bool passed = *ok;
     if (o->against_source) {
-      auto audit = RunSourceAudit(*config, **catalog);
+      auto audit = RunSourceAudit(config, catalog);
       if (!audit.ok()) return Fail("validate", audit.status());
       passed = passed && *audit;
     }

@@ -39,8 +39,8 @@ class EventDecoder {
   /// InvalidArgument if the spec is invalid or a stored field is not usable.
   ~EventDecoder();
 
-  static Result<std::unique_ptr<EventDecoder>> Create(const StreamSpec& spec,
-                                                      const std::vector<std::string>& stored_fields);
+  static Result<std::unique_ptr<EventDecoder>> Create(
+      const StreamSpec& spec, const std::vector<std::string>& stored_fields);
 
   /// Decodes `value` (borrowed; copied into the padded buffer) into `*event`. Returns nullopt
   /// on success, else the reject (with the event time when the timestamp could be read).

@@ -85,7 +85,8 @@ std::optional<Timestamp> ParseEventTimestamp(std::string_view s) {
   if (!ParseZone(s, pos, &offset_seconds)) return std::nullopt;
 
   using namespace std::chrono;
-  const year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+  const year_month_day ymd{std::chrono::year{year},
+                           std::chrono::month{static_cast<unsigned>(month)},
                            std::chrono::day{static_cast<unsigned>(day)}};
   if (year < 1 || !ymd.ok()) return std::nullopt;
   const int64_t days_since_epoch = sys_days(ymd).time_since_epoch().count();

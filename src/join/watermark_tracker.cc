@@ -27,7 +27,8 @@ WatermarkTracker::Handle WatermarkTracker::Register(const TopicPartition& tp) {
 std::optional<WatermarkTracker::Handle> WatermarkTracker::Find(std::string_view topic,
                                                                PartitionId partition) const {
   for (Handle h = 0; h < parts_.size(); ++h) {
-    if (parts_[h].registered && parts_[h].tp.partition == partition && parts_[h].tp.topic == topic) {
+    const Partition& p = parts_[h];
+    if (p.registered && p.tp.partition == partition && p.tp.topic == topic) {
       return h;
     }
   }

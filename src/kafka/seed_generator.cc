@@ -1,12 +1,13 @@
 #include "kafka/seed_generator.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <unordered_map>
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "base/time_format.h"
 
 namespace braid {
 namespace {
@@ -30,18 +31,10 @@ struct Pending {
 }  // namespace
 
 std::string PythonIsoFormat(Timestamp t) {
-  using namespace std::chrono;
-  const int64_t us = t.micros();
-  const int64_t secs = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
-  const int64_t frac = us - secs * 1000000;
-  const sys_days day = floor<days>(sys_seconds(seconds(secs)));
-  const year_month_day ymd(day);
-  const int64_t sod = secs - duration_cast<seconds>(day.time_since_epoch()).count();
-  std::string s = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", static_cast<int>(ymd.year()),
-                              static_cast<unsigned>(ymd.month()),
-                              static_cast<unsigned>(ymd.day()), sod / 3600, (sod / 60) % 60,
-                              sod % 60);
-  if (frac != 0) s += fmt::format(".{:06}", frac);
+  const CivilTime c = ToCivil(t);
+  std::string s = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", c.year, c.month, c.day,
+                              c.hour, c.minute, c.second);
+  if (c.micros != 0) s += fmt::format(".{:06}", c.micros);
   return s;
 }
 

@@ -16,23 +16,17 @@
 namespace braid {
 namespace {
 
-std::string Quote(std::string_view s) {
-  std::string out = "'";
+// `s` between `q` characters, any `q` inside doubled: SQL string literals (') and identifiers (").
+std::string Quoted(std::string_view s, char q) {
+  std::string out(1, q);
   for (char c : s) {
     out += c;
-    if (c == '\'') out += '\'';
+    if (c == q) out += q;
   }
-  return out + "'";
+  return out + q;
 }
-
-std::string Ident(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    out += c;
-    if (c == '"') out += '"';
-  }
-  return out + "\"";
-}
+std::string Quote(std::string_view s) { return Quoted(s, '\''); }
+std::string Ident(std::string_view s) { return Quoted(s, '"'); }
 
 const char* SqlType(FieldType t) {
   switch (t) {

@@ -121,7 +121,8 @@ Result<std::unique_ptr<SqlSession>> SqlSession::Open(Catalog& catalog, SqlSessio
         snapshot_found = true;
       }
       Status st = session->RegisterTable(id, *fs, state, at);
-      if (!st.ok()) return st.WithContext(fmt::format("table {}", id.ToString()));
+      // One unreadable table must not take the others away: its view fails when queried.
+      if (!st.ok()) BRAID_RETURN_IF_ERROR(session->RegisterBroken(id, st));
     }
   }
   if (options.snapshot && !snapshot_found) {
@@ -176,6 +177,14 @@ Status SqlSession::RegisterTable(const TableIdentifier& id, FileSystem& fs, cons
   if (!st.ok()) return st.WithContext(fmt::format("registering table {}", id.ToString()));
   if (std::find(tables_.begin(), tables_.end(), id) == tables_.end()) tables_.push_back(id);
   return Status::Ok();
+}
+
+Status SqlSession::RegisterBroken(const TableIdentifier& id, const Status& why) {
+  std::string ns = QuoteIdentifier(id.ns);
+  BRAID_RETURN_IF_ERROR(db_->Execute(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", ns)));
+  std::string message = fmt::format("table {} cannot be read: {}", id.ToString(), why.message());
+  return db_->Execute(fmt::format("CREATE OR REPLACE VIEW {}.{} AS SELECT error({}) AS error", ns,
+                                  QuoteIdentifier(id.name), QuoteLiteral(message)));
 }
 
 Result<QueryResult> SqlSession::Query(const std::string& sql) {

@@ -30,7 +30,9 @@ struct SqlSessionOptions {
 
 class SqlSession {
  public:
-  /// A session with every table of every namespace of `catalog` registered.
+  /// A session with every table of every namespace of `catalog` registered. A table that
+  /// cannot be read (delete files, unsupported types) still gets its view, which fails with
+  /// the reason when queried; catalog errors fail Open.
   static Result<std::unique_ptr<SqlSession>> Open(Catalog& catalog, SqlSessionOptions options = {});
 
   /// A session with no tables; add them with RegisterTable.
@@ -53,6 +55,7 @@ class SqlSession {
 
  private:
   explicit SqlSession(std::unique_ptr<DuckDbConnection> db) : db_(std::move(db)) {}
+  Status RegisterBroken(const TableIdentifier& id, const Status& why);
   Result<QueryResult> QueryAsText(const std::string& sql, duckdb_prepared_statement original);
 
   std::unique_ptr<DuckDbConnection> db_;

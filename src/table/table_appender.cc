@@ -107,12 +107,12 @@ Result<AppendResult> TableAppender::Commit(TableOperations& table, std::vector<D
     const TableMetadata& m = base.metadata;
     BRAID_RETURN_IF_ERROR(CheckWritable(table, m));
     const std::string metadata_dir = m.MetadataLocation();
+    BRAID_RETURN_IF_ERROR(fs.CreateDirectories(metadata_dir));
     if (m.SnapshotById(snapshot_id) != nullptr) {  // another writer drew the same id
       snapshot_id = RandomSnapshotId();
       manifest.reset();
     }
     if (!files.empty() && !manifest) {
-      BRAID_RETURN_IF_ERROR(fs.CreateDirectories(metadata_dir));
       BRAID_ASSIGN_OR_RETURN(
           manifest, ManifestWriter::Write(fs, JoinLocation(metadata_dir, RandomUuid() + "-m0.avro"),
                                           *m.CurrentSchema(), *m.DefaultSpec(), snapshot_id, files));
@@ -139,7 +139,6 @@ Result<AppendResult> TableAppender::Commit(TableOperations& table, std::vector<D
 
     std::string list_location = JoinLocation(
         metadata_dir, fmt::format("snap-{}-{}-{}.avro", snapshot_id.value(), attempt, RandomUuid()));
-    BRAID_RETURN_IF_ERROR(fs.CreateDirectories(metadata_dir));
     BRAID_RETURN_IF_ERROR(ManifestListWriter::Write(
         fs, list_location, snapshot_id, parent ? std::optional(parent->id) : std::nullopt,
         sequence_number, manifests));

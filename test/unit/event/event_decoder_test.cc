@@ -194,8 +194,10 @@ TEST(EventDecoderFuzz, MutatedRecordsNeverCrash) {
   ASSERT_TRUE(d.ok());
   const std::vector<std::string> seeds = {
       kGood,
-      R"({"user_id":"u\u00e9","session_id":"s","product_id":"p","amount":-1e3,"quantity":7,"timestamp":"2025-01-16 10:20:30+05:30"})",
-      R"({"timestamp":"2025-01-16T10:20:30.123456789Z","amount":0,"session_id":"","user_id":"x","product_id":"\\\""})"};
+      R"({"user_id":"u\u00e9","session_id":"s","product_id":"p","amount":-1e3,"quantity":7,)"
+      R"("timestamp":"2025-01-16 10:20:30+05:30"})",
+      R"({"timestamp":"2025-01-16T10:20:30.123456789Z","amount":0,"session_id":"","user_id":"x",)"
+      R"("product_id":"\\\""})"};
   std::mt19937_64 r(1);
   DecodedEvent e;
   int accepted = 0;

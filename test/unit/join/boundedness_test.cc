@@ -48,13 +48,16 @@ std::vector<Event> MakeEvents(int64_t n, std::vector<TopicPartition>* partitions
     const int64_t kind = std::uniform_int_distribution<int64_t>(0, 9)(r);
     const size_t half = std::uniform_int_distribution<size_t>(0, 1)(r);
     if (kind < 5) {
-      events.push_back({half, fmt::format(R"({{"user_id":"u{}","session_id":"s{}","action":"view","page_url":"/p/{}","timestamp":"{}"}})",
+      events.push_back({half, fmt::format(R"({{"user_id":"u{}","session_id":"s{}","action":"view",)"
+                                          R"("page_url":"/p/{}","timestamp":"{}"}})",
                                           user, session, i % 100, time)});
     } else if (kind < 7) {
-      events.push_back({2 + half, fmt::format(R"({{"user_id":"u{}","session_id":"s{}","product_id":"p{}","amount":{}.99,"timestamp":"{}"}})",
+      events.push_back({2 + half, fmt::format(R"({{"user_id":"u{}","session_id":"s{}",)"
+                                              R"("product_id":"p{}","amount":{}.99,"timestamp":"{}"}})",
                                               user, session, i % 50, i % 400, time)});
     } else {
-      events.push_back({4 + half, fmt::format(R"({{"session_id":"s{}","user_id":"u{}","device":"mobile","timestamp":"{}"}})",
+      events.push_back({4 + half, fmt::format(R"({{"session_id":"s{}","user_id":"u{}",)"
+                                              R"("device":"mobile","timestamp":"{}"}})",
                                               session, user, time)});
     }
   }

@@ -168,7 +168,11 @@ TEST_F(JoinEngineTest, MutatedCheckpointBodiesNeverCrash) {
       switch (std::uniform_int_distribution<int>(0, 3)(r)) {
         case 0: body[at] = static_cast<char>(r()); break;
         case 1: body.erase(at, std::uniform_int_distribution<size_t>(1, 16)(r)); break;
-        case 2: body.insert(at, std::string(std::uniform_int_distribution<size_t>(1, 8)(r), static_cast<char>(r()))); break;
+        case 2: {
+          const size_t n = std::uniform_int_distribution<size_t>(1, 8)(r);
+          body.insert(at, std::string(n, static_cast<char>(r())));
+          break;
+        }
         default: body[at] = static_cast<char>(0xFF); break;
       }
     }
@@ -188,7 +192,8 @@ TEST_F(JoinEngineTest, MutatedCheckpointBodiesNeverCrash) {
     ++loaded;
     RowBatch rows(e->output_schema()), rejects(RejectsSchema());
     const KafkaRecord rec{"sessions", PartitionId(0), KafkaOffset(99), std::nullopt,
-                          R"({"user_id":"u3","session_id":"s","device":"x","timestamp":"2025-01-16T10:04:00"})",
+                          R"({"user_id":"u3","session_id":"s","device":"x",)"
+                          R"("timestamp":"2025-01-16T10:04:00"})",
                           Timestamp(0)};
     e->Process(rec, &rows, &rejects);
     e->Finish(&rows);

@@ -128,7 +128,9 @@ struct Fields {
   std::vector<std::pair<std::string, std::string>> json;  // name, JSON text
   std::string Join() const {
     std::string out = "{";
-    for (const auto& [name, value] : json) out += (out.size() > 1 ? "," : "") + JsonString(name) + ":" + value;
+    for (const auto& [name, value] : json) {
+      out += (out.size() > 1 ? "," : "") + JsonString(name) + ":" + value;
+    }
     return out + "}";
   }
 };

@@ -104,7 +104,10 @@ bool Runner::Header(const std::vector<std::string>& w) {
   if (k == "session_window") return duration(&session_window_);
   if (k == "watermark_delay") return duration(&delay_);
   if (k == "idle_timeout") return duration(&idle_);
-  if (k == "join" && w.size() == 3) return kinds_[w[1]] = w[2] == "left" ? JoinKind::kLeft : JoinKind::kInner, true;
+  if (k == "join" && w.size() == 3 && (w[2] == "left" || w[2] == "inner")) {
+    kinds_[w[1]] = w[2] == "left" ? JoinKind::kLeft : JoinKind::kInner;
+    return true;
+  }
   if (k == "partitions" && w.size() == 3) return partitions_[w[1]] = std::stoll(w[2]), true;
   return false;
 }
@@ -160,7 +163,9 @@ void Runner::Send(size_t stream, int64_t partition, std::string value) {
 
 void Runner::Record(const std::vector<std::string>& w, const std::string& line) {
   const int s = engine_->plan().StreamOfTopic(w[0]);
-  if (w.size() < 3 || w[1].size() < 2 || w[1][0] != 'p') return Fail("expected: <stream> p<N> @<time> ... | raw ...");
+  if (w.size() < 3 || w[1].size() < 2 || w[1][0] != 'p') {
+    return Fail("expected: <stream> p<N> @<time> field=value... | <stream> p<N> raw <bytes>");
+  }
   const int64_t partition = std::stoll(w[1].substr(1));
   const size_t after = line.find(w[2], line.find(w[1]) + w[1].size()) + w[2].size();
   const std::string rest = Trim(std::string_view(line).substr(after));

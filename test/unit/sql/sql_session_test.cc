@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "catalog/file_catalog.h"
@@ -101,6 +103,20 @@ TEST_F(SqlSessionTest, ReadsAChosenSnapshot) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->rows[0][0], "4");
   EXPECT_EQ(SqlSession::Open(*catalog_, {.snapshot = SnapshotId(42)}).status().kind(), StatusKind::kNotFound);
+}
+
+TEST_F(SqlSessionTest, AnUnreadableTableFailsOnlyWhenQueried) {
+  Append(2, 0);
+  TableState state = *catalog_->LoadTable(id_);
+  // Lose the manifest list: the table cannot be planned any more.
+  ASSERT_TRUE(std::filesystem::remove(state.metadata.CurrentSnapshot()->manifest_list.substr(7)));
+  auto session = SqlSession::Open(*catalog_);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  EXPECT_TRUE((*session)->Query("SELECT * FROM demo.empty").ok());
+  Result<QueryResult> r = (*session)->Query("SELECT * FROM demo.unified_activity");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("table demo.unified_activity cannot be read"), std::string::npos)
+      << r.status().message();
 }
 
 TEST_F(SqlSessionTest, ReportsDuckDbErrorsAsStatus) {
