@@ -52,6 +52,9 @@ int Run(PipelineFlags& flags, int64_t events, bool cleanup) {
   cleanup = cleanup || c.enable_cleanup;
   StopSignal::Install();
 
+  const Timestamp run_start(std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
   fmt::print("Starting the embedded Kafka broker...\n");
   auto broker = EmbeddedBroker::Start("", {c.topic_actions, c.topic_purchases, c.topic_sessions}, 3);
   if (!broker.ok()) return fail(broker.status());
@@ -84,7 +87,7 @@ int Run(PipelineFlags& flags, int64_t events, bool cleanup) {
     if (!ok.ok()) return fail(ok.status());
     passed = *ok;
     // The audit needs the source topics, which live as long as this process's broker.
-    auto audit = RunSourceAudit(c, **catalog);
+    auto audit = RunSourceAudit(c, **catalog, run_start);
     if (!audit.ok()) return fail(audit.status());
     passed = passed && *audit;
     fmt::print("{}\n", passed ? "All validations passed!" : "Validation FAILED");

@@ -2,6 +2,7 @@
 // The seed notebook's two reports and its validation checks (plus stricter ones), as SQL over
 // the rows and rejects tables. Used by braid report, braid validate and braid demo.
 
+#include <optional>
 #include <string>
 
 #include "catalog/catalog.h"
@@ -21,7 +22,8 @@ Result<bool> RunSeedValidation(Catalog& catalog, const TableIdentifier& rows,
 
 /// Recomputes the join from the source topics `config` names and diffs it with the table,
 /// printing the verdict; false when they differ.
-Result<bool> RunSourceAudit(const PipelineConfig& config, Catalog& catalog);
+Result<bool> RunSourceAudit(const PipelineConfig& config, Catalog& catalog,
+                            std::optional<Timestamp> since = std::nullopt);
 
 /// Prints a query result for the user: "table" (aligned), "csv" or "json".
 Status PrintResult(const QueryResult& result, const std::string& format);

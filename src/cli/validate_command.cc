@@ -10,14 +10,15 @@
 
 namespace braid::cli {
 
-Result<bool> RunSourceAudit(const PipelineConfig& config, Catalog& catalog) {
+Result<bool> RunSourceAudit(const PipelineConfig& config, Catalog& catalog,
+                            std::optional<Timestamp> since) {
   fmt::print("Re-reading {}, {}, {} from {} and recomputing the join in DuckDB...\n",
              config.topic_actions, config.topic_purchases, config.topic_sessions,
              config.kafka_bootstrap_servers);
   BRAID_ASSIGN_OR_RETURN(
       AuditResult a,
       AuditAgainstSource(config.ToJoinSpec(), config.ToKafkaConfig(), catalog,
-                         PipelineFlags::RowsTable(config), PipelineFlags::RejectsTable(config)));
+                         PipelineFlags::RowsTable(config), PipelineFlags::RejectsTable(config), since));
   fmt::print("{} {} source records, {} rejected; the query gives {} rows, the table has {}: "
              "{} missing, {} extra\n",
              a.ok() ? "PASS" : "FAIL", a.source_records, a.rejected_records, a.expected_rows,

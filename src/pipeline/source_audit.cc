@@ -83,8 +83,15 @@ Result<int64_t> DumpTopics(const KafkaConfig& kafka, const std::vector<std::stri
 
 Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const KafkaConfig& kafka,
                                        Catalog& catalog, const TableIdentifier& rows,
-                                       const TableIdentifier& rejects) {
+                                       const TableIdentifier& rejects,
+                                       std::optional<Timestamp> since) {
   std::vector<const StreamSpec*> streams{&spec.driving};
+  const std::string processing_time = Ident(spec.processing_time_column);
+  const std::string since_filter =
+      since ? fmt::format(" WHERE {} >= make_timestamptz({})", processing_time, since->micros())
+            : "";
+  const std::string rejects_since =
+      since ? fmt::format(" AND j.processing_time >= make_timestamptz({})", since->micros()) : "";
   for (const EnrichSpec& e : spec.enriching) streams.push_back(&e.stream);
   const auto dir = std::filesystem::temp_directory_path() /
                    fmt::format("braid-audit-{:x}", std::random_device()());
@@ -119,10 +126,11 @@ Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const KafkaConfig& 
     BRAID_RETURN_IF_ERROR(session->Execute(fmt::format(
         "CREATE TEMP TABLE s{} AS SELECT {} FROM read_ndjson({}, columns={{p: 'INTEGER', o: "
         "'BIGINT', v: 'VARCHAR'}}) r WHERE NOT EXISTS (SELECT 1 FROM {} j WHERE j.topic = {} "
-        "AND j.\"partition\" = r.p AND j.\"offset\" = r.o)",
-        i, fmt::join(cols, ", "), Quote(files[s.topic]), rej, Quote(s.topic))));
+        "AND j.\"partition\" = r.p AND j.\"offset\" = r.o{})",
+        i, fmt::join(cols, ", "), Quote(files[s.topic]), rej, Quote(s.topic), rejects_since)));
   }
-  BRAID_ASSIGN_OR_RETURN(QueryResult rej_count, session->Query("SELECT COUNT(*) FROM " + rej));
+  BRAID_ASSIGN_OR_RETURN(QueryResult rej_count,
+                         session->Query("SELECT COUNT(*) FROM " + rej + since_filter));
   result.rejected_records = std::stoll(rej_count.rows.at(0).at(0).value_or("0"));
 
   // DESIGN §2's query, from the pipeline description.
@@ -153,7 +161,8 @@ Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const KafkaConfig& 
   BRAID_RETURN_IF_ERROR(session->Execute(fmt::format(
       "CREATE TEMP TABLE expected AS SELECT {} FROM {}", fmt::join(select, ", "), from)));
   BRAID_RETURN_IF_ERROR(session->Execute(fmt::format(
-      "CREATE TEMP TABLE actual AS SELECT {} FROM {}", fmt::join(names, ", "), rows.ToString())));
+      "CREATE TEMP TABLE actual AS SELECT {} FROM {}{}", fmt::join(names, ", "), rows.ToString(),
+      since_filter)));
   auto count = [&](const std::string& sql) -> Result<int64_t> {
     BRAID_ASSIGN_OR_RETURN(QueryResult r, session->Query(sql));
     return std::stoll(r.rows.at(0).at(0).value_or("0"));

@@ -7,6 +7,7 @@
 // column but processing_time.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,9 +31,12 @@ struct AuditResult {
 };
 
 /// Runs the audit. Needs every source record still in Kafka (retention): a record the broker
-/// no longer has cannot be checked and shows up as an extra row.
+/// no longer has cannot be checked and shows up as an extra row. With `since`, only rows and
+/// rejects whose processing_time is at or after it take part (one run of several that wrote
+/// the same tables from different sources, as repeated demos do).
 Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const KafkaConfig& kafka,
                                        Catalog& catalog, const TableIdentifier& rows,
-                                       const TableIdentifier& rejects);
+                                       const TableIdentifier& rejects,
+                                       std::optional<Timestamp> since = std::nullopt);
 
 }  // namespace braid
