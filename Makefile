@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all setup build peers test unit integration sanitize demo clean
+.PHONY: all setup build peers test unit integration sanitize soak demo clean
 
 all: build
 
@@ -39,6 +39,10 @@ sanitize: setup
 # The whole seed notebook on this machine: embedded broker, join, Iceberg table, reports, checks.
 demo: build
 	@$(BUILD)/braid demo
+
+# The differential test over many more random seeds (BRAID_SOAK_SEEDS, default 5000).
+soak: build
+	@BRAID_SOAK_SEEDS=$${BRAID_SOAK_SEEDS:-5000} $(BUILD)/tests/braid_join_tests --gtest_filter='Differential.*'
 
 clean:
 	rm -rf $(BUILD) build-asan
