@@ -50,14 +50,19 @@ std::string VersionFile(const std::string& metadata_dir, int64_t version) {
 
 }  // namespace
 
-Result<std::unique_ptr<FileCatalog>> FileCatalog::Open(const std::string& warehouse, std::string name) {
+Result<std::unique_ptr<FileCatalog>> FileCatalog::Open(const std::string& warehouse, std::string name,
+                                                       std::shared_ptr<FileSystem> fs) {
   std::string uri = warehouse.starts_with("file:") ? warehouse : FileUri(warehouse);
   while (uri.size() > 8 && uri.back() == '/') uri.pop_back();
-  BRAID_ASSIGN_OR_RETURN(std::shared_ptr<FileSystem> fs, ::braid::FileSystemFor(uri));
+  if (!fs) {
+    BRAID_ASSIGN_OR_RETURN(fs, ::braid::FileSystemFor(uri));
+  }
   Status st = fs->CreateDirectories(uri);
   if (!st.ok()) return st.WithContext(fmt::format("opening warehouse {}", warehouse));
   return std::unique_ptr<FileCatalog>(new FileCatalog(std::move(uri), std::move(name), std::move(fs)));
 }
+
+Result<std::shared_ptr<FileSystem>> FileCatalog::FileSystemFor(const std::string&) { return fs_; }
 
 std::string FileCatalog::TableLocation(const TableIdentifier& id) const {
   return JoinLocation(JoinLocation(warehouse_, id.ns), id.name);

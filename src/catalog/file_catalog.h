@@ -21,8 +21,10 @@ namespace braid {
 class FileCatalog final : public Catalog {
  public:
   /// Opens (creating if needed) the warehouse at `warehouse`, a local directory or file:// URI.
+  /// `fs` replaces the file system the location calls for (tests inject faults through it).
   static Result<std::unique_ptr<FileCatalog>> Open(const std::string& warehouse,
-                                                   std::string name = "braid");
+                                                   std::string name = "braid",
+                                                   std::shared_ptr<FileSystem> fs = nullptr);
 
   const std::string& name() const override { return name_; }
   Result<std::vector<std::string>> ListNamespaces() override;
@@ -34,6 +36,8 @@ class FileCatalog final : public Catalog {
   Result<TableState> CommitTable(const TableIdentifier& id, const TableState& base,
                                  const TableMetadata& updated) override;
   Status DropTable(const TableIdentifier& id) override;
+  /// The catalog's own file system, for every location.
+  Result<std::shared_ptr<FileSystem>> FileSystemFor(const std::string& location) override;
 
   /// The warehouse as a file:// URI.
   const std::string& warehouse() const { return warehouse_; }

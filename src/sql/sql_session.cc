@@ -1,5 +1,8 @@
 #include "sql/sql_session.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "storage/location.h"

@@ -45,9 +45,20 @@ Status Mismatch(const AvroNode& schema, const AvroDatum& d) {
                                              schema.name.empty() ? "" : " " + schema.name));
 }
 
-bool ZeroSize(const AvroNode& n) { return n.type == AvroType::kNull; }
-
 }  // namespace
+
+bool AvroCanBeEmpty(const AvroNode& n) {
+  switch (n.type) {
+    case AvroType::kNull: return true;
+    case AvroType::kFixed: return n.fixed_size == 0;
+    case AvroType::kRecord:
+      for (const AvroField& f : n.fields) {
+        if (!AvroCanBeEmpty(*f.type)) return false;
+      }
+      return true;
+    default: return false;  // every other value takes at least one byte
+  }
+}
 
 void AppendAvroLong(int64_t v, std::string* out) {
   uint64_t z = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
@@ -159,8 +170,8 @@ Result<AvroDatum> AvroDecoder::ReadBlocks(const AvroNode& schema, bool is_map) {
       BRAID_ASSIGN_OR_RETURN(int64_t block_bytes, ReadLong());
       (void)block_bytes;  // only useful to skip a block, and every block is decoded here
     }
-    // Each item takes at least one byte unless it is null; a larger count is a lie.
-    uint64_t limit = ZeroSize(*schema.items) && !is_map ? (1u << 20) : remaining();
+    // Each item takes at least one byte unless it can be empty; a larger count is a lie.
+    uint64_t limit = AvroCanBeEmpty(*schema.items) && !is_map ? (1u << 20) : remaining();
     if (static_cast<uint64_t>(count) > limit || d.items.size() + count > (1u << 24)) {
       return Truncated("an array or map block count");
     }

@@ -22,6 +22,10 @@ void AppendAvroBytes(std::string_view v, std::string* out);
 /// the first branch whose type fits the datum. InvalidArgument when the datum does not fit.
 Status EncodeAvroDatum(const AvroNode& schema, const AvroDatum& datum, std::string* out);
 
+/// Whether a value of `schema` can encode to zero bytes (null, empty records): decoders use
+/// it to tell a plausible item count from a lie.
+bool AvroCanBeEmpty(const AvroNode& schema);
+
 /// Reads Avro values from a byte range it does not own.
 class AvroDecoder {
  public:

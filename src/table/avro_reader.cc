@@ -54,14 +54,17 @@ Result<std::vector<AvroDatum>> AvroReader::ReadAll() {
     Result<std::string_view> sync = data.ok() ? blocks.ReadFixed(16) : data.status();
     if (!sync.ok()) return sync.status().WithContext(what_);
     if (*sync != sync_) return Status::Corruption(fmt::format("{}: sync marker mismatch", what_));
-    if (*count < 0 || static_cast<uint64_t>(*count) > (1u << 24)) {
-      return Status::Corruption(fmt::format("{}: bad block record count {}", what_, *count));
-    }
     std::string inflated;
     std::string_view block = *data;
     if (deflate_) {
       BRAID_ASSIGN_OR_RETURN(inflated, RawInflate(block, what_));
       block = inflated;
+    }
+    // A record takes at least one byte unless the schema allows empty ones: a larger count
+    // is corruption, not a reason to allocate.
+    const uint64_t limit = AvroCanBeEmpty(*schema_) ? (1u << 20) : block.size();
+    if (*count < 0 || static_cast<uint64_t>(*count) > limit) {
+      return Status::Corruption(fmt::format("{}: bad block record count {}", what_, *count));
     }
     AvroDecoder dec(block);
     for (int64_t i = 0; i < *count; ++i) {

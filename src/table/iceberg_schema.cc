@@ -1,6 +1,7 @@
 #include "table/iceberg_schema.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 
 #include <fmt/format.h>

@@ -1,5 +1,6 @@
 #include "table/table_appender.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 

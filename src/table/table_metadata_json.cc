@@ -126,7 +126,9 @@ class Parser {
       for (const json& s : j["partition-specs"]) {
         if (!s.is_object()) return Bad("a partition spec is not an object");
         BRAID_ASSIGN_OR_RETURN(int64_t spec_id, Long(s, "spec-id"));
-        m.partition_specs.push_back({static_cast<int>(spec_id), s.value("fields", json::array())});
+        json fields = s.value("fields", json::array());
+        if (!fields.is_array()) return Bad(fmt::format("partition spec {} has no fields array", spec_id));
+        m.partition_specs.push_back({static_cast<int>(spec_id), std::move(fields)});
       }
       if (j.contains("default-spec-id") && j["default-spec-id"].is_number_integer()) {
         m.default_spec_id = j["default-spec-id"].get<int>();

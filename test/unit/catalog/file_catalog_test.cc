@@ -201,6 +201,68 @@ TEST_F(FileCatalogTest, LoadsTheNewestVersionDespiteAStaleOrMissingHint) {
   EXPECT_EQ(Read(hint), "4");
 }
 
+// A local file system that fails chosen operations, to see what a failure at each step of a
+// commit leaves behind.
+class FaultyFileSystem final : public FileSystem {
+ public:
+  std::string fail_write_containing;      // WriteFile of a matching location fails
+  std::string fail_create_containing;     // CreateFileExclusive of a matching location fails
+
+  Result<std::string> ReadFile(const std::string& l) override { return local_.ReadFile(l); }
+  Result<uint64_t> FileSize(const std::string& l) override { return local_.FileSize(l); }
+  Result<bool> Exists(const std::string& l) override { return local_.Exists(l); }
+  Status WriteFile(const std::string& l, std::string_view d) override {
+    if (!fail_write_containing.empty() && l.find(fail_write_containing) != std::string::npos) {
+      return Status::IoError("injected: disk full writing " + l);
+    }
+    return local_.WriteFile(l, d);
+  }
+  Status CreateFileExclusive(const std::string& l, std::string_view d) override {
+    if (!fail_create_containing.empty() && l.find(fail_create_containing) != std::string::npos) {
+      return Status::IoError("injected: disk full creating " + l);
+    }
+    return local_.CreateFileExclusive(l, d);
+  }
+  Result<std::string> LocalPathForWrite(const std::string& l) override { return local_.LocalPathForWrite(l); }
+  Status FinishLocalWrite(const std::string& p, const std::string& l) override { return local_.FinishLocalWrite(p, l); }
+  Status DeleteFile(const std::string& l) override { return local_.DeleteFile(l); }
+  Result<std::vector<FileInfo>> List(const std::string& l) override { return local_.List(l); }
+  Status CreateDirectories(const std::string& l) override { return local_.CreateDirectories(l); }
+  Status DeleteRecursively(const std::string& l) override { return local_.DeleteRecursively(l); }
+
+ private:
+  LocalFileSystem local_;
+};
+
+TEST_F(FileCatalogTest, FailuresDuringACommitLeaveTheTableConsistent) {
+  auto fs = std::make_shared<FaultyFileSystem>();
+  auto catalog = FileCatalog::Open(dir_.path() + "/faulty", "faulty", fs);
+  ASSERT_TRUE(catalog.ok());
+  ASSERT_TRUE((*catalog)->CreateTable(id_, Schema()).ok());
+  auto table = (*catalog)->OpenTable(id_);
+  auto appender = TableAppender::Create();
+  RowBatch rows = Rows(2, 0);
+
+  // The new metadata version cannot be created: the commit fails and nothing changed.
+  fs->fail_create_containing = "v2.metadata.json";
+  Result<AppendResult> failed = (*appender)->Append(**table, {&rows}, {});
+  EXPECT_EQ(failed.status().kind(), StatusKind::kIoError);
+  EXPECT_TRUE((*catalog)->LoadTable(id_)->metadata.snapshots.empty());
+
+  // The version hint cannot be rewritten: the commit still happened and readers find it.
+  fs->fail_create_containing.clear();
+  fs->fail_write_containing = "version-hint.text";
+  Result<AppendResult> ok = (*appender)->Append(**table, {&rows}, {{"braid.commit-seq", "1"}});
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(Read((*catalog)->TableLocation(id_) + "/metadata/version-hint.text"), "1");
+  TableState now = *(*catalog)->LoadTable(id_);
+  EXPECT_TRUE(now.metadata_location.ends_with("/v2.metadata.json"));
+  EXPECT_EQ(now.metadata.CurrentSnapshot()->summary.at("braid.commit-seq"), "1");
+  fs->fail_write_containing.clear();
+  ASSERT_TRUE((*appender)->Append(**table, {&rows}, {}).ok());
+  EXPECT_EQ(Read((*catalog)->TableLocation(id_) + "/metadata/version-hint.text"), "3");
+}
+
 TEST_F(FileCatalogTest, OpensFromProperties) {
   EXPECT_EQ(OpenCatalog({{"type", "rest"}}).status().kind(), StatusKind::kInvalidArgument);
   EXPECT_EQ(OpenCatalog({{"type", "file"}}).status().kind(), StatusKind::kInvalidArgument);
