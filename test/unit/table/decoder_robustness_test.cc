@@ -9,6 +9,7 @@
 #include <random>
 #include <sstream>
 
+#include "table/fixture.h"
 #include "table/manifest_list_reader.h"
 #include "table/manifest_list_writer.h"
 #include "table/manifest_reader.h"
@@ -17,13 +18,6 @@
 
 namespace braid {
 namespace {
-
-std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(BRAID_SOURCE_DIR) + "/test/unit/table/fixtures/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // Flips, overwrites, deletes, duplicates or truncates a few bytes.
 std::string Mutate(std::string s, std::mt19937& rng) {

@@ -8,6 +8,7 @@
 #include "storage/local_file_system.h"
 #include "storage/location.h"
 #include "storage/temp_dir.h"
+#include "table/fixture.h"
 #include "table/avro_reader.h"
 #include "table/column_bounds.h"
 #include "table/manifest_list_reader.h"
@@ -17,13 +18,6 @@
 
 namespace braid {
 namespace {
-
-std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(BRAID_SOURCE_DIR) + "/test/unit/table/fixtures/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 DataFile SampleFile(int k) {
   DataFile f;

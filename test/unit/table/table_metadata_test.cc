@@ -1,3 +1,4 @@
+#include "table/fixture.h"
 #include "table/table_metadata.h"
 
 #include <gtest/gtest.h>
@@ -9,13 +10,6 @@
 
 namespace braid {
 namespace {
-
-std::string Fixture(const std::string& name) {
-  std::ifstream in(std::string(BRAID_SOURCE_DIR) + "/test/unit/table/fixtures/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 RowSchema UnifiedActivity() {
   return {{"user_id", ColumnType::kString, 1},         {"session_id", ColumnType::kString, 2},
