@@ -130,3 +130,22 @@ def test_restarts_and_kill_9_neither_lose_nor_duplicate(kafka, new_topic, tmp_pa
     check_join(tmp_path, "demo", topics, sent)
     snaps = run("table", "snapshots", "demo.unified_activity", "--warehouse", str(tmp_path)).stdout
     assert snaps.count("demo.unified_activity") >= 3  # commits from all three runs
+
+
+def test_join_errors_are_clear(tmp_path):
+    proc = run("join", "--bootstrap", "127.0.0.1:1", "--warehouse", str(tmp_path),
+               "--until-caught-up", check=False, timeout=40)
+    assert proc.returncode == 1 and "cannot reach Kafka at 127.0.0.1:1" in proc.stderr
+    broker = EmbeddedBroker()
+    try:
+        proc = run("join", "--bootstrap", broker.bootstrap, "--warehouse", str(tmp_path),
+                   "--topic-actions", "no_such_topic", "--until-caught-up", check=False)
+        assert proc.returncode == 1 and 'topic "no_such_topic" does not exist' in proc.stderr
+    finally:
+        broker.stop()
+    proc = run("join", "--watermark-delay", "soon", check=False)
+    assert proc.returncode == 2 and "--watermark-delay" in proc.stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text('watermark_dely = "30s"\n')
+    proc = run("join", "--config", str(bad), check=False)
+    assert proc.returncode == 2 and 'unknown key "watermark_dely"' in proc.stderr
