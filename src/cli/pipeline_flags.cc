@@ -9,28 +9,30 @@
 
 namespace braid::cli {
 
-void PipelineFlags::AddString(CLI::App* cmd, const std::string& name, const std::string& help,
-                              std::string PipelineConfig::*field) {
+void PipelineFlags::AddParsed(CLI::App* cmd, const std::string& name, const std::string& help,
+                              std::function<Status(PipelineConfig&, const std::string&)> set) {
   values_.push_back(std::make_unique<std::string>());
   std::string* v = values_.back().get();
   CLI::Option* o = cmd->add_option(name, *v, help);
-  flags_.push_back({o, [v, field](PipelineConfig& c) {
-                      c.*field = *v;
-                      return Status::Ok();
-                    }});
+  flags_.push_back({o, [v, set = std::move(set)](PipelineConfig& c) { return set(c, *v); }});
+}
+
+void PipelineFlags::AddString(CLI::App* cmd, const std::string& name, const std::string& help,
+                              std::string PipelineConfig::*field) {
+  AddParsed(cmd, name, help, [field](PipelineConfig& c, const std::string& v) {
+    c.*field = v;
+    return Status::Ok();
+  });
 }
 
 void PipelineFlags::AddDuration(CLI::App* cmd, const std::string& name, const std::string& help,
                                 Duration PipelineConfig::*field) {
-  values_.push_back(std::make_unique<std::string>());
-  std::string* v = values_.back().get();
-  CLI::Option* o = cmd->add_option(name, *v, help);
-  flags_.push_back({o, [v, field, name](PipelineConfig& c) -> Status {
-                      auto d = ParseDuration(*v);
-                      if (!d.ok()) return d.status().WithContext(name);
-                      c.*field = *d;
-                      return Status::Ok();
-                    }});
+  AddParsed(cmd, name, help, [field, name](PipelineConfig& c, const std::string& v) -> Status {
+    auto d = ParseDuration(v);
+    if (!d.ok()) return d.status().WithContext(name);
+    c.*field = *d;
+    return Status::Ok();
+  });
 }
 
 void PipelineFlags::Add(CLI::App* cmd, bool kafka, bool join) {

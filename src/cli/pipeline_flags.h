@@ -2,6 +2,7 @@
 // The flags every pipeline command shares (join, demo, report, validate): the pipeline file,
 // Kafka, the catalog and the table names. Flags override the file.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +43,9 @@ class PipelineFlags {
     CLI::Option* option;
     std::function<Status(PipelineConfig&)> apply;
   };
+  /// A string flag whose value `set` applies to the configuration when the flag was given.
+  void AddParsed(CLI::App* cmd, const std::string& name, const std::string& help,
+                 std::function<Status(PipelineConfig&, const std::string&)> set);
   void AddString(CLI::App* cmd, const std::string& name, const std::string& help,
                  std::string PipelineConfig::*field);
   void AddDuration(CLI::App* cmd, const std::string& name, const std::string& help,
