@@ -102,21 +102,4 @@ Status Producer::Flush(int timeout_ms) {
   return Status::Ok();
 }
 
-Result<int> Producer::PartitionCount(std::string_view topic, int timeout_ms) {
-  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, std::string(topic).c_str(), nullptr);
-  const rd_kafka_metadata_t* md = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 0, rkt, &md, timeout_ms);
-  rd_kafka_topic_destroy(rkt);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Status::Unavailable(
-        fmt::format("cannot read metadata of topic {}: {}", topic, rd_kafka_err2str(err)));
-  }
-  int n = md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR
-              ? md->topics[0].partition_cnt
-              : 0;
-  rd_kafka_metadata_destroy(md);
-  if (n == 0) return Status::NotFound(fmt::format("topic {} does not exist", topic));
-  return n;
-}
-
 }  // namespace braid

@@ -32,11 +32,6 @@ class Producer {
   /// (with the first error) or the timeout passed.
   Status Flush(int timeout_ms = 60000);
 
-  /// Number of partitions of `topic`, creating it with the broker's defaults if the broker
-  /// auto-creates topics.
-  Result<int> PartitionCount(std::string_view topic, int timeout_ms = 10000);
-
-  int64_t delivered() const { return delivered_; }
 
  private:
   Producer() = default;

@@ -28,6 +28,13 @@ def test_demo_twice_on_one_warehouse(tmp_path):
     assert rows_2 > rows_1 > 0
     snaps = run("table", "snapshots", "demo.unified_activity", "--warehouse", str(tmp_path)).stdout
     assert snaps.count("append") == 2
+    files = list(csv.reader(io.StringIO(run("table", "files", "demo.unified_activity",
+                                            "--warehouse", str(tmp_path), "--format",
+                                            "csv").stdout)))
+    assert files[0][:3] == ["file_path", "record_count", "file_size_in_bytes"]
+    assert sum(int(f[1]) for f in files[1:]) == rows_2
+    describe = run("table", "describe", "demo.unified_activity", "--warehouse", str(tmp_path)).stdout
+    assert "event_timestamp" in describe and "timestamptz" in describe
 
 
 def test_sql_device_summary_equals_independent_duckdb(tmp_path):
