@@ -14,4 +14,9 @@ Result<std::shared_ptr<FileSystem>> FileSystemFor(const std::string& location) {
       location));
 }
 
+Result<std::shared_ptr<FileSystem>> FileSystemFor(
+    const std::string& location, const std::map<std::string, std::string>& /*properties*/) {
+  return FileSystemFor(location);
+}
+
 }  // namespace braid

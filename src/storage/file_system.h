@@ -6,6 +6,7 @@
 // Implementations are thread-safe: one instance may serve several tables and threads.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -70,5 +71,11 @@ class FileSystem {
 /// The file system serving `location`: "file:" URIs and absolute paths are local. Other schemes
 /// (s3://) fail with InvalidArgument until their implementation lands.
 Result<std::shared_ptr<FileSystem>> FileSystemFor(const std::string& location);
+
+/// The file system serving `location`, configured by catalog properties under Iceberg's names
+/// (s3.endpoint, s3.region, s3.access-key-id, ...; the environment fills what they omit).
+/// InvalidArgument naming the scheme for one braid does not support: never a local fallback.
+Result<std::shared_ptr<FileSystem>> FileSystemFor(
+    const std::string& location, const std::map<std::string, std::string>& properties);
 
 }  // namespace braid
