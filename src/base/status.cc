@@ -13,6 +13,8 @@ const char* StatusKindName(StatusKind kind) {
     case StatusKind::kCorruption: return "corruption";
     case StatusKind::kUnavailable: return "unavailable";
     case StatusKind::kInternal: return "internal error";
+    case StatusKind::kFencedOut: return "stopped";
+    case StatusKind::kDataLoss: return "data loss";
   }
   return "unknown";
 }

@@ -21,6 +21,8 @@ enum class StatusKind {
   kCorruption,       // a file or message is not what its format says
   kUnavailable,      // a peer cannot be reached (yet)
   kInternal,         // a bug or an impossible state reported by a library
+  kFencedOut,        // another process now owns what this one was writing: stop, never retry
+  kDataLoss,         // input this run should have read no longer exists
 };
 
 /// Returns a short lower-case name for `kind` ("invalid argument", "conflict", ...).
@@ -48,6 +50,8 @@ class [[nodiscard]] Status {
   static Status Corruption(std::string m) { return {StatusKind::kCorruption, std::move(m)}; }
   static Status Unavailable(std::string m) { return {StatusKind::kUnavailable, std::move(m), true}; }
   static Status Internal(std::string m) { return {StatusKind::kInternal, std::move(m)}; }
+  static Status FencedOut(std::string m) { return {StatusKind::kFencedOut, std::move(m)}; }
+  static Status DataLoss(std::string m) { return {StatusKind::kDataLoss, std::move(m)}; }
 
   bool ok() const { return state_ == nullptr; }
   StatusKind kind() const { return state_ ? state_->kind : StatusKind::kOk; }

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/crash_point.h"
 #include "storage/location.h"
 #include "table/random_ids.h"
 
@@ -188,6 +189,7 @@ Result<TableState> FileCatalog::CommitTable(const TableIdentifier& id, const Tab
         *base_version + 1));
   }
   BRAID_RETURN_IF_ERROR(st);
+  CrashPoint("before-version-hint");
   // The commit is done once v<N+1> exists; a failed hint update only makes readers probe.
   (void)fs_->WriteFile(JoinLocation(metadata_dir, kVersionHint), std::to_string(*base_version + 1));
   return TableState{updated, next};

@@ -73,7 +73,9 @@ int Run(PipelineFlags& flags, int64_t events, bool cleanup) {
   }
   fmt::print("\nRunning the stream join (actions ⟕ purchases ⋈ sessions, watermark delay {}s)...\n",
              c.watermark_delay.micros() / 1000000);
-  auto progress = RunJoin(c, /*until_caught_up=*/true, std::nullopt, /*verbose=*/true);
+  PipelineOptions opt;
+  opt.mode = RunMode::kDrain;
+  auto progress = RunJoin(c, std::move(opt), /*verbose=*/true);
   if (!progress.ok()) return fail(progress.status());
   fmt::print("\n");
 

@@ -6,6 +6,7 @@
 #include "base/time_format.h"
 #include "cli/command.h"
 #include "cli/join_run.h"
+#include "base/byte_size.h"
 #include "cli/pipeline_flags.h"
 
 namespace braid::cli {
@@ -14,7 +15,11 @@ Runner AddJoinCommand(CLI::App& root) {
   struct Options {
     PipelineFlags flags;
     bool until_caught_up = false;
+    bool drain = false;
     std::string duration;
+    std::string on_data_loss = "fail";
+    std::string starting_offsets = "earliest";
+    std::string max_buffer = "256MiB";
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = root.add_subcommand(
@@ -23,11 +28,29 @@ Runner AddJoinCommand(CLI::App& root) {
       "Rows go to <namespace>.<table>, rejected records (malformed, late) to\n"
       "<namespace>.<table>_rejects. Each commit records the Kafka offsets and the join state,\n"
       "so a restarted run continues exactly where the last one stopped.\n\n"
+      "Bounded runs: --until-caught-up reads to the end offsets seen at start and saves the join\n"
+      "state (a scheduled run: the next one continues, joining across the boundary);\n"
+      "--drain also ends the input (watermark +inf): every pending row is emitted.\n"
+      "One live writer per pipeline id: a second process on the same tables stops itself.\n\n"
       "Example:\n  braid join --bootstrap 127.0.0.1:9092 --warehouse ./warehouse --until-caught-up\n"
+      "  braid join --bootstrap 127.0.0.1:9092 --warehouse ./warehouse --drain\n"
       "  braid join --config examples/pattern-2.4.toml --duration 40s");
   o->flags.Add(cmd, /*kafka=*/true, /*join=*/true);
   cmd->add_flag("--until-caught-up", o->until_caught_up,
-                "Bounded run: read to the end offsets seen at start, finish, commit, exit");
+                "Bounded run: read to the end offsets seen at start, commit rows, rejects and "
+                "the join state, exit (Spark's availableNow)");
+  cmd->add_flag("--drain", o->drain,
+                "Bounded run that ends the input: read to the end offsets seen at start, emit "
+                "every pending row (watermark +inf), commit, exit");
+  cmd->add_option("--on-data-loss", o->on_data_loss,
+                  "When recorded offsets were deleted by retention: fail (default) or skip "
+                  "(recorded in the table)")
+      ->check(CLI::IsMember({"fail", "skip"}));
+  cmd->add_option("--starting-offsets", o->starting_offsets,
+                  "Where a pipeline's first run starts: earliest (default) or latest")
+      ->check(CLI::IsMember({"earliest", "latest"}));
+  cmd->add_option("--max-buffer-bytes", o->max_buffer,
+                  "Commit early when buffered rows and rejects reach this size (default 256MiB)");
   cmd->add_option("--duration", o->duration,
                   "Continuous run: stop after this long (default: the file's "
                   "streaming_duration_seconds, else until Ctrl-C)");
@@ -42,8 +65,19 @@ Runner AddJoinCommand(CLI::App& root) {
     } else if (config->streaming_duration_seconds > 0) {
       duration = Duration::Seconds(config->streaming_duration_seconds);
     }
+    auto max_buffer = ParseByteSize(o->max_buffer);
+    if (!max_buffer.ok()) return Fail("join", max_buffer.status().WithContext("--max-buffer-bytes"));
+    PipelineOptions opt;
+    opt.mode = o->drain ? RunMode::kDrain
+               : o->until_caught_up ? RunMode::kUntilCaughtUp
+                                    : RunMode::kContinuous;
+    opt.duration = duration;
+    opt.on_data_loss = o->on_data_loss == "skip" ? OnDataLoss::kSkip : OnDataLoss::kFail;
+    opt.starting_offsets =
+        o->starting_offsets == "latest" ? StartingOffsets::kLatest : StartingOffsets::kEarliest;
+    opt.max_buffer_bytes = *max_buffer;
     StopSignal::Install();
-    auto report = RunJoin(*config, o->until_caught_up, duration, /*verbose=*/true);
+    auto report = RunJoin(*config, std::move(opt), /*verbose=*/true);
     if (!report.ok()) return Fail("join", report.status());
     return 0;
   };

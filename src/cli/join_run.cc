@@ -9,8 +9,7 @@
 
 namespace braid::cli {
 
-Result<PipelineProgress> RunJoin(const PipelineConfig& config, bool until_caught_up,
-                                 std::optional<Duration> duration, bool verbose) {
+Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions opt, bool verbose) {
   BRAID_ASSIGN_OR_RETURN(auto catalog, PipelineFlags::OpenCatalogOf(config));
   const JoinSpec spec = config.ToJoinSpec();
   BRAID_ASSIGN_OR_RETURN(auto probe, JoinEngine::Create(spec));
@@ -25,19 +24,23 @@ Result<PipelineProgress> RunJoin(const PipelineConfig& config, bool until_caught
   BRAID_ASSIGN_OR_RETURN(auto rows_table, catalog->OpenTable(rows_id));
   BRAID_ASSIGN_OR_RETURN(auto rejects_table, catalog->OpenTable(rejects_id));
 
-  PipelineOptions opt;
   opt.pipeline_id = config.PipelineId();
   opt.commit_interval = config.commit_interval;
-  opt.until_caught_up = until_caught_up;
-  opt.duration = duration;
+  if (verbose) {
+    opt.on_notice = [](const std::string& line) {
+      std::fflush(stdout);
+      fmt::print(stderr, "braid join: {}\n", line);
+    };
+  }
   auto progress = [verbose](const PipelineProgress& p) {
     if (!verbose) return;
     fmt::print(stderr,
                "braid join: {:.1f}s  in {}  rows {}  rejects {} (late {})  watermark {}  "
-               "state {} rows{}\n",
+               "state {} rows{}{}\n",
                p.elapsed_s, p.join.records_in, p.join.rows_out, p.join.rejects, p.join.late,
                FormatTimestamp(p.watermark), p.join.state_rows,
-               p.lag >= 0 ? fmt::format("  lag {}", p.lag) : "");
+               p.lag >= 0 ? fmt::format("  lag {}", p.lag) : "",
+               p.broker_unreachable ? "  (waiting for the broker)" : "");
   };
   if (verbose) {
     fmt::print("Joining {} ⟕ {} ⋈ {} from {} into {} (rejects: {})\n", config.topic_actions,
@@ -48,6 +51,10 @@ Result<PipelineProgress> RunJoin(const PipelineConfig& config, bool until_caught
   BRAID_ASSIGN_OR_RETURN(PipelineProgress p, runner.Run());
   if (verbose) {
     if (p.recovered) fmt::print("Resumed from the last commit of pipeline {}\n", opt.pipeline_id);
+    if (p.skipped_records > 0) {
+      fmt::print("Skipped {} records lost to retention (--on-data-loss=skip; recorded in the table)\n",
+                 p.skipped_records);
+    }
     if (p.recovered_rejects > 0) {
       fmt::print("Recovered {} rejects of an interrupted commit\n", p.recovered_rejects);
     }

@@ -10,8 +10,9 @@
 
 namespace braid::cli {
 
-/// Runs the pipeline `config` describes; progress goes to stderr, the summary to stdout.
-Result<PipelineProgress> RunJoin(const PipelineConfig& config, bool until_caught_up,
-                                 std::optional<Duration> duration, bool verbose);
+/// Runs the pipeline `config` describes with the run options of `options` (mode, duration,
+/// data-loss policy, ...); the pipeline id and commit interval come from `config`. Progress and
+/// notices go to stderr, the summary to stdout.
+Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions options, bool verbose);
 
 }  // namespace braid::cli

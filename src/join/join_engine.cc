@@ -56,6 +56,10 @@ void JoinEngine::MarkCaughtUp(const TopicPartition& partition) {
   tracker_.MarkCaughtUp(tracker_.Register(partition));
 }
 
+void JoinEngine::MarkNotCaughtUp(const TopicPartition& partition) {
+  tracker_.MarkNotCaughtUp(tracker_.Register(partition));
+}
+
 WatermarkTracker::Handle JoinEngine::HandleFor(size_t stream, const KafkaRecord& record) {
   const int64_t p = record.partition.value();
   if (p < 0 || p >= kCachedPartitions) {

@@ -60,6 +60,9 @@ class JoinEngine {
   /// The consumer reached the end of `partition` (e.g. librdkafka partition EOF): it may turn
   /// idle after idle_timeout without records.
   void MarkCaughtUp(const TopicPartition& partition);
+  /// `partition`'s end cannot be confirmed (broker unreachable, records waiting): it stops
+  /// being idle and holds the watermark (WatermarkTracker::MarkNotCaughtUp).
+  void MarkNotCaughtUp(const TopicPartition& partition);
 
   /// Decodes `record`, rejects it if malformed or late (event time below the watermark), joins
   /// it otherwise. Appends completed rows to `rows` (output_schema()) and the record's reject

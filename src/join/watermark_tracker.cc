@@ -65,6 +65,16 @@ bool WatermarkTracker::Observe(Handle h, Timestamp event_time) {
 
 void WatermarkTracker::MarkCaughtUp(Handle h) { parts_[h].caught_up = true; }
 
+void WatermarkTracker::MarkNotCaughtUp(Handle h) {
+  Partition& p = parts_[h];
+  p.caught_up = false;
+  p.seen_since_check = true;  // the idle timer starts again at the next check
+  if (p.idle) {
+    p.idle = false;
+    Recompute();
+  }
+}
+
 bool WatermarkTracker::CheckIdle(Timestamp now) {
   bool changed = false;
   for (Partition& p : parts_) {
@@ -105,6 +115,14 @@ Timestamp WatermarkTracker::Candidate(std::string_view only_topic) const {
 }
 
 bool WatermarkTracker::Recompute() {
+  bool any_active = false;
+  for (const Partition& p : parts_) any_active = any_active || (p.registered && !p.idle);
+  // Every partition idle: nothing tells how far event time has come, so the watermark holds
+  // (as Flink's does) rather than jumping to the most advanced partition.
+  if (!any_active) {
+    candidate_ = watermark_;
+    return false;
+  }
   candidate_ = Candidate({});
   if (finished_ || candidate_ <= watermark_) return false;
   watermark_ = candidate_;

@@ -41,8 +41,13 @@ class WatermarkTracker {
   void NoteRecord(Handle h);
   /// An event time decoded from `h`. Returns true if the pipeline watermark advanced.
   bool Observe(Handle h, Timestamp event_time);
-  /// The partition reached its end (e.g. librdkafka's partition EOF).
+  /// The partition reached its end (e.g. librdkafka's partition EOF, or its broker confirmed
+  /// that nothing is left to read).
   void MarkCaughtUp(Handle h);
+  /// The partition's end cannot be confirmed (its broker is unreachable, or records are known
+  /// to wait): it is not idle and may not turn idle until it is caught up again and then
+  /// silent for a whole idle_timeout. An outage thus never turns on-time records into late ones.
+  void MarkNotCaughtUp(Handle h);
   /// Applies idleness at wall-clock time `now` (see docs/watermarks.md for the stamping rule).
   /// Returns true if the pipeline watermark advanced.
   bool CheckIdle(Timestamp now);
@@ -52,6 +57,7 @@ class WatermarkTracker {
   /// The pipeline watermark: never decreases; Timestamp::Min() is −∞, Max() is +∞.
   Timestamp watermark() const { return watermark_; }
   /// min over the topic's active partitions (all idle: their max); Min() if none registered.
+  /// (The pipeline watermark itself holds while every partition is idle.)
   Timestamp TopicWatermark(std::string_view topic) const;
   /// Registered partitions whose watermark exceeds the pipeline's by more than the alignment
   /// bound (all that delivered data while the pipeline watermark is −∞). Idle ones excluded.
@@ -79,7 +85,8 @@ class WatermarkTracker {
   };
 
   Timestamp PartitionWatermark(const Partition& p) const { return p.max_ts - options_.delay; }
-  // The min over active partitions, or the max over all if all are idle.
+  // The min over active partitions; when all are idle, the max over all (for a topic's figure)
+  // or nullopt (for the pipeline, whose watermark then holds).
   Timestamp Candidate(std::string_view only_topic) const;
   bool Recompute();
 

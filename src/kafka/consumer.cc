@@ -20,7 +20,10 @@ Result<std::unique_ptr<Consumer>> Consumer::Create(const KafkaConfig& config,
                                        {"enable.auto.commit", "false"},
                                        {"enable.auto.offset.store", "false"},
                                        {"enable.partition.eof", "true"},
-                                       {"auto.offset.reset", "earliest"},
+                                       // Positions are always explicit; an offset that no
+                                       // longer exists must surface, never reset silently.
+                                       {"auto.offset.reset", "error"},
+                                       {"isolation.level", "read_committed"},
                                        {"fetch.wait.max.ms", "50"},
                                        {"queued.min.messages", "200000"},
                                        {"log_level", "3"}}));
@@ -100,9 +103,33 @@ Status Consumer::Assign(const std::vector<StartPosition>& positions) {
   return Status::Ok();
 }
 
+namespace {
+
+// Errors after which reading on would skip or misread records: the run must stop.
+bool IsFatal(rd_kafka_resp_err_t err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
+    case RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+    case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+    case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+    case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+    case RD_KAFKA_RESP_ERR__AUTHENTICATION:
+    case RD_KAFKA_RESP_ERR__SSL:
+    case RD_KAFKA_RESP_ERR__FATAL:
+    case RD_KAFKA_RESP_ERR__INVALID_ARG:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 Result<size_t> Consumer::Poll(int timeout_ms,
                               const std::function<void(const KafkaRecord&)>& on_record,
-                              const std::function<void(const TopicPartition&)>& on_end) {
+                              const EndHandler& on_end) {
   rd_kafka_message_t* msgs[4096];
   ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout_ms, msgs, 4096);
   if (n < 0) {
@@ -114,16 +141,21 @@ Result<size_t> Consumer::Poll(int timeout_ms,
     rd_kafka_message_t* m = msgs[i];
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       if (on_end && m->rkt != nullptr) {
-        on_end(TopicPartition{rd_kafka_topic_name(m->rkt), PartitionId(m->partition)});
+        on_end(TopicPartition{rd_kafka_topic_name(m->rkt), PartitionId(m->partition)},
+               KafkaOffset(m->offset));
       }
     } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      if (failure.ok()) {
-        const char* topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "?";
-        failure = Status::IoError(fmt::format("Kafka error on {}[{}]: {}", topic, m->partition,
-                                              rd_kafka_message_errstr(m)),
-                                  /*retriable=*/m->err == RD_KAFKA_RESP_ERR__TRANSPORT);
+      const std::string where =
+          m->rkt ? fmt::format(" on {}[{}]", rd_kafka_topic_name(m->rkt), m->partition) : "";
+      if (IsFatal(m->err)) {
+        if (failure.ok()) {
+          failure = Status::IoError(fmt::format("Kafka error{} from {}: {}", where, bootstrap_,
+                                                rd_kafka_message_errstr(m)));
+        }
+      } else if (warn_) {
+        warn_(fmt::format("Kafka{} at {}: {} (retrying)", where, bootstrap_, rd_kafka_message_errstr(m)));
       }
-    } else if (failure.ok()) {
+    } else {
       KafkaRecord r;
       r.topic = rd_kafka_topic_name(m->rkt);
       r.partition = PartitionId(m->partition);
@@ -138,8 +170,42 @@ Result<size_t> Consumer::Poll(int timeout_ms,
     }
     rd_kafka_message_destroy(m);
   }
-  if (!failure.ok() && !failure.retriable()) return failure;
+  if (!failure.ok()) return failure;
   return delivered;
+}
+
+Result<std::map<TopicPartition, KafkaOffset>> Consumer::EndOffsets(
+    const std::vector<TopicPartition>& partitions, int timeout_ms) {
+  std::map<TopicPartition, KafkaOffset> out;
+  if (partitions.empty()) return out;
+  rd_kafka_topic_partition_list_t* list =
+      rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
+  for (const TopicPartition& tp : partitions) {
+    // A ListOffsets timestamp of -1 asks for the end (librdkafka passes it through).
+    rd_kafka_topic_partition_list_add(list, tp.topic.c_str(),
+                                      static_cast<int32_t>(tp.partition.value()))
+        ->offset = RD_KAFKA_OFFSET_END;
+  }
+  rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk_, list, timeout_ms);
+  Status st;
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    st = Status::Unavailable(fmt::format("cannot read end offsets from {}: {}", bootstrap_,
+                                         rd_kafka_err2str(err)));
+  } else {
+    for (int i = 0; i < list->cnt; ++i) {
+      const rd_kafka_topic_partition_t& e = list->elems[i];
+      if (e.err != RD_KAFKA_RESP_ERR_NO_ERROR || e.offset < 0) {
+        st = Status::Unavailable(fmt::format("cannot read the end offset of {}[{}] from {}: {}",
+                                             e.topic, e.partition, bootstrap_,
+                                             rd_kafka_err2str(e.err)));
+        break;
+      }
+      out[TopicPartition{e.topic, PartitionId(e.partition)}] = KafkaOffset(e.offset);
+    }
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  if (!st.ok()) return st;
+  return out;
 }
 
 Status Consumer::PauseResume(const TopicPartition& tp, bool pause) {

@@ -42,12 +42,30 @@ class Consumer {
   /// Replaces the assignment; each partition starts at its position.
   Status Assign(const std::vector<StartPosition>& positions);
 
+  /// Called when the end of a partition is reached: `end` is the offset the next record will
+  /// have. Records before it that were never delivered were transaction markers or aborted.
+  using EndHandler = std::function<void(const TopicPartition& tp, KafkaOffset end)>;
+
   /// Waits up to `timeout_ms` for records and hands each to `on_record` (views valid only
   /// during the call); `on_end`, when given, hears that a partition has been read to its
-  /// current end. Returns how many records were handed over. Fails on a fatal consumer error
-  /// (e.g. a topic was deleted or the offsets are out of range).
+  /// current end. Every fetched record is handed over, even when another message of the same
+  /// batch carries an error. Returns how many records were handed over. Transient errors (a
+  /// broker down, a timeout) go to the warning handler and librdkafka retries them; a fatal
+  /// consumer error (a topic deleted, an offset out of range, authentication) fails, after the
+  /// batch's records were handed over.
   Result<size_t> Poll(int timeout_ms, const std::function<void(const KafkaRecord&)>& on_record,
-                      const std::function<void(const TopicPartition&)>& on_end = nullptr);
+                      const EndHandler& on_end = nullptr);
+
+  /// Where transient errors are reported (default: ignored). Called from Poll's thread.
+  void SetWarningHandler(std::function<void(const std::string&)> handler) {
+    warn_ = std::move(handler);
+  }
+
+  /// The end offsets (next offset to be written; the last stable offset under read_committed)
+  /// of `partitions` in one request per broker. Unavailable when the brokers cannot be reached
+  /// within `timeout_ms`.
+  Result<std::map<TopicPartition, KafkaOffset>> EndOffsets(
+      const std::vector<TopicPartition>& partitions, int timeout_ms);
 
   /// Stops (or restarts) fetching `tp` without losing its position.
   Status Pause(const TopicPartition& tp);
@@ -63,6 +81,7 @@ class Consumer {
   rd_kafka_t* rk_ = nullptr;
   rd_kafka_queue_t* queue_ = nullptr;
   std::string bootstrap_;
+  std::function<void(const std::string&)> warn_;
 };
 
 }  // namespace braid

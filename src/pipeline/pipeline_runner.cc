@@ -6,11 +6,13 @@
 
 #include <fmt/format.h>
 
+#include "base/crash_point.h"
 #include "base/stop_signal.h"
 #include "base/time_format.h"
 #include "event/rejects.h"
 #include "kafka/consumer.h"
 #include "pipeline/commit_checkpoint.h"
+#include "pipeline/pipeline_record.h"
 #include "pipeline/source_offsets.h"
 #include "table/snapshot_summary.h"
 #include "table/table_appender.h"
@@ -22,17 +24,6 @@ Timestamp WallNow() {
   return Timestamp(std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count());
-}
-
-std::string SummaryValue(const Snapshot& s, const char* key) {
-  auto it = s.summary.find(key);
-  return it == s.summary.end() ? std::string() : it->second;
-}
-
-// The newest snapshot on main written by `pipeline_id`, or nullptr.
-const Snapshot* NewestOf(const TableMetadata& md, const std::string& pipeline_id) {
-  return FindSnapshotSummary(
-      md, [&](const Snapshot& s) { return SummaryValue(s, kPipelineIdKey) == pipeline_id; });
 }
 
 // A pipeline id as a file name: anything but [A-Za-z0-9._-] becomes '_'.
@@ -84,6 +75,7 @@ class PipelineRunner::Impl {
     BRAID_ASSIGN_OR_RETURN(engine_, JoinEngine::Create(spec_));
     BRAID_ASSIGN_OR_RETURN(appender_, TableAppender::Create());
     BRAID_ASSIGN_OR_RETURN(consumer_, Consumer::Create(kafka_, "braid-" + opt_.pipeline_id));
+    consumer_->SetWarningHandler([this](const std::string& w) { Notice(w); });
     rows_ = RowBatch(engine_->output_schema());
     rejects_ = RowBatch(RejectsSchema());
     BRAID_ASSIGN_OR_RETURN(TableState rows_state, rows_table_.Refresh());
@@ -96,17 +88,30 @@ class PipelineRunner::Impl {
       BRAID_ASSIGN_OR_RETURN(auto ids, consumer_->ListPartitions(topic));
       for (PartitionId p : ids) all.push_back(TopicPartition{topic, p});
     }
-    BRAID_ASSIGN_OR_RETURN(SourceOffsets start, Recover(rows_state));
+    BRAID_ASSIGN_OR_RETURN(std::optional<SourceOffsets> start, Recover(rows_state));
     BRAID_RETURN_IF_ERROR(engine_->AssignPartitions(all));
 
     std::vector<StartPosition> positions;
+    std::vector<std::string> lost;
     for (const TopicPartition& tp : all) {
       Partition part{tp, KafkaOffset(0), std::nullopt};
       BRAID_ASSIGN_OR_RETURN(auto lo_hi, consumer_->QueryOffsets(tp));
-      auto it = start.find(tp);
-      // A recorded offset the broker no longer has (retention) resumes at the earliest.
-      part.next = it != start.end() ? std::max(it->second, lo_hi.first) : lo_hi.first;
-      if (opt_.until_caught_up) {
+      if (!start) {
+        part.next = opt_.starting_offsets == StartingOffsets::kLatest ? lo_hi.second : lo_hi.first;
+      } else if (auto it = start->find(tp); it == start->end()) {
+        part.next = lo_hi.first;  // a partition added since the last run: all of it is new
+      } else if (it->second < lo_hi.first) {
+        // Retention removed records this pipeline never read.
+        lost.push_back(fmt::format("{}[{}] offsets {}..{} ({} records)", tp.topic,
+                                   tp.partition.value(), it->second.value(),
+                                   lo_hi.first.value() - 1,
+                                   lo_hi.first.value() - it->second.value()));
+        progress_.skipped_records += lo_hi.first.value() - it->second.value();
+        part.next = lo_hi.first;
+      } else {
+        part.next = it->second;
+      }
+      if (opt_.mode != RunMode::kContinuous) {
         part.end = lo_hi.second;
         if (part.next >= *part.end) {
           part.done = true;
@@ -117,58 +122,103 @@ class PipelineRunner::Impl {
       committed_offsets_[tp] = part.next;
       parts_.push_back(std::move(part));
     }
+    if (!lost.empty()) {
+      const std::string ranges = fmt::format("{}", fmt::join(lost, ", "));
+      if (opt_.on_data_loss == OnDataLoss::kFail) {
+        return Status::DataLoss(fmt::format(
+            "records of pipeline {} were deleted by the broker's retention before braid read them: "
+            "{}; nothing was committed. To continue from the earliest offsets that remain (the "
+            "skip is recorded in the table), run again with --on-data-loss=skip",
+            opt_.pipeline_id, ranges));
+      }
+      data_loss_ = ranges;
+      Notice("skipping records lost to retention (--on-data-loss=skip): " + ranges);
+      // Record the skip at once, even if nothing else is read.
+      force_commit_ = true;
+    }
+    if (!start) {
+      Notice(fmt::format("first run of pipeline {}: reading from the {} offsets "
+                         "(--starting-offsets)",
+                         opt_.pipeline_id,
+                         opt_.starting_offsets == StartingOffsets::kLatest ? "latest" : "earliest"));
+    }
     return consumer_->Assign(positions);
   }
 
-  // Finds this pipeline's newest snapshot: loads its join state, finishes its rejects commit if
-  // a crash interrupted it, and returns the offsets to resume from (empty: from the start).
-  Result<SourceOffsets> Recover(const TableState& rows_state) {
-    const Snapshot* snap = NewestOf(rows_state.metadata, opt_.pipeline_id);
-    if (snap == nullptr) return SourceOffsets{};
+  void Notice(const std::string& line) {
+    if (opt_.on_notice) opt_.on_notice(line);
+  }
+
+  // Stops the run when another process has committed for this pipeline since this one last
+  // committed (or recovered): two writers would duplicate every row.
+  Status CheckSoleWriter(const TableMetadata& base, const TableOperations& table,
+                         int64_t expected_seq) {
+    std::optional<PipelineRecord> now = PipelineRecord::Find(base, opt_.pipeline_id);
+    const int64_t seq = now ? now->commit_seq : 0;
+    if (seq == expected_seq) return Status::Ok();
+    return Status::FencedOut(fmt::format(
+        "{} is committing for pipeline {}: table {} holds its {}, after this process's commit "
+        "{}. This process stopped without committing more. Run one braid join per pipeline "
+        "id; stop the other process, then restart this one to continue from the table",
+        kAnotherWriter, opt_.pipeline_id, table.id().ToString(),
+        now ? now->Describe() : "no commit", expected_seq));
+  }
+
+  // Finds this pipeline's newest commit record: loads its join state, finishes its rejects
+  // commit if a crash interrupted it, and returns the offsets to resume from (nullopt: the
+  // pipeline never committed).
+  Result<std::optional<SourceOffsets>> Recover(const TableState& rows_state) {
+    BRAID_ASSIGN_OR_RETURN(TableState rj, rejects_table_.Refresh());
+    std::optional<PipelineRecord> rejects_rec = PipelineRecord::Find(rj.metadata, opt_.pipeline_id);
+    rejects_seq_ = rejects_rec ? rejects_rec->commit_seq : 0;
+    std::optional<PipelineRecord> rec = PipelineRecord::Find(rows_state.metadata, opt_.pipeline_id);
+    if (!rec) return std::optional<SourceOffsets>();
     progress_.recovered = true;
-    const std::string where = fmt::format("snapshot {} of {}", snap->id.value(),
-                                          rows_table_.id().ToString());
-    commit_seq_ = std::strtoll(SummaryValue(*snap, kCommitSeqKey).c_str(), nullptr, 10);
-    BRAID_ASSIGN_OR_RETURN(SourceOffsets offsets,
-                           DecodeOffsets(SummaryValue(*snap, kOffsetsKey)));
-    const std::string state_location = SummaryValue(*snap, kStateLocationKey);
-    if (state_location.empty()) return offsets;
-    auto bytes = rows_table_.io().ReadFile(state_location);
+    const std::string where =
+        fmt::format("{} of {}", rec->Describe(), rows_table_.id().ToString());
+    commit_seq_ = rec->commit_seq;
+    BRAID_ASSIGN_OR_RETURN(SourceOffsets offsets, DecodeOffsets(rec->offsets));
+    if (rec->state_location.empty()) return std::optional(offsets);
+    auto bytes = rows_table_.io().ReadFile(rec->state_location);
     if (!bytes.ok()) {
       return bytes.status().WithContext(fmt::format(
-          "the join-state checkpoint of {} cannot be read; to start this pipeline afresh use "
-          "another --pipeline-id",
+          "the join-state checkpoint of {} cannot be read (was it deleted or is the storage "
+          "unreachable?); braid will not guess the state: restore the file or its storage",
           where));
     }
     auto cp = DecodeCheckpoint(*bytes, RejectsSchema());
-    if (!cp.ok()) return cp.status().WithContext(state_location);
+    if (!cp.ok()) return cp.status().WithContext(rec->state_location);
     if (!cp->engine_state.empty()) {
       Status st = engine_->LoadState(cp->engine_state);
-      if (!st.ok()) return st.WithContext(state_location);
+      if (!st.ok()) return st.WithContext(rec->state_location);
     }
-    prev_state_location_ = state_location;
-    if (!cp->rejects.empty()) {
-      BRAID_ASSIGN_OR_RETURN(TableState rj, rejects_table_.Refresh());
-      const Snapshot* last = NewestOf(rj.metadata, opt_.pipeline_id);
-      const int64_t rejects_seq =
-          last ? std::strtoll(SummaryValue(*last, kCommitSeqKey).c_str(), nullptr, 10) : 0;
-      if (rejects_seq < commit_seq_) {
-        auto r = appender_->Append(rejects_table_, {&cp->rejects}, SummaryFor(offsets, false));
-        if (!r.ok()) return r.status().WithContext("recovering the rejects of " + where);
-        progress_.recovered_rejects = static_cast<int64_t>(cp->rejects.num_rows());
-      }
+    prev_state_location_ = rec->state_location;
+    if (!cp->rejects.empty() && rejects_seq_ < commit_seq_) {
+      auto r = appender_->Append(rejects_table_, {&cp->rejects}, RejectsRequest(offsets));
+      if (!r.ok()) return r.status().WithContext("recovering the rejects of " + where);
+      rejects_seq_ = commit_seq_;
+      progress_.recovered_rejects = static_cast<int64_t>(cp->rejects.num_rows());
     }
-    return offsets;
+    return std::optional(offsets);
   }
 
-  std::map<std::string, std::string> SummaryFor(const SourceOffsets& offsets, bool rows_table) {
-    std::map<std::string, std::string> s{{kPipelineIdKey, opt_.pipeline_id},
-                                         {kCommitSeqKey, std::to_string(commit_seq_)},
-                                         {kOffsetsKey, EncodeOffsets(offsets)}};
-    if (rows_table) {
-      s[kWatermarkKey] = FormatTimestamp(watermark_before_finish_.value_or(engine_->watermark()));
-    }
-    return s;
+  PipelineRecord RecordFor(const SourceOffsets& offsets) const {
+    PipelineRecord r;
+    r.commit_seq = commit_seq_;
+    r.offsets = EncodeOffsets(offsets);
+    r.data_loss = data_loss_;
+    r.committed_at_ms = WallNow().micros() / 1000;
+    r.writer = writer_;
+    return r;
+  }
+
+  CommitRequest RejectsRequest(const SourceOffsets& offsets) {
+    PipelineRecord r = RecordFor(offsets);
+    const int64_t expected = rejects_seq_;
+    return CommitRequest{r.ToSummary(opt_.pipeline_id), r.ToProperties(opt_.pipeline_id),
+                         [this, expected](const TableMetadata& base) {
+                           return CheckSoleWriter(base, rejects_table_, expected);
+                         }};
   }
 
   Partition& Find(std::string_view topic, PartitionId p) {
@@ -196,6 +246,9 @@ class PipelineRunner::Impl {
   }
 
   void OnRecord(const KafkaRecord& r) {
+    // After a stop request or a failed commit, records are left unread: their offsets are not
+    // committed, so the next run reads them again.
+    if (!record_status_.ok() || StopSignal::requested()) return;
     Partition& part = Find(r.topic, r.partition);
     if (part.done || (part.end && r.offset >= *part.end)) {
       MarkDone(part);  // a bounded run ignores records written after it started
@@ -203,7 +256,57 @@ class PipelineRunner::Impl {
     }
     engine_->Process(r, &rows_, &rejects_);
     part.next = KafkaOffset(r.offset.value() + 1);
+    last_record_ = std::chrono::steady_clock::now();
     if (part.end && part.next >= *part.end) MarkDone(part);
+    if (rows_.ByteSize() + rejects_.ByteSize() >= opt_.max_buffer_bytes) {
+      record_status_ = Commit(false);
+    }
+  }
+
+  // The end of a partition's log: records between the last delivered one and `end` were
+  // transaction markers or aborted, so reading on starts at `end`.
+  void OnEnd(const TopicPartition& tp, KafkaOffset end) {
+    Partition& p = Find(tp.topic, tp.partition);
+    if (!record_status_.ok() || StopSignal::requested()) return;
+    if (p.end) end = std::min(end, *p.end);
+    if (end > p.next) p.next = end;
+    if (opt_.mode == RunMode::kContinuous) {
+      engine_->MarkCaughtUp(p.tp);
+    } else if (p.next >= *p.end) {
+      MarkDone(p);
+    }
+  }
+
+  // Continuous run: a partition may turn idle only while its broker confirms it has nothing
+  // more to read (DESIGN §3). Asks the brokers for the end offsets of the partitions that
+  // delivered nothing lately; an unanswered probe keeps every partition from being idle.
+  void ProbeEnds() {
+    std::vector<TopicPartition> quiet;
+    for (const Partition& p : parts_) quiet.push_back(p.tp);
+    auto ends = consumer_->EndOffsets(quiet, 2000);
+    const bool unreachable = !ends.ok();
+    if (unreachable != progress_.broker_unreachable) {
+      Notice(unreachable ? ends.status().message() + "; waiting for the broker (no partition "
+                                                     "counts as idle meanwhile)"
+                         : "the broker answers again");
+    }
+    progress_.broker_unreachable = unreachable;
+    int64_t lag = 0;
+    for (const Partition& p : parts_) {
+      if (unreachable) {
+        engine_->MarkNotCaughtUp(p.tp);
+        continue;
+      }
+      auto it = ends->find(p.tp);
+      if (it == ends->end()) continue;
+      lag += std::max<int64_t>(0, it->second.value() - p.next.value());
+      if (p.next >= it->second) {
+        engine_->MarkCaughtUp(p.tp);
+      } else {
+        engine_->MarkNotCaughtUp(p.tp);
+      }
+    }
+    progress_.lag = unreachable ? -1 : lag;
   }
 
   bool AllDone() const {
@@ -231,36 +334,45 @@ class PipelineRunner::Impl {
     using Clock = std::chrono::steady_clock;
     auto last_commit = Clock::now();
     auto last_tick = Clock::now();
+    auto last_probe = Clock::now();
     auto last_progress = Clock::now();
     const auto deadline = opt_.duration
                               ? std::optional(Clock::now() + std::chrono::microseconds(
                                                                  opt_.duration->micros()))
                               : std::nullopt;
+    const bool bounded = opt_.mode != RunMode::kContinuous;
     auto on_record = [this](const KafkaRecord& r) { OnRecord(r); };
-    auto on_end = [this](const TopicPartition& tp) {
-      Partition& p = Find(tp.topic, tp.partition);
-      if (!opt_.until_caught_up) engine_->MarkCaughtUp(p.tp);
-    };
+    auto on_end = [this](const TopicPartition& tp, KafkaOffset end) { OnEnd(tp, end); };
     for (;;) {
-      if (opt_.until_caught_up && AllDone()) {
-        watermark_before_finish_ = engine_->watermark();
-        engine_->Finish(&rows_);
-        return Commit(/*final_input=*/true);
+      if (bounded && AllDone()) {
+        if (opt_.mode == RunMode::kDrain) {
+          watermark_before_finish_ = engine_->watermark();
+          engine_->Finish(&rows_);
+        }
+        return Commit(/*final_input=*/opt_.mode == RunMode::kDrain);
       }
       if (StopSignal::requested() || (deadline && Clock::now() >= *deadline)) {
         return Commit(/*final_input=*/false);
       }
+      const int64_t before = progress_.commits;
       BRAID_ASSIGN_OR_RETURN(size_t n, consumer_->Poll(100, on_record, on_end));
       (void)n;
+      BRAID_RETURN_IF_ERROR(record_status_);
+      if (progress_.commits != before) last_commit = Clock::now();
       const auto now = Clock::now();
       if (now - last_tick >= std::chrono::milliseconds(200)) {
         last_tick = now;
+        if (!bounded && now - last_probe >= std::chrono::seconds(1)) {
+          last_probe = now;
+          ProbeEnds();
+        }
         // A bounded run's finished partitions have no more input: idle at once.
-        engine_->OnIdleCheck(opt_.until_caught_up ? Timestamp::Max() : WallNow(), &rows_);
+        engine_->OnIdleCheck(bounded ? Timestamp::Max() : WallNow(), &rows_);
         Align();
       }
-      if (now - last_commit >= std::chrono::microseconds(opt_.commit_interval.micros()) ||
-          rows_.num_rows() >= opt_.max_buffered_rows) {
+      if (force_commit_ ||
+          now - last_commit >= std::chrono::microseconds(opt_.commit_interval.micros()) ||
+          rows_.ByteSize() + rejects_.ByteSize() >= opt_.max_buffer_bytes) {
         BRAID_RETURN_IF_ERROR(Commit(false));
         last_commit = Clock::now();
       }
@@ -274,7 +386,8 @@ class PipelineRunner::Impl {
   Status Commit(bool final_input) {
     SourceOffsets offsets;
     for (const Partition& p : parts_) offsets[p.tp] = p.next;
-    if (rows_.empty() && rejects_.empty() && offsets == committed_offsets_ && !final_input) {
+    if (rows_.empty() && rejects_.empty() && offsets == committed_offsets_ && !final_input &&
+        !force_commit_) {
       return Status::Ok();
     }
     ++commit_seq_;
@@ -291,17 +404,33 @@ class PipelineRunner::Impl {
     BRAID_RETURN_IF_ERROR(rows_table_.io().CreateDirectories(state_dir_));
     Status st = rows_table_.io().WriteFile(location, EncodeCheckpoint(cp));
     if (!st.ok()) return st.WithContext("writing the join-state checkpoint");
+    CrashPoint("after-checkpoint");
 
-    auto summary = SummaryFor(offsets, true);
-    summary[kStateLocationKey] = location;
+    PipelineRecord record = RecordFor(offsets);
+    record.watermark = FormatTimestamp(watermark_before_finish_.value_or(engine_->watermark()));
+    record.state_location = location;
+    const int64_t expected = commit_seq_ - 1;
+    CommitRequest request{record.ToSummary(opt_.pipeline_id), record.ToProperties(opt_.pipeline_id),
+                          [this, expected](const TableMetadata& base) {
+                            return CheckSoleWriter(base, rows_table_, expected);
+                          }};
     std::vector<const RowBatch*> batches;
     if (!rows_.empty()) batches.push_back(&rows_);
-    auto r = appender_->Append(rows_table_, batches, summary);
-    if (!r.ok()) return r.status().WithContext("committing to " + rows_table_.id().ToString());
-    if (!cp.rejects.empty()) {
-      auto j = appender_->Append(rejects_table_, {&cp.rejects}, SummaryFor(offsets, false));
-      if (!j.ok()) return j.status().WithContext("committing to " + rejects_table_.id().ToString());
+    auto r = appender_->Append(rows_table_, batches, request);
+    if (!r.ok()) {
+      if (r.status().kind() == StatusKind::kFencedOut) return r.status();
+      return r.status().WithContext("committing to " + rows_table_.id().ToString());
     }
+    CrashPoint("between-tables");
+    if (!cp.rejects.empty()) {
+      auto j = appender_->Append(rejects_table_, {&cp.rejects}, RejectsRequest(offsets));
+      if (!j.ok()) {
+        if (j.status().kind() == StatusKind::kFencedOut) return j.status();
+        return j.status().WithContext("committing to " + rejects_table_.id().ToString());
+      }
+      rejects_seq_ = commit_seq_;
+    }
+    CrashPoint("before-group-offsets");
     consumer_->CommitForMonitoring(offsets);
     // Only the newest checkpoint is ever loaded: the previous one is garbage now.
     if (!prev_state_location_.empty()) (void)rows_table_.io().DeleteFile(prev_state_location_);
@@ -311,6 +440,7 @@ class PipelineRunner::Impl {
     progress_.rows_committed += static_cast<int64_t>(rows_.num_rows());
     progress_.rejects_committed += static_cast<int64_t>(cp.rejects.num_rows());
     committed_offsets_ = offsets;
+    force_commit_ = false;
     rows_.Clear();
     rejects_ = std::move(cp.rejects);
     rejects_.Clear();
@@ -321,7 +451,7 @@ class PipelineRunner::Impl {
     progress_.join = engine_->counters();
     progress_.watermark = watermark_before_finish_.value_or(engine_->watermark());
     progress_.elapsed_s = Elapsed();
-    if (opt_.until_caught_up) {
+    if (opt_.mode != RunMode::kContinuous) {
       int64_t lag = 0;
       for (const Partition& p : parts_) {
         if (p.end) lag += std::max<int64_t>(0, p.end->value() - p.next.value());
@@ -350,6 +480,12 @@ class PipelineRunner::Impl {
   std::string state_dir_;
   std::string prev_state_location_;
   std::optional<Timestamp> watermark_before_finish_;
+  int64_t rejects_seq_ = 0;       // the rejects table's newest commit of this pipeline
+  std::string data_loss_;          // skipped ranges, recorded with the next commit
+  bool force_commit_ = false;      // commit at the next check even with nothing buffered
+  Status record_status_;           // a commit made from inside Poll's record callback failed
+  const std::string writer_ = WriterName();
+  std::chrono::steady_clock::time_point last_record_;
   PipelineProgress progress_;
   std::chrono::steady_clock::time_point start_;
 };

@@ -7,10 +7,15 @@
 //      braid.commit-seq, braid.offsets (next offset per partition), braid.watermark and
 //      braid.state-location;
 //   3. then appends the rejects to the rejects table with the same id, sequence and offsets.
-// On start it walks the rows table's main branch to the newest snapshot of its pipeline id,
-// loads that checkpoint, commits the checkpoint's rejects if the rejects table's newest
-// snapshot is older (a crash between 2 and 3), and seeks to the recorded offsets. Consumer
-// group offsets are committed after the tables, for lag monitoring only.
+// Each append also sets the pipeline's commit record in table properties (PipelineRecord),
+// atomically with the snapshot. On start it reads that record (or walks the rows table's main
+// branch to the newest snapshot of its pipeline id), loads that checkpoint, commits the
+// checkpoint's rejects if the rejects table's record is older (a crash between 2 and 3), and
+// seeks to the recorded offsets. Consumer group offsets are committed after the tables, for
+// lag monitoring only.
+// One live writer per pipeline id: before every commit attempt the runner checks that the
+// table's record is the one it last wrote or recovered from; if another process committed,
+// the run stops at once and commits nothing more.
 // Not thread-safe: Run() is called once, from one thread.
 
 #include <functional>
@@ -27,18 +32,41 @@
 
 namespace braid {
 
+/// How a run ends (DESIGN §3).
+enum class RunMode {
+  /// Until SIGINT/SIGTERM or `duration`; commits what it has and its join state on stop.
+  kContinuous,
+  /// Spark's availableNow: read every partition to the end offsets seen at start, commit the
+  /// rows, rejects and join state, exit. The next run continues exactly.
+  kUntilCaughtUp,
+  /// The end of input: read to the end offsets seen at start, then watermark = +∞, emit every
+  /// pending row and commit. The result is complete (DESIGN §2 over everything read).
+  kDrain,
+};
+
+/// What to do when a recorded offset is below a partition's log start (retention removed
+/// records braid never read): Spark's failOnDataLoss.
+enum class OnDataLoss { kFail, kSkip };
+
+/// Where a pipeline's first run starts reading.
+enum class StartingOffsets { kEarliest, kLatest };
+
 struct PipelineOptions {
   /// Identifies this pipeline's snapshots among other writers of the same tables.
   std::string pipeline_id;
   Duration commit_interval = Duration::Seconds(5);
-  /// Bounded run: read every partition to the end offsets seen at start, then finish the
-  /// input (watermark = +inf), commit and return.
-  bool until_caught_up = false;
+  RunMode mode = RunMode::kContinuous;
   /// Continuous run: stop after this long (also stops on SIGINT/SIGTERM).
   std::optional<Duration> duration;
-  /// Commit early when this many rows are buffered.
-  size_t max_buffered_rows = 2'000'000;
+  OnDataLoss on_data_loss = OnDataLoss::kFail;
+  StartingOffsets starting_offsets = StartingOffsets::kEarliest;
+  /// Buffered output rows and rejects past this many bytes make the runner commit (with its
+  /// state) before it reads on, even in the middle of a poll's records.
+  size_t max_buffer_bytes = size_t{256} << 20;
   Duration progress_interval = Duration::Seconds(2);
+  /// Hears notices worth a line on a terminal (where a first run starts, a broker that cannot
+  /// be reached, a skipped offset range). May be empty.
+  std::function<void(const std::string&)> on_notice;
 };
 
 /// Counters for progress lines and the final summary.
@@ -48,7 +76,9 @@ struct PipelineProgress {
   int64_t commits = 0;
   int64_t rows_committed = 0;
   int64_t rejects_committed = 0;
-  int64_t lag = -1;  // records behind the end offsets of a bounded run; -1 unknown
+  int64_t lag = -1;  // records behind the end offsets (bounded) or the broker's (continuous); -1 unknown
+  int64_t skipped_records = 0;  // lost to retention and skipped (--on-data-loss=skip)
+  bool broker_unreachable = false;  // the last end-offset probe could not reach the brokers
   double elapsed_s = 0;
   bool recovered = false;  // started from a previous run's snapshot
   int64_t recovered_rejects = 0;  // rejects of a crashed commit committed on start
@@ -78,5 +108,8 @@ inline constexpr const char* kCommitSeqKey = "braid.commit-seq";
 inline constexpr const char* kOffsetsKey = "braid.offsets";
 inline constexpr const char* kWatermarkKey = "braid.watermark";
 inline constexpr const char* kStateLocationKey = "braid.state-location";
+
+/// The stop of a run that found another process committing for its pipeline id.
+inline constexpr const char* kAnotherWriter = "another writer";
 
 }  // namespace braid

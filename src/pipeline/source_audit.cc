@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -62,6 +63,13 @@ Result<int64_t> DumpTopics(const KafkaConfig& kafka, const std::vector<std::stri
   for (const auto& [topic, file] : files) out[topic].open(file);
   int64_t n = 0;
   size_t remaining = end.size();
+  // A partition is done once a record or the end of the log reaches its end offset: under
+  // read_committed the last offsets may be transaction markers that are never delivered.
+  std::set<TopicPartition> done;
+  auto reached = [&](const TopicPartition& tp, KafkaOffset next) {
+    auto it = end.find(tp);
+    if (it != end.end() && next >= it->second && done.insert(tp).second) --remaining;
+  };
   while (remaining > 0) {
     BRAID_ASSIGN_OR_RETURN(size_t got, consumer->Poll(200, [&](const KafkaRecord& r) {
       TopicPartition tp{std::string(r.topic), r.partition};
@@ -72,8 +80,8 @@ Result<int64_t> DumpTopics(const KafkaConfig& kafka, const std::vector<std::stri
       out[tp.topic] << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                     << '\n';
       ++n;
-      if (r.offset.value() + 1 == it->second.value()) --remaining;
-    }));
+      reached(tp, KafkaOffset(r.offset.value() + 1));
+    }, reached));
     (void)got;
   }
   return n;

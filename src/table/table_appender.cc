@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/crash_point.h"
 #include "storage/location.h"
 #include "table/manifest_list_reader.h"
 #include "table/manifest_list_writer.h"
@@ -82,24 +83,27 @@ Result<DataFile> TableAppender::WriteDataFile(TableOperations& table, const Tabl
   BRAID_ASSIGN_OR_RETURN(std::string local, fs.LocalPathForWrite(location));
   BRAID_ASSIGN_OR_RETURN(DataFile file, writer_->Write(batch, local, location));
   BRAID_RETURN_IF_ERROR(fs.FinishLocalWrite(local, location));
+  CrashPoint("after-data-file");
   return file;
 }
 
 Result<AppendResult> TableAppender::Append(TableOperations& table,
                                            const std::vector<const RowBatch*>& batches,
-                                           const std::map<std::string, std::string>& summary) {
+                                           const CommitRequest& request) {
   BRAID_ASSIGN_OR_RETURN(TableState state, table.Refresh());
+  // Checked before any file is written too: a writer that is no longer the pipeline's writes nothing.
+  if (request.check_base) BRAID_RETURN_IF_ERROR(request.check_base(state.metadata));
   std::vector<DataFile> files;
   for (const RowBatch* batch : batches) {
     if (batch == nullptr || batch->empty()) continue;
     BRAID_ASSIGN_OR_RETURN(DataFile f, WriteDataFile(table, state, *batch));
     files.push_back(std::move(f));
   }
-  return Commit(table, std::move(files), summary);
+  return Commit(table, std::move(files), request);
 }
 
 Result<AppendResult> TableAppender::Commit(TableOperations& table, std::vector<DataFile> files,
-                                           const std::map<std::string, std::string>& summary) {
+                                           const CommitRequest& request) {
   FileSystem& fs = table.io();
   SnapshotId snapshot_id = RandomSnapshotId();
   std::optional<ManifestFile> manifest;  // written once; its ADDED entries inherit sequence numbers
@@ -107,6 +111,7 @@ Result<AppendResult> TableAppender::Commit(TableOperations& table, std::vector<D
     BRAID_ASSIGN_OR_RETURN(TableState base, table.Refresh());
     const TableMetadata& m = base.metadata;
     BRAID_RETURN_IF_ERROR(CheckWritable(table, m));
+    if (request.check_base) BRAID_RETURN_IF_ERROR(request.check_base(m));
     const std::string metadata_dir = m.MetadataLocation();
     BRAID_RETURN_IF_ERROR(fs.CreateDirectories(metadata_dir));
     if (m.SnapshotById(snapshot_id) != nullptr) {  // another writer drew the same id
@@ -117,6 +122,7 @@ Result<AppendResult> TableAppender::Commit(TableOperations& table, std::vector<D
       BRAID_ASSIGN_OR_RETURN(
           manifest, ManifestWriter::Write(fs, JoinLocation(metadata_dir, RandomUuid() + "-m0.avro"),
                                           *m.CurrentSchema(), *m.DefaultSpec(), snapshot_id, files));
+      CrashPoint("after-manifest");
     }
     const Snapshot* parent = m.CurrentSnapshot();
     const int64_t sequence_number = m.last_sequence_number + 1;
@@ -136,13 +142,14 @@ Result<AppendResult> TableAppender::Commit(TableOperations& table, std::vector<D
       manifests.insert(manifests.end(), previous.begin(), previous.end());
     }
     BRAID_ASSIGN_OR_RETURN(SummaryTotals before, TotalsBefore(fs, parent));
-    BRAID_ASSIGN_OR_RETURN(auto snapshot_summary, SnapshotSummary::ForAppend(before, files, summary));
+    BRAID_ASSIGN_OR_RETURN(auto snapshot_summary, SnapshotSummary::ForAppend(before, files, request.summary));
 
     std::string list_location = JoinLocation(
         metadata_dir, fmt::format("snap-{}-{}-{}.avro", snapshot_id.value(), attempt, RandomUuid()));
     BRAID_RETURN_IF_ERROR(ManifestListWriter::Write(
         fs, list_location, snapshot_id, parent ? std::optional(parent->id) : std::nullopt,
         sequence_number, manifests));
+    CrashPoint("after-manifest-list");
 
     Snapshot snapshot;
     snapshot.id = snapshot_id;
@@ -155,10 +162,13 @@ Result<AppendResult> TableAppender::Commit(TableOperations& table, std::vector<D
     snapshot.schema_id = m.current_schema_id;
     snapshot.summary = std::move(snapshot_summary);
     TableMetadata updated = m;
+    for (const auto& [k, v] : request.properties) updated.properties[k] = v;
     updated.AddSnapshot(std::move(snapshot), base.metadata_location);
 
+    CrashPoint("before-commit");
     Result<TableState> committed = table.Commit(base, updated);
     if (committed.ok()) {
+      CrashPoint("after-commit");
       return AppendResult{snapshot_id, sequence_number, committed->metadata_location,
                           std::move(files), attempt};
     }

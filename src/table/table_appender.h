@@ -9,6 +9,7 @@
 //
 // Not thread-safe: use one appender per thread (it owns a DuckDB instance).
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,6 +27,18 @@ struct TableAppenderOptions {
   /// Commit attempts before giving up on repeated conflicts.
   int max_attempts = 20;
   DataFileWriterOptions writer;
+};
+
+/// What a commit records and asserts besides its data files.
+struct CommitRequest {
+  /// The caller's snapshot summary keys (braid.*); they may not replace Iceberg's standard keys.
+  std::map<std::string, std::string> summary;
+  /// Table properties set in the same metadata update as the snapshot, so they commit
+  /// atomically with it and outlive the snapshot's expiry.
+  std::map<std::string, std::string> properties;
+  /// Called with the base metadata before every attempt (the first, and each after a lost race
+  /// reloaded the table); a non-OK status stops the commit and is returned unchanged.
+  std::function<Status(const TableMetadata&)> check_base;
 };
 
 /// What one committed append did.
@@ -52,11 +65,11 @@ class TableAppender {
   /// `summary` holds the caller's keys (braid.*), which may not replace Iceberg's standard keys.
   /// Conflict after max_attempts lost races; other errors as the catalog reports them.
   Result<AppendResult> Commit(TableOperations& table, std::vector<DataFile> files,
-                              const std::map<std::string, std::string>& summary);
+                              const CommitRequest& request);
 
   /// WriteDataFile for every non-empty batch, then Commit.
   Result<AppendResult> Append(TableOperations& table, const std::vector<const RowBatch*>& batches,
-                              const std::map<std::string, std::string>& summary);
+                              const CommitRequest& request);
 
  private:
   TableAppender(std::unique_ptr<DataFileWriter> writer, TableAppenderOptions options)

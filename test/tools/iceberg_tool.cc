@@ -142,7 +142,7 @@ Status Write(const std::vector<std::string>& args, bool empty) {
   Result<AppendResult> result = Status::Internal("unset");
   if (empty) {
     BRAID_ASSIGN_OR_RETURN(std::unique_ptr<TableOperations> table, catalog->OpenTable(id));
-    result = appender->Commit(*table, {}, summary);
+    result = appender->Commit(*table, {}, CommitRequest{summary});
   } else {
     BRAID_ASSIGN_OR_RETURN(RowSchema schema, ParseSchema(args[3]));
     BRAID_RETURN_IF_ERROR(catalog->CreateTable(id, schema).status());
@@ -151,7 +151,7 @@ Status Write(const std::vector<std::string>& args, bool empty) {
     std::vector<const RowBatch*> batches;
     for (const RowBatch& p : parts) batches.push_back(&p);
     BRAID_ASSIGN_OR_RETURN(std::unique_ptr<TableOperations> table, catalog->OpenTable(id));
-    result = appender->Append(*table, batches, summary);
+    result = appender->Append(*table, batches, CommitRequest{summary});
   }
   if (!result.ok()) return result.status();
   nlohmann::json out = {{"snapshot_id", result->snapshot_id.value()},

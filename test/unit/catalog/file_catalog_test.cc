@@ -133,8 +133,8 @@ TEST_F(FileCatalogTest, TwoWritersOnTheSameBaseOneWinsTheOtherRetries) {
   TableState base2 = *(*ta)->Refresh();
   DataFile fa = *(*appender)->WriteDataFile(**ta, base2, a);
   DataFile fb = *(*appender)->WriteDataFile(**tb, base2, b);
-  Result<AppendResult> ra = (*appender)->Commit(**ta, {fa}, {{"braid.pipeline-id", "a"}});
-  Result<AppendResult> rb = (*appender)->Commit(**tb, {fb}, {{"braid.pipeline-id", "b"}});
+  Result<AppendResult> ra = (*appender)->Commit(**ta, {fa}, CommitRequest{{{"braid.pipeline-id", "a"}}});
+  Result<AppendResult> rb = (*appender)->Commit(**tb, {fb}, CommitRequest{{{"braid.pipeline-id", "b"}}});
   ASSERT_TRUE(ra.ok() && rb.ok());
   TableState now = *catalog_->LoadTable(id_);
   EXPECT_EQ(now.metadata.snapshots.size(), 2u);
@@ -156,7 +156,8 @@ TEST_F(FileCatalogTest, ConcurrentAppendersAllLand) {
       for (int c = 0; c < kCommits; ++c) {
         RowBatch rows = Rows(2, w * 100 + c * 10);
         auto r = (*appender)->Append(**table, {&rows},
-                                     {{"braid.pipeline-id", "w" + std::to_string(w)}, {"braid.commit-seq", std::to_string(c)}});
+                                     CommitRequest{{{"braid.pipeline-id", "w" + std::to_string(w)},
+                                                    {"braid.commit-seq", std::to_string(c)}}});
         if (!r.ok()) ++failures;
       }
     });
@@ -252,7 +253,7 @@ TEST_F(FileCatalogTest, FailuresDuringACommitLeaveTheTableConsistent) {
   // The version hint cannot be rewritten: the commit still happened and readers find it.
   fs->fail_create_containing.clear();
   fs->fail_write_containing = "version-hint.text";
-  Result<AppendResult> ok = (*appender)->Append(**table, {&rows}, {{"braid.commit-seq", "1"}});
+  Result<AppendResult> ok = (*appender)->Append(**table, {&rows}, CommitRequest{{{"braid.commit-seq", "1"}}});
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(Read((*catalog)->TableLocation(id_) + "/metadata/version-hint.text"), "1");
   TableState now = *(*catalog)->LoadTable(id_);

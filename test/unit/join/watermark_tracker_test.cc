@@ -114,7 +114,9 @@ TEST(WatermarkTracker, RecordsClearCaughtUpAndRestartTheQuietPeriod) {
   EXPECT_EQ(t.watermark(), T(100));
 }
 
-TEST(WatermarkTracker, AllIdleAdvancesToTheMaxOfAllPartitions) {
+TEST(WatermarkTracker, AllIdleHoldsTheWatermark) {
+  // With every partition idle nothing says how far event time has come: jumping to the most
+  // advanced partition would make the others' next on-time records late.
   WatermarkTracker t(Opts(5, 10));
   auto a = t.Register(TP("a", 0));
   auto b = t.Register(TP("b", 0));
@@ -124,8 +126,50 @@ TEST(WatermarkTracker, AllIdleAdvancesToTheMaxOfAllPartitions) {
   EXPECT_EQ(t.watermark(), T(95));
   t.MarkCaughtUp(a);
   t.MarkCaughtUp(b);
+  EXPECT_FALSE(t.CheckIdle(T(10)));
+  EXPECT_TRUE(t.IsIdle(a) && t.IsIdle(b));
+  EXPECT_EQ(t.watermark(), T(95));
+  // a record at a's pace is still on time; a's progress moves the watermark again.
+  EXPECT_TRUE(t.Observe(a, T(150)));
+  EXPECT_EQ(t.watermark(), T(145));
+}
+
+TEST(WatermarkTracker, UnreachablePartitionIsNeverIdle) {
+  WatermarkTracker t(Opts(5, 10));
+  auto a = t.Register(TP("a", 0));
+  auto b = t.Register(TP("b", 0));
+  t.CheckIdle(T(0));
+  t.Observe(a, T(100));
+  t.Observe(b, T(200));
+  t.MarkCaughtUp(a);
+  // a's broker stops answering before a turned idle: it keeps holding the watermark however
+  // long the outage lasts, while b goes on.
+  t.MarkNotCaughtUp(a);
+  EXPECT_FALSE(t.CheckIdle(T(60)));
+  t.Observe(b, T(300));
+  EXPECT_EQ(t.watermark(), T(95));
+  // Back and confirmed at its end: it turns idle only after a whole idle_timeout from then.
+  t.MarkCaughtUp(a);
+  EXPECT_FALSE(t.CheckIdle(T(65)));
+  EXPECT_FALSE(t.IsIdle(a));
+  EXPECT_TRUE(t.CheckIdle(T(71)));
+  EXPECT_EQ(t.watermark(), T(295));
+}
+
+TEST(WatermarkTracker, IdlePartitionLosingItsBrokerHoldsAgain) {
+  WatermarkTracker t(Opts(5, 10));
+  auto a = t.Register(TP("a", 0));
+  auto b = t.Register(TP("b", 0));
+  t.CheckIdle(T(0));
+  t.Observe(a, T(100));
+  t.Observe(b, T(200));
+  t.MarkCaughtUp(a);
   EXPECT_TRUE(t.CheckIdle(T(10)));
   EXPECT_EQ(t.watermark(), T(195));
+  t.MarkNotCaughtUp(a);
+  EXPECT_FALSE(t.IsIdle(a));
+  t.Observe(b, T(400));
+  EXPECT_EQ(t.watermark(), T(195));  // never backwards, and no longer driven by b alone
 }
 
 TEST(WatermarkTracker, FinishIsPlusInfinityForGood) {

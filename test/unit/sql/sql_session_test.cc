@@ -44,7 +44,7 @@ class SqlSessionTest : public ::testing::Test {
 
   SnapshotId Append(int n, int offset) {
     RowBatch rows = Rows(n, offset);
-    Result<AppendResult> r = appender_->Append(*table_, {&rows}, {});
+    Result<AppendResult> r = appender_->Append(*table_, {&rows}, CommitRequest{});
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? r->snapshot_id : SnapshotId();
   }
@@ -152,7 +152,7 @@ TEST_F(SqlSessionTest, RendersNestedAndNonSelectResults) {
 TEST_F(SqlSessionTest, DescribesSnapshotsAndFiles) {
   SnapshotId first = Append(4, 0);
   RowBatch more = Rows(2, 50);
-  ASSERT_TRUE(appender_->Append(*table_, {&more}, {{"braid.pipeline-id", "demo"}}).ok());
+  ASSERT_TRUE(appender_->Append(*table_, {&more}, CommitRequest{{{"braid.pipeline-id", "demo"}}}).ok());
   TableState state = *catalog_->LoadTable(id_);
 
   QueryResult describe = TableInfo::Describe(state);

@@ -75,7 +75,7 @@ class TableAppenderTest : public ::testing::Test {
 
 TEST_F(TableAppenderTest, AppendsFilesAsOneSnapshot) {
   RowBatch a = Batch(10, 0), b = Batch(5, 100);
-  Result<AppendResult> r = appender_->Append(*table_, {&a, &b}, {{"braid.pipeline-id", "p1"}, {"braid.commit-seq", "1"}});
+  Result<AppendResult> r = appender_->Append(*table_, {&a, &b}, CommitRequest{{{"braid.pipeline-id", "p1"}, {"braid.commit-seq", "1"}}});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->attempts, 1);
   EXPECT_EQ(r->sequence_number, 1);
@@ -111,11 +111,11 @@ TEST_F(TableAppenderTest, AppendsFilesAsOneSnapshot) {
 
 TEST_F(TableAppenderTest, FastAppendCarriesPreviousManifestsUnchanged) {
   RowBatch a = Batch(3, 0), b = Batch(4, 10);
-  Result<AppendResult> first = appender_->Append(*table_, {&a}, {{"braid.commit-seq", "1"}});
+  Result<AppendResult> first = appender_->Append(*table_, {&a}, CommitRequest{{{"braid.commit-seq", "1"}}});
   ASSERT_TRUE(first.ok());
   auto first_list = ManifestListReader::Read(table_->io(), table_->versions_.back().metadata.CurrentSnapshot()->manifest_list);
   ASSERT_TRUE(first_list.ok());
-  Result<AppendResult> second = appender_->Append(*table_, {&b}, {{"braid.commit-seq", "2"}});
+  Result<AppendResult> second = appender_->Append(*table_, {&b}, CommitRequest{{{"braid.commit-seq", "2"}}});
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->sequence_number, 2);
 
@@ -146,8 +146,8 @@ TEST_F(TableAppenderTest, FastAppendCarriesPreviousManifestsUnchanged) {
 
 TEST_F(TableAppenderTest, EmptyAppendRecordsOnlyTheSummary) {
   RowBatch a = Batch(3, 0), empty(Schema());
-  ASSERT_TRUE(appender_->Append(*table_, {&a}, {}).ok());
-  Result<AppendResult> r = appender_->Append(*table_, {&empty}, {{"braid.offsets", "{\"t\":{\"0\":9}}"}});
+  ASSERT_TRUE(appender_->Append(*table_, {&a}, CommitRequest{{}}).ok());
+  Result<AppendResult> r = appender_->Append(*table_, {&empty}, CommitRequest{{{"braid.offsets", "{\"t\":{\"0\":9}}"}}});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(r->data_files.empty());
   const TableMetadata& m = table_->versions_.back().metadata;
@@ -162,7 +162,7 @@ TEST_F(TableAppenderTest, EmptyAppendRecordsOnlyTheSummary) {
 
   // Even the very first snapshot may add nothing.
   MemoryTable fresh(dir_.uri() + "/fresh", Schema());
-  Result<AppendResult> first = appender_->Commit(fresh, {}, {{"braid.commit-seq", "1"}});
+  Result<AppendResult> first = appender_->Commit(fresh, {}, CommitRequest{{{"braid.commit-seq", "1"}}});
   ASSERT_TRUE(first.ok()) << first.status().ToString();
   EXPECT_EQ(fresh.versions_.back().metadata.CurrentSnapshot()->summary.at("total-records"), "0");
   EXPECT_TRUE(ManifestListReader::Read(fresh.io(), fresh.versions_.back().metadata.CurrentSnapshot()->manifest_list)->empty());
@@ -174,11 +174,11 @@ TEST_F(TableAppenderTest, LostRaceRebuildsOnTheWinnersSnapshot) {
   ASSERT_TRUE(other.ok());
   SnapshotId their_id;
   table_->before_commit = [&] {
-    Result<AppendResult> r = (*other)->Append(*table_, {&theirs}, {{"braid.pipeline-id", "other"}});
+    Result<AppendResult> r = (*other)->Append(*table_, {&theirs}, CommitRequest{{{"braid.pipeline-id", "other"}}});
     ASSERT_TRUE(r.ok());
     their_id = r->snapshot_id;
   };
-  Result<AppendResult> r = appender_->Append(*table_, {&mine}, {{"braid.pipeline-id", "me"}});
+  Result<AppendResult> r = appender_->Append(*table_, {&mine}, CommitRequest{{{"braid.pipeline-id", "me"}}});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->attempts, 2);
   EXPECT_EQ(r->sequence_number, 2);
@@ -208,7 +208,7 @@ TEST_F(TableAppenderTest, GivesUpAfterTooManyLostRaces) {
     table_->before_commit = steal;
   };
   table_->before_commit = steal;
-  Result<AppendResult> r = (*appender)->Append(*table_, {&a}, {});
+  Result<AppendResult> r = (*appender)->Append(*table_, {&a}, CommitRequest{{}});
   EXPECT_EQ(r.status().kind(), StatusKind::kConflict);
   EXPECT_TRUE(r.status().retriable());
 }
@@ -217,17 +217,17 @@ TEST_F(TableAppenderTest, RefusesMismatchedRowsAndReservedKeys) {
   RowBatch wrong_type({{"user_id", ColumnType::kInt64, 1}});
   wrong_type.AppendInt(1);
   wrong_type.EndRow();
-  Result<AppendResult> r = appender_->Append(*table_, {&wrong_type}, {});
+  Result<AppendResult> r = appender_->Append(*table_, {&wrong_type}, CommitRequest{{}});
   EXPECT_EQ(r.status().kind(), StatusKind::kInvalidArgument);
   EXPECT_NE(r.status().message().find("user_id"), std::string::npos);
 
   RowBatch wrong_id({{"user_id", ColumnType::kString, 7}});
   wrong_id.AppendString("x");
   wrong_id.EndRow();
-  EXPECT_EQ(appender_->Append(*table_, {&wrong_id}, {}).status().kind(), StatusKind::kInvalidArgument);
+  EXPECT_EQ(appender_->Append(*table_, {&wrong_id}, CommitRequest{{}}).status().kind(), StatusKind::kInvalidArgument);
 
   RowBatch ok = Batch(1, 0);
-  EXPECT_EQ(appender_->Append(*table_, {&ok}, {{"total-records", "9"}}).status().kind(), StatusKind::kInvalidArgument);
+  EXPECT_EQ(appender_->Append(*table_, {&ok}, CommitRequest{{{"total-records", "9"}}}).status().kind(), StatusKind::kInvalidArgument);
   EXPECT_EQ(table_->versions_.size(), 1u);  // nothing committed
 
   IcebergSchema required = IcebergSchema::FromRowSchema({{"a", ColumnType::kString, 1, true}, {"b", ColumnType::kString, 2}});
@@ -238,11 +238,11 @@ TEST_F(TableAppenderTest, RefusesMismatchedRowsAndReservedKeys) {
 TEST_F(TableAppenderTest, RefusesV1AndPartitionedTables) {
   table_->versions_.back().metadata.format_version = 1;
   RowBatch a = Batch(1, 0);
-  EXPECT_EQ(appender_->Append(*table_, {&a}, {}).status().kind(), StatusKind::kInvalidArgument);
+  EXPECT_EQ(appender_->Append(*table_, {&a}, CommitRequest{{}}).status().kind(), StatusKind::kInvalidArgument);
   table_->versions_.back().metadata.format_version = 2;
   table_->versions_.back().metadata.partition_specs[0].fields =
       nlohmann::json::parse(R"([{"name":"d","transform":"day","source-id":3,"field-id":1000}])");
-  EXPECT_EQ(appender_->Commit(*table_, {}, {}).status().kind(), StatusKind::kInvalidArgument);
+  EXPECT_EQ(appender_->Commit(*table_, {}, CommitRequest{{}}).status().kind(), StatusKind::kInvalidArgument);
 }
 
 }  // namespace
