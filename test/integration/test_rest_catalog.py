@@ -78,7 +78,7 @@ def test_braid_writes_and_pyiceberg_reads_the_same_rows(rest, produced):
     n = braid_count(rest.uri, "rs1.unified_activity")
     assert n == rows.num_rows and n >= EVENTS  # one row per action at least, joined
     assert len(table.history()) >= 1
-    assert table.current_snapshot().summary.additional_properties.get("braid.pipeline")
+    assert table.current_snapshot().summary.additional_properties.get("braid.pipeline-id") == "rs1.unified_activity"
 
 
 def test_pyiceberg_appends_and_braid_sees_them(rest, produced):
@@ -157,7 +157,8 @@ def test_unreachable_catalog_is_one_line_and_exit_1():
 def test_settings_braid_cannot_honour_are_refused_by_name(rest):
     proc = run("sql", *catalog_flags(rest.uri, "io-impl=org.apache.iceberg.gcp.gcs.GCSFileIO"),
                "SELECT 1", check=False)
-    assert proc.returncode == 1 and 'io-impl "org.apache.iceberg.gcp.gcs.GCSFileIO"' in proc.stderr
+    # A setting braid cannot honour is a configuration error: exit 2, like a bad flag.
+    assert proc.returncode == 2 and 'io-impl "org.apache.iceberg.gcp.gcs.GCSFileIO"' in proc.stderr
 
 
 # --- Nessie -------------------------------------------------------------------------------
