@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "catalog/file_catalog.h"
+#include "catalog/rest_catalog.h"
 
 namespace braid {
 namespace {
@@ -32,6 +33,11 @@ Result<std::shared_ptr<FileSystem>> Catalog::FileSystemFor(const std::string& lo
   return ::braid::FileSystemFor(location);
 }
 
+Status Catalog::CommitTransaction(const std::vector<TableCommit>&) {
+  return Status::InvalidArgument(fmt::format(
+      "catalog {} does not support multi-table commits: commit each table on its own", name()));
+}
+
 Result<std::unique_ptr<TableOperations>> Catalog::OpenTable(const TableIdentifier& id) {
   BRAID_ASSIGN_OR_RETURN(TableState state, LoadTable(id));
   BRAID_ASSIGN_OR_RETURN(std::shared_ptr<FileSystem> fs, FileSystemFor(state.metadata.location));
@@ -39,6 +45,10 @@ Result<std::unique_ptr<TableOperations>> Catalog::OpenTable(const TableIdentifie
 }
 
 Result<std::unique_ptr<Catalog>> OpenCatalog(const std::map<std::string, std::string>& properties) {
+  if (RestCatalogProperties::Selects(properties)) {
+    BRAID_ASSIGN_OR_RETURN(std::unique_ptr<RestCatalog> rest, RestCatalog::Open(properties));
+    return std::unique_ptr<Catalog>(std::move(rest));
+  }
   auto type = properties.find("type");
   std::string kind = type == properties.end() ? "file" : type->second;
   if (kind != "file" && kind != "hadoop") {

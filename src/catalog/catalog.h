@@ -19,6 +19,13 @@
 
 namespace braid {
 
+/// One table's part of a multi-table commit: make `updated` current if `base` still is.
+struct TableCommit {
+  TableIdentifier id;
+  TableState base;
+  TableMetadata updated;
+};
+
 class Catalog {
  public:
   virtual ~Catalog() = default;
@@ -49,6 +56,11 @@ class Catalog {
   virtual Result<TableState> CommitTable(const TableIdentifier& id, const TableState& base,
                                          const TableMetadata& updated) = 0;
 
+  /// Commits several tables atomically: all or none. The default fails with InvalidArgument
+  /// ("not supported"); the REST catalog implements it where the server offers
+  /// POST /v1/{prefix}/transactions/commit. Conflict when a base is no longer current.
+  virtual Status CommitTransaction(const std::vector<TableCommit>& commits);
+
   /// Drops the table and deletes its files. NotFound if it does not exist.
   virtual Status DropTable(const TableIdentifier& id) = 0;
 
@@ -62,7 +74,8 @@ class Catalog {
 };
 
 /// Opens the catalog `properties` describe, with Iceberg's property names: "type" ("file", the
-/// default) and "warehouse" (a directory or file:// URI). InvalidArgument naming the property
+/// default, with "warehouse", a directory or file:// URI; "rest" with "uri", see
+/// RestCatalogProperties for Nessie's and Spark's names). InvalidArgument naming the property
 /// for a missing or unsupported setting.
 Result<std::unique_ptr<Catalog>> OpenCatalog(const std::map<std::string, std::string>& properties);
 

@@ -103,10 +103,15 @@ Result<std::pair<PipelineConfig, std::unique_ptr<Catalog>>> PipelineFlags::Resol
 
 Result<std::unique_ptr<Catalog>> PipelineFlags::OpenCatalogOf(const PipelineConfig& config) {
   std::map<std::string, std::string> props = config.catalog;
-  std::string& wh = props["warehouse"];
-  if (wh.empty()) wh = "warehouse";
-  if (wh.find("://") == std::string::npos) wh = std::filesystem::absolute(wh).lexically_normal();
-  if (props.find("type") == props.end()) props["type"] = "file";
+  // Only the file catalog's warehouse is a directory; other catalogs name theirs (or omit it).
+  bool file = props.count("catalog-impl") == 0 &&
+              (!props.count("type") || props["type"] == "file" || props["type"] == "hadoop");
+  if (file) {
+    std::string& wh = props["warehouse"];
+    if (wh.empty()) wh = "warehouse";
+    if (wh.find("://") == std::string::npos) wh = std::filesystem::absolute(wh).lexically_normal();
+    if (props.find("type") == props.end()) props["type"] = "file";
+  }
   return OpenCatalog(props);
 }
 

@@ -85,3 +85,7 @@ else
   echo "$venv_hash" > "$VENV_MARK"
   log "venv installed"
 fi
+
+# --- Iceberg REST catalog fixture and Nessie (REST catalog tests) ------------------
+"$PEERS/install-iceberg-rest.sh"
+"$PEERS/install-nessie.sh"

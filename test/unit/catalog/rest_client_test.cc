@@ -1,0 +1,144 @@
+#include "catalog/rest_client.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+
+namespace braid {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Answers from a script, records what was sent.
+class ScriptedTransport final : public HttpTransport {
+ public:
+  std::deque<Result<HttpResponse>> script;
+  std::vector<HttpRequest> sent;
+  Result<HttpResponse> Send(const HttpRequest& r) override {
+    sent.push_back(r);
+    if (script.empty()) return HttpResponse{200, "{}"};
+    Result<HttpResponse> next = script.front();
+    script.pop_front();
+    return next;
+  }
+};
+
+struct Fixture {
+  std::shared_ptr<ScriptedTransport> t = std::make_shared<ScriptedTransport>();
+  std::chrono::steady_clock::time_point now{};
+  std::vector<std::chrono::milliseconds> sleeps;
+  RestClientOptions Options() {
+    RestClientOptions o;
+    o.uri = "http://cat:8181/";
+    o.now = [this] { return now; };
+    o.sleep = [this](std::chrono::milliseconds d) { sleeps.push_back(d); };
+    return o;
+  }
+};
+
+TEST(RestClientTest, StaticTokenAndExtraHeadersAreSent) {
+  Fixture f;
+  RestClientOptions o = f.Options();
+  o.token = "tok-1";
+  o.headers = {{"X-Tenant", "blue"}};
+  RestClient c(o, f.t);
+  ASSERT_TRUE(c.Call("GET", "/v1/config", nullptr, true).ok());
+  ASSERT_EQ(f.t->sent.size(), 1u);
+  EXPECT_EQ(f.t->sent[0].url, "http://cat:8181/v1/config");
+  EXPECT_EQ(f.t->sent[0].headers["Authorization"], "Bearer tok-1");
+  EXPECT_EQ(f.t->sent[0].headers["X-Tenant"], "blue");
+}
+
+TEST(RestClientTest, ClientCredentialsFetchATokenAndRefreshItBeforeExpiry) {
+  Fixture f;
+  RestClientOptions o = f.Options();
+  o.credential = "client-a:sec ret";
+  RestClient c(o, f.t);
+  f.t->script = {HttpResponse{200, R"({"access_token":"T1","token_type":"bearer","expires_in":3600})"},
+                 HttpResponse{200, "{}"}, HttpResponse{200, "{}"},
+                 HttpResponse{200, R"({"access_token":"T2","token_type":"bearer","expires_in":3600})"},
+                 HttpResponse{200, "{}"}};
+  ASSERT_TRUE(c.Call("GET", "/v1/config", nullptr, true).ok());
+  ASSERT_EQ(f.t->sent.size(), 2u);
+  const HttpRequest& token = f.t->sent[0];
+  EXPECT_EQ(token.method, "POST");
+  EXPECT_EQ(token.url, "http://cat:8181/v1/oauth/tokens");
+  EXPECT_EQ(token.headers.at("Content-Type"), "application/x-www-form-urlencoded");
+  EXPECT_EQ(token.body, "grant_type=client_credentials&client_id=client-a&client_secret=sec%20ret&scope=catalog");
+  EXPECT_EQ(f.t->sent[1].headers["Authorization"], "Bearer T1");
+
+  f.now += 3500s;  // within a minute of expiry: still T1 until the refresh point (3540 s)
+  ASSERT_TRUE(c.Call("GET", "/v1/config", nullptr, true).ok());
+  EXPECT_EQ(f.t->sent[2].headers["Authorization"], "Bearer T1");
+  f.now += 41s;
+  ASSERT_TRUE(c.Call("GET", "/v1/config", nullptr, true).ok());
+  ASSERT_EQ(f.t->sent.size(), 5u);
+  EXPECT_EQ(f.t->sent[3].url, "http://cat:8181/v1/oauth/tokens");
+  EXPECT_EQ(f.t->sent[4].headers["Authorization"], "Bearer T2");
+}
+
+TEST(RestClientTest, RefusedCredentialsSayWhatToCheckWithoutTheSecret) {
+  Fixture f;
+  RestClientOptions o = f.Options();
+  o.credential = "id:topsecret";
+  o.oauth2_server_uri = "http://idp:9000/token";
+  o.scope = "PRINCIPAL_ROLE:ALL";
+  RestClient c(o, f.t);
+  f.t->script = {HttpResponse{401, R"({"error":"invalid_client","error_description":"bad client"})"}};
+  auto r = c.Call("GET", "/v1/config", nullptr, true);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(f.t->sent[0].url, "http://idp:9000/token");
+  EXPECT_NE(f.t->sent[0].body.find("scope=PRINCIPAL_ROLE%3AALL"), std::string::npos);
+  EXPECT_NE(r.status().message().find("bad client"), std::string::npos);
+  EXPECT_NE(r.status().message().find("credential"), std::string::npos);
+  EXPECT_EQ(r.status().message().find("topsecret"), std::string::npos) << r.status().message();
+}
+
+TEST(RestClientTest, IdempotentRequestsRetry503AndTransitFailuresWithGrowingBackoff) {
+  Fixture f;
+  RestClient c(f.Options(), f.t);
+  f.t->script = {HttpResponse{503, ""}, Status::IoError("reset", true), HttpResponse{429, ""},
+                 HttpResponse{200, R"({"x":1})"}};
+  auto r = c.Call("GET", "/v1/x", nullptr, true);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body["x"], 1);
+  EXPECT_EQ(f.t->sent.size(), 4u);
+  ASSERT_EQ(f.sleeps.size(), 3u);
+  EXPECT_GE(f.sleeps[0], 100ms);
+  EXPECT_LE(f.sleeps[0], 200ms);
+  EXPECT_GE(f.sleeps[2], 400ms);
+  EXPECT_LE(f.sleeps[2], 800ms);
+}
+
+TEST(RestClientTest, NonIdempotentRequestsRetryOnlyWhatNeverLeft) {
+  Fixture f;
+  RestClient c(f.Options(), f.t);
+  f.t->script = {HttpResponse{503, ""}};
+  auto r = c.Call("POST", "/v1/t", nlohmann::json::object(), false);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(f.t->sent.size(), 1u);
+
+  f.t->script = {Status::IoError("timed out", true)};
+  EXPECT_EQ(c.Call("POST", "/v1/t", nlohmann::json::object(), false).status().kind(), StatusKind::kIoError);
+  EXPECT_EQ(f.t->sent.size(), 2u);
+
+  f.t->script = {Status::Unavailable("connection refused"), HttpResponse{200, "{}"}};
+  EXPECT_TRUE(c.Call("POST", "/v1/t", nlohmann::json::object(), false).ok());
+  EXPECT_EQ(f.t->sent.size(), 4u);
+}
+
+TEST(RestClientTest, ErrorModelMessageAndKindAreSurfaced) {
+  RestResponse r{409, nlohmann::json::parse(
+      R"({"error":{"message":"Requirement failed: branch main has changed","type":"CommitFailedException","code":409}})")};
+  Status s = RestClient::ErrorOf(r, "committing table ns.t");
+  EXPECT_EQ(s.kind(), StatusKind::kConflict);
+  EXPECT_EQ(s.message(), "committing table ns.t: HTTP 409: CommitFailedException: Requirement failed: branch main has changed");
+  EXPECT_EQ(RestClient::ErrorOf({404, nullptr}, "x").kind(), StatusKind::kNotFound);
+  EXPECT_TRUE(RestClient::ErrorOf({502, nullptr}, "x").retriable());
+  EXPECT_EQ(RestClient::Escape("main|s3://w/"), "main%7Cs3%3A%2F%2Fw%2F");
+}
+
+}  // namespace
+}  // namespace braid
