@@ -72,7 +72,7 @@ def test_bounded_join_equals_batch_query_on_real_kafka(kafka, new_topic, tmp_pat
     sent = produce(kafka.bootstrap, topics, streams.records(), 3, seed)
     out = run("join", "--bootstrap", kafka.bootstrap, "--warehouse", str(tmp_path),
               "--topic-actions", topics["actions"], "--topic-purchases", topics["purchases"],
-              "--topic-sessions", topics["sessions"], "--until-caught-up").stdout
+              "--topic-sessions", topics["sessions"], "--drain").stdout
     assert "rows committed" in out
     rows, rejects, late = check_join(tmp_path, "demo", topics, sent)
     assert rows > 100
@@ -85,7 +85,7 @@ def test_seed_data_gives_the_seeds_answer(tmp_path):
     try:
         run("produce", "--bootstrap", broker.bootstrap, "--events", "50", "--seed", "7")
         run("join", "--bootstrap", broker.bootstrap, "--warehouse", str(tmp_path),
-            "--until-caught-up")
+            "--drain")
         actions = read_topic(broker.bootstrap, "user_actions")
         purchases = read_topic(broker.bootstrap, "purchases")
         sessions = read_topic(broker.bootstrap, "sessions")
@@ -125,7 +125,7 @@ def test_restarts_and_kill_9_neither_lose_nor_duplicate(kafka, new_topic, tmp_pa
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     # Then a bounded run finishes the input.
-    out = run("join", *common, "--until-caught-up").stdout
+    out = run("join", *common, "--drain").stdout
     assert "Resumed from the last commit" in out
     check_join(tmp_path, "demo", topics, sent)
     snaps = run("table", "snapshots", "demo.unified_activity", "--warehouse", str(tmp_path)).stdout
@@ -134,12 +134,12 @@ def test_restarts_and_kill_9_neither_lose_nor_duplicate(kafka, new_topic, tmp_pa
 
 def test_join_errors_are_clear(tmp_path):
     proc = run("join", "--bootstrap", "127.0.0.1:1", "--warehouse", str(tmp_path),
-               "--until-caught-up", check=False, timeout=40)
+               "--drain", check=False, timeout=40)
     assert proc.returncode == 1 and "cannot reach Kafka at 127.0.0.1:1" in proc.stderr
     broker = EmbeddedBroker()
     try:
         proc = run("join", "--bootstrap", broker.bootstrap, "--warehouse", str(tmp_path),
-                   "--topic-actions", "no_such_topic", "--until-caught-up", check=False)
+                   "--topic-actions", "no_such_topic", "--drain", check=False)
         assert proc.returncode == 1 and 'topic "no_such_topic" does not exist' in proc.stderr
     finally:
         broker.stop()

@@ -54,7 +54,7 @@ def seed_table(tmp_path_factory):
     try:
         run("produce", "--bootstrap", broker.bootstrap, "--events", "2000", "--users", "50",
             "--sessions", "80", "--seed", "9", "--malformed-fraction", "0.02")
-        run("join", "--bootstrap", broker.bootstrap, "--warehouse", str(wh), "--until-caught-up")
+        run("join", "--bootstrap", broker.bootstrap, "--warehouse", str(wh), "--drain")
     finally:
         broker.stop()
     return wh
