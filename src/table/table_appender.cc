@@ -111,13 +111,19 @@ Result<AppendResult> TableAppender::Commit(TableOperations& table, std::vector<D
     BRAID_ASSIGN_OR_RETURN(TableState base, table.Refresh());
     const TableMetadata& m = base.metadata;
     BRAID_RETURN_IF_ERROR(CheckWritable(table, m));
-    if (request.check_base) BRAID_RETURN_IF_ERROR(request.check_base(m));
     const std::string metadata_dir = m.MetadataLocation();
     BRAID_RETURN_IF_ERROR(fs.CreateDirectories(metadata_dir));
-    if (m.SnapshotById(snapshot_id) != nullptr) {  // another writer drew the same id
-      snapshot_id = RandomSnapshotId();
+    if (const Snapshot* mine = m.SnapshotById(snapshot_id); mine != nullptr) {
+      if (attempt > 1) {
+        // A previous attempt whose answer was lost (a timeout, a 5xx) did land: committing
+        // again would add the rows twice.
+        return AppendResult{snapshot_id, mine->sequence_number, base.metadata_location,
+                            std::move(files), attempt - 1};
+      }
+      snapshot_id = RandomSnapshotId();  // another writer drew the same random id
       manifest.reset();
     }
+    if (request.check_base) BRAID_RETURN_IF_ERROR(request.check_base(m));
     if (!files.empty() && !manifest) {
       BRAID_ASSIGN_OR_RETURN(
           manifest, ManifestWriter::Write(fs, JoinLocation(metadata_dir, RandomUuid() + "-m0.avro"),
