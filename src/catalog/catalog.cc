@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "catalog/file_catalog.h"
+#include "catalog/sql_catalog.h"
 
 namespace braid {
 namespace {
@@ -41,6 +42,12 @@ Result<std::unique_ptr<TableOperations>> Catalog::OpenTable(const TableIdentifie
 Result<std::unique_ptr<Catalog>> OpenCatalog(const std::map<std::string, std::string>& properties) {
   auto type = properties.find("type");
   std::string kind = type == properties.end() ? "file" : type->second;
+  auto impl = properties.find("catalog-impl");
+  if (kind == "sql" || kind == "jdbc" ||
+      (impl != properties.end() && impl->second == "org.apache.iceberg.jdbc.JdbcCatalog")) {
+    BRAID_ASSIGN_OR_RETURN(std::unique_ptr<SqlCatalog> sql, SqlCatalog::Open(properties));
+    return std::unique_ptr<Catalog>(std::move(sql));
+  }
   if (kind != "file" && kind != "hadoop") {
     return Status::InvalidArgument(fmt::format(
         "catalog type \"{}\" is not supported yet: use type = \"file\" with a warehouse directory", kind));

@@ -62,7 +62,8 @@ class Catalog {
 };
 
 /// Opens the catalog `properties` describe, with Iceberg's property names: "type" ("file", the
-/// default) and "warehouse" (a directory or file:// URI). InvalidArgument naming the property
+/// default; "sql" or "jdbc", or catalog-impl = org.apache.iceberg.jdbc.JdbcCatalog, for
+/// SqlCatalog with its "uri") and "warehouse" (a directory or file:// URI). InvalidArgument naming the property
 /// for a missing or unsupported setting.
 Result<std::unique_ptr<Catalog>> OpenCatalog(const std::map<std::string, std::string>& properties);
 
