@@ -213,6 +213,43 @@ TEST_F(SqlCatalogTest, AppendersInTwoCatalogsBothLand) {
   EXPECT_EQ(TableScan::LiveDataFiles(fs_, now.metadata)->size(), static_cast<size_t>(2 * kCommits));
 }
 
+TEST_F(SqlCatalogTest, ACommitWaitsForAnotherProcesssWriteLock) {
+  ASSERT_TRUE(catalog_->CreateTable(id_, Schema()).ok());
+  auto table = catalog_->OpenTable(id_);
+  auto appender = TableAppender::Create();
+  ASSERT_TRUE(table.ok() && appender.ok());
+  // Another connection (as another braid or pyiceberg would) holds the write lock for a while.
+  auto other = SqliteBackend::Open(db_);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)->Begin().ok());
+  ASSERT_TRUE((*other)->Execute("INSERT INTO iceberg_namespace_properties VALUES "
+                                "('default', 'locked', 'exists', 'true')", {}).ok());
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    EXPECT_TRUE((*other)->Commit().ok());
+  });
+  RowBatch rows = Rows(5, 0);
+  auto start = std::chrono::steady_clock::now();
+  Result<AppendResult> r = (*appender)->Append(**table, {&rows}, {});
+  auto waited = std::chrono::steady_clock::now() - start;
+  release.join();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_GE(waited, std::chrono::milliseconds(500));  // it waited rather than failing
+  EXPECT_EQ(catalog_->LoadTable(id_)->metadata.CurrentSnapshot()->summary.at("total-records"), "5");
+  EXPECT_EQ(*catalog_->ListNamespaces(), (std::vector<std::string>{"demo", "locked"}));
+}
+
+TEST_F(SqlCatalogTest, SkipsViewRows) {
+  ASSERT_TRUE(catalog_->CreateTable(id_, Schema()).ok());
+  auto backend = SqliteBackend::Open(db_);
+  ASSERT_TRUE((*backend)->Execute("INSERT INTO iceberg_tables VALUES ('default', 'demo', 'a_view', "
+                                  "'file:///nowhere/v.metadata.json', NULL, 'VIEW')", {}).ok());
+  EXPECT_EQ(*catalog_->ListTables("demo"), (std::vector<TableIdentifier>{id_}));
+  EXPECT_EQ(catalog_->LoadTable({"demo", "a_view"}).status().kind(), StatusKind::kNotFound);
+  EXPECT_EQ(catalog_->DropTable({"demo", "a_view"}).kind(), StatusKind::kNotFound);
+  EXPECT_EQ(Select(db_, "SELECT count(*) FROM iceberg_tables")[0][0], "2");
+}
+
 TEST_F(SqlCatalogTest, UsesADatabaseWithoutTheTypeColumnAsItIs) {
   TempDir dir;
   std::string db = dir.path() + "/old.db";
