@@ -308,3 +308,43 @@ def test_bad_catalog_settings_are_one_line(tmp_path):
         assert proc.returncode == code and "\n" not in err and needle in err, (uri, err)
     proc = run("sql", "--catalog-property", "type=sql", "SELECT 1", check=False)
     assert proc.returncode == 2 and '"uri"' in proc.stderr
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_two_braid_processes_commit_to_one_table(kind, tmp_path, request):
+    """Two `braid join` processes (different topics and pipeline ids) on one table at once."""
+    import subprocess
+    from braid_cli import binary
+    be = backend(kind, tmp_path, request)
+    flags = catalog_flags(be["braid"], tmp_path / "wh", *be["props"])
+    b = EmbeddedBroker()
+    try:
+        pipelines = {}
+        for p, seed in (("a", 21), ("b", 22)):
+            topics = [f"--topic-{t}={t}_{p}" for t in ("actions", "purchases", "sessions")]
+            run("produce", "--bootstrap", b.bootstrap, "--events", "300", "--seed", str(seed), *topics)
+            pipelines[p] = ["--bootstrap", b.bootstrap, "--until-caught-up", "--pipeline-id", p,
+                            "--commit-interval", "100ms", *topics]
+        # Each pipeline alone, into its own file-catalog table: the expected rows.
+        expected = Counter()
+        for p, args in pipelines.items():
+            run("join", *args, "--warehouse", str(tmp_path / f"ref_{p}"))
+            out = run("sql", "--format", "json", "--warehouse", str(tmp_path / f"ref_{p}"),
+                      f"SELECT {', '.join(COLUMNS)} FROM {TABLE}").stdout
+            expected.update(tuple(r[c] for c in COLUMNS) for r in json.loads(out))
+        run("sql", *flags, "SELECT 1")  # creates the catalog tables before the race
+        procs = [subprocess.Popen([binary(), "join", *args, *flags], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for args in pipelines.values()]
+        results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+        for p in procs:
+            p.stdout.close()
+            p.stderr.close()
+    finally:
+        b.stop()
+    assert all(code == 0 for code, _ in results), results
+    assert braid_rows(flags) == expected
+    cat = SqlCatalog("default", uri=be["pyiceberg"], warehouse=f"file://{tmp_path}/wh")
+    table = cat.load_table(TABLE)
+    assert pyiceberg_rows(table) == expected
+    ids = {s.summary.additional_properties.get("braid.pipeline-id") for s in table.metadata.snapshots}
+    assert {"a", "b"} <= ids
