@@ -222,9 +222,13 @@ Result<SqlUri> SqlUri::Parse(const std::map<std::string, std::string>& propertie
 
 std::string SqlUri::Describe() const {
   if (kind == Kind::kSqlite) return fmt::format("SQLite database {}", path);
-  std::string where = host.empty() ? "the local socket" : host;
-  if (where.find(':') != std::string::npos && !host.starts_with("/")) where = "[" + where + "]";
-  if (!host.starts_with("/")) where += ":" + (port.empty() ? std::string("5432") : port);
+  std::string where;
+  if (host.empty() || host.starts_with("/")) {
+    where = host.empty() ? "the local socket" : "the socket in " + host;
+  } else {
+    where = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    where += ":" + (port.empty() ? std::string("5432") : port);
+  }
   return fmt::format("PostgreSQL database \"{}\" at {}", database.empty() ? user : database, where);
 }
 

@@ -334,6 +334,9 @@ TEST(SqlUriTest, PostgresForms) {
   EXPECT_EQ(u->password, "jp");
   EXPECT_EQ(u->port, "");
   EXPECT_EQ(Parse({{"uri", "postgres://h/d"}})->database, "d");
+  EXPECT_EQ(Parse({{"uri", "postgresql:///cat"}})->Describe(), "PostgreSQL database \"cat\" at the local socket");
+  EXPECT_EQ(Parse({{"uri", "postgresql:///cat?host=/run/pg"}})->Describe(),
+            "PostgreSQL database \"cat\" at the socket in /run/pg");
 }
 
 TEST(SqlUriTest, ErrorsAreOneLineAndHideThePassword) {
