@@ -4,6 +4,7 @@
 
 #include "catalog/file_catalog.h"
 #include "catalog/rest_catalog.h"
+#include "catalog/sql_catalog.h"
 
 namespace braid {
 namespace {
@@ -51,6 +52,17 @@ Result<std::unique_ptr<Catalog>> OpenCatalog(const std::map<std::string, std::st
   }
   auto type = properties.find("type");
   std::string kind = type == properties.end() ? "file" : type->second;
+  auto impl = properties.find("catalog-impl");
+  if (kind == "sql" || kind == "jdbc" ||
+      (impl != properties.end() && impl->second == "org.apache.iceberg.jdbc.JdbcCatalog")) {
+    BRAID_ASSIGN_OR_RETURN(std::unique_ptr<SqlCatalog> sql, SqlCatalog::Open(properties));
+    return std::unique_ptr<Catalog>(std::move(sql));
+  }
+  if (impl != properties.end() && impl->second != "org.apache.iceberg.hadoop.HadoopCatalog") {
+    return Status::InvalidArgument(fmt::format(
+        "catalog-impl \"{}\" is not supported: braid speaks to file (HadoopCatalog), sql "
+        "(JdbcCatalog) and rest catalogs (RESTCatalog, NessieCatalog)", impl->second));
+  }
   if (kind != "file" && kind != "hadoop") {
     return Status::InvalidArgument(fmt::format(
         "catalog type \"{}\" is not supported yet: use type = \"file\" with a warehouse directory", kind));

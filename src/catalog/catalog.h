@@ -74,7 +74,8 @@ class Catalog {
 };
 
 /// Opens the catalog `properties` describe, with Iceberg's property names: "type" ("file", the
-/// default, with "warehouse", a directory or file:// URI; "rest" with "uri", see
+/// default, with "warehouse", a directory or file:// URI; "sql" or "jdbc", or catalog-impl =
+/// org.apache.iceberg.jdbc.JdbcCatalog, for SqlCatalog with its "uri"; "rest" with "uri", see
 /// RestCatalogProperties for Nessie's and Spark's names). InvalidArgument naming the property
 /// for a missing or unsupported setting.
 Result<std::unique_ptr<Catalog>> OpenCatalog(const std::map<std::string, std::string>& properties);

@@ -44,6 +44,9 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
   fi
 fi
 
+# --- PostgreSQL (the SQL catalog tests' server) ---------------------------------
+"$PEERS/install-postgres.sh"
+
 # --- Kafka broker jars --------------------------------------------------------
 KAFKA_DIR="$CACHE/kafka"
 KAFKA_MARK="$KAFKA_DIR/.installed"
