@@ -229,6 +229,7 @@ class FaultyFileSystem final : public FileSystem {
   Result<std::vector<FileInfo>> List(const std::string& l) override { return local_.List(l); }
   Status CreateDirectories(const std::string& l) override { return local_.CreateDirectories(l); }
   Status DeleteRecursively(const std::string& l) override { return local_.DeleteRecursively(l); }
+  Result<bool> SupportsExclusiveCreate(const std::string& l) override { return local_.SupportsExclusiveCreate(l); }
 
  private:
   LocalFileSystem local_;
