@@ -1,5 +1,6 @@
 #include "storage/s3_options.h"
 
+#include <charconv>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -52,6 +53,25 @@ Result<S3Options> S3Options::Resolve(const std::map<std::string, std::string>& p
           "s3.path-style-access is \"{}\": write true or false", style->second));
     }
   }
+
+  // Iceberg's S3FileIO retry properties.
+  struct { const char* name; int64_t min; int64_t max; } knobs[] = {
+      {"s3.retry.num-retries", 0, 100}, {"s3.retry.min-wait-ms", 0, 600000}, {"s3.retry.max-wait-ms", 0, 600000}};
+  int64_t values[3] = {o.retry.max_attempts - 1, o.retry.base_delay.count(), o.retry.max_delay.count()};
+  for (int i = 0; i < 3; ++i) {
+    auto it = properties.find(knobs[i].name);
+    if (it == properties.end()) continue;
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+    if (ec != std::errc() || end != it->second.data() + it->second.size() || v < knobs[i].min || v > knobs[i].max) {
+      return Status::InvalidArgument(fmt::format("{} is \"{}\": write a whole number from {} to {}", knobs[i].name,
+                                                 it->second, knobs[i].min, knobs[i].max));
+    }
+    values[i] = v;
+  }
+  o.retry.max_attempts = static_cast<int>(values[0]) + 1;
+  o.retry.base_delay = std::chrono::milliseconds(values[1]);
+  o.retry.max_delay = std::chrono::milliseconds(values[2]);
 
   // Credentials come as a set from one source: properties if they name a key, else environment.
   auto key = properties.find("s3.access-key-id");

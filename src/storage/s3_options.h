@@ -8,6 +8,8 @@
 //                 AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN
 //   addressing    s3.path-style-access (true/false); default path-style when an endpoint is
 //                 set (MinIO, S3Proxy, SeaweedFS), virtual-host style on AWS
+//   retries       s3.retry.num-retries (5), s3.retry.min-wait-ms (200), s3.retry.max-wait-ms
+//                 (5000), as Iceberg's S3FileIO names them
 // It also says where a request goes (URL, Host header, canonical path) for either addressing.
 
 #include <cstdint>

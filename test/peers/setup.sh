@@ -85,3 +85,6 @@ else
   echo "$venv_hash" > "$VENV_MARK"
   log "venv installed"
 fi
+
+# --- S3Proxy (S3 server for test/integration/test_s3_storage.py) ------------------
+BRAID_CACHE="$CACHE" "$PEERS/install-s3proxy.sh"

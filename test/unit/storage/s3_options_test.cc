@@ -67,6 +67,12 @@ TEST(S3OptionsTest, RejectsMalformedSettings) {
             StatusKind::kInvalidArgument);
   EXPECT_EQ(S3Options::Resolve({{"s3.path-style-access", "yes"}}, env.Get()).status().kind(),
             StatusKind::kInvalidArgument);
+  EXPECT_EQ(S3Options::Resolve({{"s3.retry.num-retries", "-1"}}, env.Get()).status().kind(),
+            StatusKind::kInvalidArgument);
+  auto retry = S3Options::Resolve({{"s3.retry.num-retries", "0"}, {"s3.retry.min-wait-ms", "5"}}, env.Get());
+  ASSERT_TRUE(retry.ok());
+  EXPECT_EQ(retry->retry.max_attempts, 1);
+  EXPECT_EQ(retry->retry.base_delay.count(), 5);
   auto half = S3Options::Resolve({{"s3.access-key-id", "k"}}, env.Get());
   EXPECT_EQ(half.status().kind(), StatusKind::kInvalidArgument);
   EXPECT_NE(half.status().message().find("s3.secret-access-key"), std::string::npos);
