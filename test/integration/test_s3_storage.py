@@ -207,3 +207,33 @@ def test_mistyped_s3_warehouse_is_refused_and_never_local(s3, tmp_path):
     assert f"s3:/{BUCKET}/wh" in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
     assert not any(tmp_path.iterdir())
+
+
+def test_braid_sql_reads_s3_tables_directly_and_by_download(s3, tmp_path):
+    prefix = f"sql-{uuid.uuid4().hex[:8]}"
+    args = s3_catalog_args(s3, prefix)
+    broker = EmbeddedBroker()
+    try:
+        run("produce", "--bootstrap", broker.bootstrap, "--events", "300", "--seed", "11")
+        run("join", "--bootstrap", broker.bootstrap, *args, "--until-caught-up", cwd=tmp_path)
+        run("join", "--bootstrap", broker.bootstrap, "--warehouse", str(tmp_path / "local"),
+            "--until-caught-up", cwd=tmp_path)
+    finally:
+        broker.stop()
+    query = ("SELECT count(*) AS n, count(DISTINCT user_id) AS users, round(sum(purchase_amount), 2) AS total "
+             "FROM demo.unified_activity")
+    expected = json.loads(run("sql", "--warehouse", str(tmp_path / "local"), "--format", "json", query).stdout)
+    assert expected[0]["n"] > 50
+    for mode in ("direct", "download", "auto"):
+        res = run("sql", *args, "--remote-read", mode, "--format", "json", query)
+        assert json.loads(res.stdout) == expected, mode
+        assert s3.secret_key not in res.stdout + res.stderr
+    # Direct reads need DuckDB's httpfs extension: without it, one line saying what to run.
+    env = {**os.environ, "BRAID_DUCKDB_EXTENSION_DIR": str(tmp_path / "no-extensions")}
+    missing = run("sql", *args, "--remote-read", "direct", "SELECT * FROM demo.unified_activity", check=False,
+                  env=env)
+    assert missing.returncode != 0
+    assert "httpfs extension is missing" in missing.stderr and "scripts/setup.sh" in missing.stderr
+    # auto falls back to downloading.
+    fallback = run("sql", *args, "--format", "json", query, env=env)
+    assert json.loads(fallback.stdout) == expected
