@@ -237,3 +237,26 @@ def test_braid_sql_reads_s3_tables_directly_and_by_download(s3, tmp_path):
     # auto falls back to downloading.
     fallback = run("sql", *args, "--format", "json", query, env=env)
     assert json.loads(fallback.stdout) == expected
+
+
+def test_moto_also_honours_if_none_match():
+    from moto.server import ThreadedMotoServer
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        env = {**os.environ, "AWS_ENDPOINT_URL_S3": f"http://{host}:{port}", "AWS_ACCESS_KEY_ID": "motokey",
+               "AWS_SECRET_ACCESS_KEY": "motosecret", "AWS_REGION": "us-east-1"}
+        import boto3
+        boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL_S3"], aws_access_key_id="motokey",
+                     aws_secret_access_key="motosecret", region_name="us-east-1").create_bucket(Bucket=BUCKET)
+        probe = subprocess.run([tool_path(), "probe", loc("wh")], capture_output=True, env=env, timeout=60)
+        assert probe.returncode == 0, probe.stderr.decode()
+        assert probe.stdout == b"true\n"
+        first = subprocess.run([tool_path(), "create", loc("wh", "v1.metadata.json"), "a"], capture_output=True,
+                               env=env, timeout=60)
+        again = subprocess.run([tool_path(), "create", loc("wh", "v1.metadata.json"), "b"], capture_output=True,
+                               env=env, timeout=60)
+        assert first.returncode == 0 and again.returncode == 1 and b"already exists" in again.stderr
+    finally:
+        server.stop()
