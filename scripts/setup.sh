@@ -7,7 +7,7 @@ cache=${BRAID_CACHE:-$repo/.cache}
 
 packages=(cmake g++ make pkg-config librdkafka-dev libsimdjson-dev libcurl4-openssl-dev
           libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
-          libgtest-dev libbenchmark-dev libssl-dev zlib1g-dev kcat)
+          libgtest-dev libbenchmark-dev libssl-dev zlib1g-dev kcat unzip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -35,4 +35,24 @@ SUMS
   mv "$tmp/package/libduckdb.so" "$duck/"
   tar -xzf "$tmp/duckdb-1.4.4.tgz" -C "$tmp" package/src/duckdb/src/include/duckdb.h
   mv "$tmp/package/src/duckdb/src/include/duckdb.h" "$duck/"
+fi
+
+# DuckDB's httpfs extension for 1.4.4, so `braid sql` reads s3:// Parquet directly: the PyPI
+# wheel duckdb-ext-httpfs holds the same build DuckDB serves; checked by its pinned sha256.
+httpfs=$duck/extensions/httpfs.duckdb_extension
+if [[ ! -f $httpfs ]]; then
+  echo "setup: fetching DuckDB's httpfs extension 1.4.4 from PyPI" >&2
+  py=$cache/venv/bin/python
+  [[ -x $py ]] || py=python3
+  wtmp=$(mktemp -d)
+  "$py" -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+      --platform manylinux_2_28_x86_64 -d "$wtmp" duckdb-ext-httpfs==1.4.4.20260205
+  sha256sum -c --quiet - <<SUMS
+c5ea47d6804910747e7816198168ce4ac100ca5f748d6a0e55ead994aa047329  $wtmp/duckdb_ext_httpfs-1.4.4.20260205-py3-none-manylinux_2_28_x86_64.whl
+SUMS
+  mkdir -p "$duck/extensions"
+  unzip -q -o -j "$wtmp/duckdb_ext_httpfs-1.4.4.20260205-py3-none-manylinux_2_28_x86_64.whl" \
+      duckdb_ext/extensions/v1.4.4/linux_amd64/httpfs.duckdb_extension -d "$wtmp/x"
+  mv "$wtmp/x/httpfs.duckdb_extension" "$httpfs.tmp" && mv "$httpfs.tmp" "$httpfs"
+  rm -rf "$wtmp"
 fi

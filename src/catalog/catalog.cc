@@ -72,9 +72,11 @@ Result<std::unique_ptr<Catalog>> OpenCatalog(const std::map<std::string, std::st
     return Status::InvalidArgument("the file catalog needs a \"warehouse\" directory");
   }
   auto name = properties.find("name");
+  // The warehouse's file system is configured by the catalog's properties (s3.endpoint, ...).
+  BRAID_ASSIGN_OR_RETURN(std::shared_ptr<FileSystem> fs, ::braid::FileSystemFor(warehouse->second, properties));
   BRAID_ASSIGN_OR_RETURN(std::unique_ptr<FileCatalog> catalog,
                          FileCatalog::Open(warehouse->second,
-                                           name == properties.end() ? "braid" : name->second));
+                                           name == properties.end() ? "braid" : name->second, std::move(fs)));
   return std::unique_ptr<Catalog>(std::move(catalog));
 }
 

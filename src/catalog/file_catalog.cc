@@ -53,13 +53,24 @@ std::string VersionFile(const std::string& metadata_dir, int64_t version) {
 
 Result<std::unique_ptr<FileCatalog>> FileCatalog::Open(const std::string& warehouse, std::string name,
                                                        std::shared_ptr<FileSystem> fs) {
-  std::string uri = warehouse.starts_with("file:") ? warehouse : FileUri(warehouse);
+  // Only a plain path becomes a file:// URI; "s3://b/w" (or a mistyped "s3:/w") must never turn
+  // into a local directory named "s3:".
+  std::string uri = IsLocalLocation(warehouse) && !warehouse.starts_with("file:") ? FileUri(warehouse) : warehouse;
   while (uri.size() > 8 && uri.back() == '/') uri.pop_back();
   if (!fs) {
     BRAID_ASSIGN_OR_RETURN(fs, ::braid::FileSystemFor(uri));
   }
   Status st = fs->CreateDirectories(uri);
   if (!st.ok()) return st.WithContext(fmt::format("opening warehouse {}", warehouse));
+  // Commits rely on create-if-absent being atomic; where the store ignores it two writers could
+  // both "win" and one would silently lose its snapshot.
+  Result<bool> exclusive = fs->SupportsExclusiveCreate(uri);
+  if (!exclusive.ok()) return exclusive.status().WithContext(fmt::format("opening warehouse {}", warehouse));
+  if (!*exclusive) {
+    return Status::InvalidArgument(fmt::format(
+        "the file catalog needs atomic create-if-absent, which {} does not honour: use a sql or rest catalog",
+        fs->StoreName()));
+  }
   return std::unique_ptr<FileCatalog>(new FileCatalog(std::move(uri), std::move(name), std::move(fs)));
 }
 

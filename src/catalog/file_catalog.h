@@ -6,10 +6,10 @@
 //   <warehouse>/<namespace>/<table>/metadata/*.avro               (manifests, manifest lists)
 //   <warehouse>/<namespace>/<table>/data/*.parquet
 // A commit creates v<N+1> atomically only if it does not exist yet (so of two writers on the
-// same base exactly one wins; the other gets Conflict), then rewrites version-hint.text.
+// same base exactly one wins; the other gets Conflict; on S3 through If-None-Match), then rewrites version-hint.text.
 // Readers trust the hint only as a start and probe for newer versions, so a crash between the
-// two steps loses nothing. Safe for concurrent writers on a local file system; not on object
-// stores (the spec calls this layout unsafe there). Thread-safe.
+// two steps loses nothing. Safe for concurrent writers on a local file system and on object stores
+// that honour If-None-Match (Open refuses the others). Thread-safe.
 
 #include <memory>
 #include <string>
@@ -20,8 +20,11 @@ namespace braid {
 
 class FileCatalog final : public Catalog {
  public:
-  /// Opens (creating if needed) the warehouse at `warehouse`, a local directory or file:// URI.
-  /// `fs` replaces the file system the location calls for (tests inject faults through it).
+  /// Opens (creating if needed) the warehouse at `warehouse`: a local directory, a file:// URI
+  /// or an s3:// location. `fs` replaces the file system the location calls for (OpenCatalog
+  /// passes one configured from the catalog properties; tests inject faults through it).
+  /// InvalidArgument when the file system does not honour atomic create-if-absent (some object
+  /// stores ignore If-None-Match): commits would not be safe there.
   static Result<std::unique_ptr<FileCatalog>> Open(const std::string& warehouse,
                                                    std::string name = "braid",
                                                    std::shared_ptr<FileSystem> fs = nullptr);

@@ -6,6 +6,7 @@
 
 #include "base/time_format.h"
 #include "cli/command.h"
+#include "storage/location.h"
 
 namespace braid::cli {
 
@@ -109,7 +110,8 @@ Result<std::unique_ptr<Catalog>> PipelineFlags::OpenCatalogOf(const PipelineConf
   if (file) {
     std::string& wh = props["warehouse"];
     if (wh.empty()) wh = "warehouse";
-    if (wh.find("://") == std::string::npos) wh = std::filesystem::absolute(wh).lexically_normal();
+    // Only a plain path is made absolute: a mistyped "s3:/bucket/wh" must fail, not become ./s3:.
+    if (IsLocalLocation(wh) && !wh.starts_with("file:")) wh = std::filesystem::absolute(wh).lexically_normal();
     if (props.find("type") == props.end()) props["type"] = "file";
   }
   return OpenCatalog(props);

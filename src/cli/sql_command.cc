@@ -19,6 +19,7 @@ Runner AddSqlCommand(CLI::App& root) {
     std::string query;
     std::string format = "table";
     int64_t snapshot = 0;
+    std::string remote_read = "auto";
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = root.add_subcommand("sql", "Run SQL over the tables (embedded DuckDB)");
@@ -35,12 +36,18 @@ Runner AddSqlCommand(CLI::App& root) {
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
   cmd->add_option("--snapshot", o->snapshot, "Read the table that has this snapshot at it");
+  cmd->add_option("--remote-read", o->remote_read,
+                  "Data files on S3: direct (DuckDB httpfs), download (copy first) or auto")
+      ->check(CLI::IsMember({"auto", "direct", "download"}))
+      ->capture_default_str();
   return [o] {
     auto opened = o->flags.ResolveWithCatalog();
     if (!opened.ok()) return Fail("sql", opened.status());
     Catalog& catalog = *opened->second;
     SqlSessionOptions so;
     if (o->snapshot != 0) so.snapshot = SnapshotId(o->snapshot);
+    if (o->remote_read == "direct") so.remote_read = RemoteRead::kDirect;
+    if (o->remote_read == "download") so.remote_read = RemoteRead::kDownload;
     auto session = SqlSession::Open(catalog, so);
     if (!session.ok()) return Fail("sql", session.status());
     auto result = (*session)->Query(o->query);

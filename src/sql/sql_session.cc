@@ -1,11 +1,17 @@
 #include "sql/sql_session.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
+#include <fstream>
 
 #include <fmt/format.h>
 
 #include "storage/location.h"
+#include "storage/s3_file_system.h"
+#include "storage/s3_uri.h"
 #include "table/iceberg_schema.h"
 #include "table/table_scan.h"
 
@@ -111,6 +117,7 @@ Result<std::unique_ptr<SqlSession>> SqlSession::OpenEmpty(int threads) {
 
 Result<std::unique_ptr<SqlSession>> SqlSession::Open(Catalog& catalog, SqlSessionOptions options) {
   BRAID_ASSIGN_OR_RETURN(std::unique_ptr<SqlSession> session, OpenEmpty(options.threads));
+  session->set_remote_read(options.remote_read);
   bool snapshot_found = false;
   BRAID_ASSIGN_OR_RETURN(std::vector<std::string> namespaces, catalog.ListNamespaces());
   for (const std::string& ns : namespaces) {
@@ -168,7 +175,7 @@ Status SqlSession::RegisterTable(const TableIdentifier& id, FileSystem& fs, cons
         return Status::InvalidArgument(fmt::format("data file {} is {}: braid reads Parquet only",
                                                    f.file_path, f.file_format));
       }
-      BRAID_ASSIGN_OR_RETURN(std::string path, LocalPath(f.file_path));
+      BRAID_ASSIGN_OR_RETURN(std::string path, ReadablePath(fs, f.file_path));
       paths += fmt::format("{}{}", paths.empty() ? "" : ", ", QuoteLiteral(path));
     }
     body = fmt::format("SELECT {} FROM read_parquet([{}], schema=MAP {{{}}})", select, paths, mapping);
@@ -180,6 +187,44 @@ Status SqlSession::RegisterTable(const TableIdentifier& id, FileSystem& fs, cons
   if (!st.ok()) return st.WithContext(fmt::format("registering table {}", id.ToString()));
   if (std::find(tables_.begin(), tables_.end(), id) == tables_.end()) tables_.push_back(id);
   return Status::Ok();
+}
+
+SqlSession::~SqlSession() {
+  if (!download_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(download_dir_, ec);
+  }
+}
+
+Result<std::string> SqlSession::ReadablePath(FileSystem& fs, const std::string& location) {
+  if (!S3Uri::HasS3Scheme(location)) return LocalPath(location);
+  BRAID_ASSIGN_OR_RETURN(S3Uri uri, S3Uri::Parse(location));
+  auto* s3 = dynamic_cast<S3FileSystem*>(&fs);
+  bool direct = remote_read_ == RemoteRead::kDirect ||
+                (remote_read_ == RemoteRead::kAuto && DuckDbS3Access::Available());
+  if (direct) {
+    if (s3 == nullptr) {
+      return Status::InvalidArgument(fmt::format("data file {} is on S3 but its table's file system is not", location));
+    }
+    if (!s3_) s3_ = std::make_unique<DuckDbS3Access>(*db_);
+    BRAID_RETURN_IF_ERROR(s3_->Configure(uri.bucket, s3->client().options()));
+    // DuckDB's httpfs knows s3:// for every S3 store; s3a/s3n are Hadoop's aliases of it.
+    return fmt::format("s3://{}/{}", uri.bucket, uri.key);
+  }
+  if (download_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::path dir = std::filesystem::temp_directory_path(ec) /
+                                fmt::format("braid-sql-{}-{}", ::getpid(), reinterpret_cast<uintptr_t>(this));
+    std::filesystem::create_directories(dir, ec);
+    if (ec) return Status::IoError(fmt::format("cannot create {} to download {}: {}", dir.string(), location, ec.message()));
+    download_dir_ = dir.string();
+  }
+  BRAID_ASSIGN_OR_RETURN(std::string data, fs.ReadFile(location));
+  std::string path = fmt::format("{}/{}-{}", download_dir_, std::hash<std::string>{}(location), BaseName(uri.key));
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  if (!out.good()) return Status::IoError(fmt::format("writing the downloaded copy of {} to {} failed", location, path));
+  return path;
 }
 
 Status SqlSession::RegisterBroken(const TableIdentifier& id, const Status& why) {

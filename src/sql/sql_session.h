@@ -13,6 +13,7 @@
 #include "base/result.h"
 #include "base/types.h"
 #include "catalog/catalog.h"
+#include "sql/duckdb_s3_access.h"
 #include "sql/query_result.h"
 #include "table/duckdb_connection.h"
 #include "table/table_identifier.h"
@@ -20,12 +21,19 @@
 
 namespace braid {
 
+/// How a session reads data files on an object store: kDirect through DuckDB's httpfs extension
+/// (configured from the table's S3 settings), kDownload by copying each file through braid's
+/// FileSystem into a temp directory first, kAuto direct when the extension is installed.
+enum class RemoteRead { kAuto, kDirect, kDownload };
+
 struct SqlSessionOptions {
   /// Read the table that has this snapshot at that snapshot (the others at their current
   /// one). NotFound at Open if no table has it.
   std::optional<SnapshotId> snapshot;
   /// DuckDB worker threads; 0 uses every core.
   int threads = 0;
+  /// How data files on S3 are read (see RemoteRead).
+  RemoteRead remote_read = RemoteRead::kAuto;
 };
 
 class SqlSession {
@@ -44,6 +52,11 @@ class SqlSession {
   Status RegisterTable(const TableIdentifier& id, FileSystem& fs, const TableState& state,
                        std::optional<SnapshotId> snapshot = std::nullopt);
 
+  ~SqlSession();
+
+  /// How RegisterTable reads data files on S3 from now on (Open sets it from its options).
+  void set_remote_read(RemoteRead mode) { remote_read_ = mode; }
+
   /// Runs one SQL statement and returns its result. Errors carry DuckDB's message.
   Result<QueryResult> Query(const std::string& sql);
 
@@ -56,10 +69,15 @@ class SqlSession {
  private:
   explicit SqlSession(std::unique_ptr<DuckDbConnection> db) : db_(std::move(db)) {}
   Status RegisterBroken(const TableIdentifier& id, const Status& why);
+  /// The path DuckDB reads `location` by: a local path, an s3:// URL (httpfs), or a downloaded copy.
+  Result<std::string> ReadablePath(FileSystem& fs, const std::string& location);
   Result<QueryResult> QueryAsText(const std::string& sql, duckdb_prepared_statement original);
 
   std::unique_ptr<DuckDbConnection> db_;
   std::vector<TableIdentifier> tables_;
+  RemoteRead remote_read_ = RemoteRead::kAuto;
+  std::unique_ptr<DuckDbS3Access> s3_;
+  std::string download_dir_;  // created on the first download, removed with the session
 };
 
 }  // namespace braid

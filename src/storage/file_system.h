@@ -1,7 +1,7 @@
 #pragma once
 // FileSystem: the seam between braid and the place table files live. Locations are absolute
-// URIs as Iceberg metadata stores them ("file:///warehouse/t/data/x.parquet", later
-// "s3://bucket/..."); a plain absolute path is accepted as a local location.
+// URIs as Iceberg metadata stores them ("file:///warehouse/t/data/x.parquet",
+// "s3://bucket/t/data/x.parquet"); a plain absolute path is accepted as a local location.
 //
 // Implementations are thread-safe: one instance may serve several tables and threads.
 
@@ -66,15 +66,25 @@ class FileSystem {
 
   /// Deletes a directory and everything under it; a missing directory succeeds.
   virtual Status DeleteRecursively(const std::string& location) = 0;
+
+  /// Whether CreateFileExclusive really is atomic create-if-absent for files under the
+  /// directory `location` (local: always; S3: only where the store honours If-None-Match, found
+  /// by a probe that writes and deletes one object there). Fails only when the probe cannot run.
+  virtual Result<bool> SupportsExclusiveCreate(const std::string& location) = 0;
+
+  /// What error messages call this store ("the local file system", an S3 endpoint URL).
+  virtual std::string StoreName() const { return "this file system"; }
 };
 
-/// The file system serving `location`: "file:" URIs and absolute paths are local. Other schemes
-/// (s3://) fail with InvalidArgument until their implementation lands.
+/// The file system serving `location` with settings from the environment only: "file:" URIs and
+/// absolute paths are local, s3:// (s3a://, s3n://) is S3. InvalidArgument naming the scheme for
+/// any other.
 Result<std::shared_ptr<FileSystem>> FileSystemFor(const std::string& location);
 
 /// The file system serving `location`, configured by catalog properties under Iceberg's names
-/// (s3.endpoint, s3.region, s3.access-key-id, ...; the environment fills what they omit).
-/// InvalidArgument naming the scheme for one braid does not support: never a local fallback.
+/// (s3.endpoint, s3.region, s3.access-key-id, ...; the environment fills what they omit: see
+/// S3Options). InvalidArgument naming the scheme for one braid does not support ("gs://",
+/// "hdfs://", a malformed "s3:/x"): never a local fallback.
 Result<std::shared_ptr<FileSystem>> FileSystemFor(
     const std::string& location, const std::map<std::string, std::string>& properties);
 

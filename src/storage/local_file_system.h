@@ -22,6 +22,9 @@ class LocalFileSystem final : public FileSystem {
   Result<std::vector<FileInfo>> List(const std::string& location) override;
   Status CreateDirectories(const std::string& location) override;
   Status DeleteRecursively(const std::string& location) override;
+  /// Always true: O_EXCL and link() make create-if-absent atomic.
+  Result<bool> SupportsExclusiveCreate(const std::string&) override { return true; }
+  std::string StoreName() const override { return "the local file system"; }
 };
 
 }  // namespace braid

@@ -1,5 +1,6 @@
 #include "storage/location.h"
 
+#include <cctype>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -12,11 +13,24 @@ std::string FileUri(std::string_view path) {
   return "file://" + abs;
 }
 
+std::string_view SchemeOf(std::string_view location) {
+  // RFC 3986: a letter, then letters, digits, '+', '-' or '.', then ':'. One letter is a
+  // Windows drive ("C:"), not a scheme.
+  size_t colon = location.find(':');
+  if (colon == std::string_view::npos || colon < 2 || !std::isalpha(static_cast<unsigned char>(location[0]))) {
+    return {};
+  }
+  for (size_t i = 1; i < colon; ++i) {
+    char c = location[i];
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') return {};
+  }
+  return location.substr(0, colon);
+}
+
 bool IsLocalLocation(std::string_view location) {
-  if (location.starts_with("file:")) return true;
-  // A scheme is letters followed by "://"; anything else is a path.
-  size_t colon = location.find("://");
-  return colon == std::string_view::npos;
+  // "s3:/x" or "s3a:bucket" are mistyped remote locations, never relative paths.
+  std::string_view scheme = SchemeOf(location);
+  return scheme.empty() || scheme == "file";
 }
 
 Result<std::string> LocalPath(std::string_view location) {

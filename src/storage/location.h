@@ -13,7 +13,11 @@ namespace braid {
 /// current directory first.
 std::string FileUri(std::string_view path);
 
-/// Whether `location` names a local file: "file:" URI or a plain path.
+/// The URI scheme of `location` ("s3" for "s3://b/k" and for a mistyped "s3:/k", "file"), or ""
+/// for a plain path.
+std::string_view SchemeOf(std::string_view location);
+
+/// Whether `location` names a local file: "file:" URI or a plain path (no scheme).
 bool IsLocalLocation(std::string_view location);
 
 /// The local path of a local location: "file:///a/b" and "file:/a/b" (Java's form) give "/a/b",

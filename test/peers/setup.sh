@@ -89,6 +89,9 @@ else
   log "venv installed"
 fi
 
+# --- S3Proxy (S3 server for test/integration/test_s3_storage.py) ------------------
+BRAID_CACHE="$CACHE" "$PEERS/install-s3proxy.sh"
+
 # --- Iceberg REST catalog fixture and Nessie (REST catalog tests) ------------------
 "$PEERS/install-iceberg-rest.sh"
 "$PEERS/install-nessie.sh"

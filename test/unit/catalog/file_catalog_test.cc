@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include "storage/local_file_system.h"
@@ -230,6 +231,9 @@ class FaultyFileSystem final : public FileSystem {
   Result<std::vector<FileInfo>> List(const std::string& l) override { return local_.List(l); }
   Status CreateDirectories(const std::string& l) override { return local_.CreateDirectories(l); }
   Status DeleteRecursively(const std::string& l) override { return local_.DeleteRecursively(l); }
+  bool honours_exclusive_create = true;
+  Result<bool> SupportsExclusiveCreate(const std::string&) override { return honours_exclusive_create; }
+  std::string StoreName() const override { return "http://store.test:9000"; }
 
  private:
   LocalFileSystem local_;
@@ -271,6 +275,43 @@ TEST_F(FileCatalogTest, OpensFromProperties) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ((*c)->name(), "braid");
   EXPECT_TRUE(*fs_.Exists(dir_.path() + "/w2"));
+}
+
+}  // namespace
+}  // namespace braid
+
+namespace braid {
+namespace {
+
+TEST(FileCatalogOpenTest, RefusesAStoreWithoutAtomicCreate) {
+  TempDir dir;
+  auto fs = std::make_shared<FaultyFileSystem>();
+  fs->honours_exclusive_create = false;
+  auto catalog = FileCatalog::Open(dir.path() + "/wh", "c", fs);
+  ASSERT_FALSE(catalog.ok());
+  EXPECT_EQ(catalog.status().kind(), StatusKind::kInvalidArgument);
+  EXPECT_EQ(catalog.status().message(),
+            "the file catalog needs atomic create-if-absent, which http://store.test:9000 does not honour: "
+            "use a sql or rest catalog");
+}
+
+TEST(FileCatalogOpenTest, AnS3WarehouseNeverBecomesALocalDirectory) {
+  TempDir dir;
+  std::filesystem::path cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  // A typo'd scheme and an unreachable S3 endpoint both fail; neither leaves ./s3: behind.
+  auto typo = OpenCatalog({{"warehouse", "s3:/bkt/wh"}});
+  auto unreachable = OpenCatalog({{"warehouse", "s3://bkt/wh"}, {"s3.endpoint", "http://127.0.0.1:1"},
+                                  {"s3.access-key-id", "k"}, {"s3.secret-access-key", "not-printed-9f"},
+                                  {"s3.retry.num-retries", "1"}, {"s3.retry.min-wait-ms", "1"}});
+  bool leaked = std::filesystem::exists(dir.path() + "/s3:") || std::filesystem::exists(dir.path() + "/s3");
+  std::filesystem::current_path(cwd);
+  EXPECT_EQ(typo.status().kind(), StatusKind::kInvalidArgument);
+  EXPECT_NE(typo.status().message().find("s3:/bkt/wh"), std::string::npos);
+  ASSERT_FALSE(unreachable.ok());
+  EXPECT_NE(unreachable.status().message().find("http://127.0.0.1:1"), std::string::npos);
+  EXPECT_EQ(unreachable.status().message().find("not-printed-9f"), std::string::npos);
+  EXPECT_FALSE(leaked);
 }
 
 }  // namespace

@@ -32,9 +32,9 @@ TEST(Location, JoinsAndSplits) {
   EXPECT_FALSE(IsLocalLocation("s3://b/x"));
 }
 
-TEST(FileSystemFor, LocalOnlyForNow) {
+TEST(FileSystemFor, LocalForFileUrisAndUnknownSchemesRefused) {
   EXPECT_TRUE(FileSystemFor("file:///tmp").ok());
-  EXPECT_EQ(FileSystemFor("s3://bucket/w").status().kind(), StatusKind::kInvalidArgument);
+  EXPECT_EQ(FileSystemFor("ftp://host/w").status().kind(), StatusKind::kInvalidArgument);
 }
 
 TEST(LocalFileSystem, WritesReadsAndReplaces) {
