@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all setup build peers test unit integration sanitize soak demo clean
+.PHONY: all setup build peers test test-spark unit integration sanitize soak demo clean
 
 all: build
 
@@ -29,6 +29,13 @@ integration: build peers
 test: build peers
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS) -L unit
 	@BRAID_BINARY=$(abspath $(BUILD))/braid .cache/venv/bin/python -m pytest -q test/integration
+
+# Spark 4.0 + Iceberg 1.10 (the notebook's engine) reading and writing braid's tables through a
+# REST catalog on S3: installs pyspark and the Iceberg jars into .cache first (not part of `make
+# test`, where test_spark.py skips with this reason).
+test-spark: build peers
+	@bash test/peers/install-spark.sh
+	@BRAID_SPARK=1 BRAID_BINARY=$(abspath $(BUILD))/braid .cache/venv/bin/python -m pytest -q test/integration/test_spark.py
 
 sanitize: setup
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBRAID_SANITIZE=ON >/dev/null

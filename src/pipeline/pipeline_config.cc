@@ -49,21 +49,32 @@ class Reader {
     *out = *d;
     return Status::Ok();
   }
-  Status Props(const toml::node& n, const std::string& key, std::map<std::string, std::string>* out) {
+  // A bare dotted key (s3.endpoint = "...", as pasted from Spark or pyiceberg settings) is a
+  // nested table in TOML; it is read back as the one property "s3.endpoint".
+  Status Props(const toml::node& n, const std::string& key, std::map<std::string, std::string>* out,
+               const std::string& prefix = "") {
     const toml::table* t = n.as_table();
     if (t == nullptr) return Bad(key, "a table of properties");
     for (const auto& [k, v] : *t) {
+      std::string name = prefix + std::string(k.str());
       std::string value;
-      if (auto s = v.value<std::string>()) {
+      if (v.is_table()) {
+        BRAID_RETURN_IF_ERROR(Props(v, key, out, name + "."));
+        continue;
+      }
+      // Booleans first: toml++ also converts them to integers (true would become "1").
+      if (auto b = v.as_boolean()) {
+        value = b->get() ? "true" : "false";
+      } else if (auto s = v.value<std::string>()) {
         value = *s;
       } else if (auto i = v.value<int64_t>()) {
         value = std::to_string(*i);
-      } else if (auto b = v.value<bool>()) {
-        value = *b ? "true" : "false";
       } else {
-        return Bad(key + "." + std::string(k.str()), "a string, number or boolean");
+        return Bad(key + "." + name, "a string, number or boolean");
       }
-      (*out)[std::string(k.str())] = value;
+      if (!out->emplace(name, value).second) {
+        return Bad(key + "." + name, "set once (it is given twice, quoted and dotted)");
+      }
     }
     return Status::Ok();
   }

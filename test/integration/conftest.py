@@ -40,6 +40,7 @@ def new_topic(kafka):
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "spark: needs PySpark and the Iceberg Spark runtime (make test-spark)")
     # kafka-python 3.0 loads its protocol schemas through the deprecated
     # importlib.resources.read_text/open_text: ~200 warnings per run.
     config.addinivalue_line(

@@ -1,8 +1,8 @@
 """Apache Iceberg's REST catalog test server (RESTCatalogServer, Iceberg 1.10.1) for tests.
 
 Installed by test/peers/install-iceberg-rest.sh into ${BRAID_CACHE:-.cache}/iceberg-rest/lib.
-`RestFixture("file", warehouse)` keeps tables in a local directory; `RestFixture("s3", s3=...)`
-in an S3 bucket (any object with endpoint, access_key, secret_key, bucket attributes).
+`RestFixture("file", workdir)` keeps tables in a local directory; `RestFixture("s3", workdir,
+s3=server, bucket=name)` in a bucket of s3_fixture's S3Proxy (`server`, running).
 Configuration is passed as CATALOG_* environment variables (the server strips CATALOG_, reads
 "__" as "-" and "_" as "."). State lives in an in-memory SQLite database: lost on stop.
 """
@@ -10,7 +10,6 @@ Configuration is passed as CATALOG_* environment variables (the server strips CA
 from __future__ import annotations
 
 import os
-import socket
 import shutil
 import socket
 import subprocess
@@ -52,9 +51,9 @@ def wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 60) 
 
 
 class RestFixture:
-    def __init__(self, mode: str, workdir: Path, s3=None):
-        assert mode in ("file", "s3")
-        self.mode, self.workdir, self.s3 = mode, Path(workdir), s3
+    def __init__(self, mode: str, workdir: Path, s3=None, bucket: str | None = None):
+        assert mode in ("file", "s3") and (mode == "file" or (s3 is not None and bucket))
+        self.mode, self.workdir, self.s3, self.bucket = mode, Path(workdir), s3, bucket
         self.port = free_port()
         self.uri = f"http://127.0.0.1:{self.port}"
         self.warehouse = self.workdir / "rest-warehouse"
@@ -66,7 +65,7 @@ class RestFixture:
         env = dict(os.environ)
         env.update(CATALOG_REST_PORT=str(self.port), CATALOG_REST_HOST="127.0.0.1")
         if self.mode == "s3":
-            env.update(CATALOG_WAREHOUSE=f"s3://{self.s3.bucket}/fixture",
+            env.update(CATALOG_WAREHOUSE=f"s3://{self.bucket}/fixture",
                        CATALOG_IO__IMPL="org.apache.iceberg.aws.s3.S3FileIO",
                        CATALOG_S3_ENDPOINT=self.s3.endpoint,
                        CATALOG_S3_PATH__STYLE__ACCESS="true",
@@ -94,8 +93,14 @@ class RestFixture:
                 self.proc.wait()
 
     def pyiceberg(self, uri: str | None = None):
+        """pyiceberg's RestCatalog on this server (with S3 FileIO settings in s3 mode)."""
         from pyiceberg.catalog import load_catalog
-        return load_catalog("rest_fixture", type="rest", uri=uri or self.uri)
+        props = {}
+        if self.mode == "s3":
+            props = {"s3.endpoint": self.s3.endpoint, "s3.access-key-id": self.s3.access_key,
+                     "s3.secret-access-key": self.s3.secret_key, "s3.region": "us-east-1",
+                     "s3.path-style-access": "true", "py-io-impl": "pyiceberg.io.pyarrow.PyArrowFileIO"}
+        return load_catalog("rest_fixture", type="rest", uri=uri or self.uri, **props)
 
 
 class FaultProxy:

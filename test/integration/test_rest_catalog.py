@@ -10,8 +10,9 @@ import pyarrow as pa
 import pytest
 
 from braid_cli import EmbeddedBroker, run
-from nessie_fixture import NessieServer, S3ProxyServer, nessie_jar, nessie_java
+from nessie_fixture import NessieServer, nessie_jar, nessie_java
 from rest_fixture import FaultProxy, RestFixture
+from s3_fixture import S3Proxy, s3proxy_libs
 
 EVENTS = 50
 
@@ -171,25 +172,23 @@ def nessie(tmp_path_factory):
         pytest.skip("Nessie needs Java >= 21 and none was found (install one, re-run test/peers/setup.sh)")
     if not nessie_jar().exists():
         pytest.skip(f"Nessie is not installed ({nessie_jar()}): run test/peers/setup.sh")
-    if not list(S3ProxyServer.libs().glob("*.jar")):
-        pytest.skip(f"Nessie needs an S3 server and S3Proxy is not installed in {S3ProxyServer.libs()}")
+    if not (s3proxy_libs() / "s3proxy-4.1.0.jar").exists():
+        pytest.fail(f"Nessie needs an S3 server and S3Proxy is not installed in {s3proxy_libs()}: "
+                    "run test/peers/setup.sh")
     work = tmp_path_factory.mktemp("nessie")
-    s3 = S3ProxyServer(work).start()
-    server = None
-    try:
-        server = NessieServer(work, s3, java).start()
-        yield server
-    finally:
-        if server:
+    with S3Proxy() as s3:
+        server = NessieServer(work, s3, s3.create_bucket("warehouse"), java).start()
+        try:
+            yield server
+        finally:
             server.stop()
-        s3.stop()
 
 
 def nessie_flags(server: NessieServer, ref: str = "main") -> list[str]:
     """The notebook's Spark settings, pasted as they are."""
     props = {"catalog-impl": "org.apache.iceberg.nessie.NessieCatalog", "uri": server.api_uri,
              "ref": ref, "authentication.type": "NONE",
-             "io-impl": "org.apache.iceberg.aws.s3.S3FileIO", "warehouse": f"s3a://{server.s3.bucket}/",
+             "io-impl": "org.apache.iceberg.aws.s3.S3FileIO", "warehouse": f"s3a://{server.bucket}/",
              "s3.endpoint": server.s3.endpoint, "s3.path-style-access": "true",
              "s3.access-key-id": server.s3.access_key, "s3.secret-access-key": server.s3.secret_key,
              "s3.region": "us-east-1"}
@@ -205,18 +204,14 @@ def nessie_pyiceberg(server: NessieServer):
 
 
 def test_nessie_tables_created_by_braid_are_listed_by_pyiceberg(nessie, produced):
-    proc = run("join", "--bootstrap", produced.bootstrap, "--namespace", "nb1", "--until-caught-up",
-               *nessie_flags(nessie), check=False, timeout=180)
+    run("join", "--bootstrap", produced.bootstrap, "--namespace", "nb1", "--until-caught-up",
+        *nessie_flags(nessie), timeout=180)
     cat = nessie_pyiceberg(nessie)
     assert ("nb1",) in cat.list_namespaces()
     assert ("nb1", "unified_activity") in cat.list_tables("nb1")
     table = cat.load_table("nb1.unified_activity")
     assert [f.name for f in table.schema().fields][:3] == ["user_id", "session_id", "action_type"]
-    assert table.location().startswith(f"s3://{nessie.s3.bucket}/")
-    if proc.returncode != 0:
-        # s3:// storage is another branch's work: until it lands, braid must refuse it in one line.
-        assert proc.returncode in (1, 2) and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-        assert "s3://" in proc.stderr and nessie.s3.secret_key not in proc.stderr
+    assert table.location().startswith(f"s3://{nessie.bucket}/")
 
 
 def test_braid_describes_a_table_pyiceberg_created_in_nessie(nessie):

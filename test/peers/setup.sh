@@ -95,3 +95,8 @@ BRAID_CACHE="$CACHE" "$PEERS/install-s3proxy.sh"
 # --- Iceberg REST catalog fixture and Nessie (REST catalog tests) ------------------
 "$PEERS/install-iceberg-rest.sh"
 "$PEERS/install-nessie.sh"
+
+# --- Spark (only on request: `make test-spark`, or BRAID_SPARK=1) --------------------
+if [ "${BRAID_SPARK:-0}" = 1 ]; then
+  BRAID_CACHE="$CACHE" "$PEERS/install-spark.sh"
+fi

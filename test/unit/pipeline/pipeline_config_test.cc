@@ -42,6 +42,33 @@ TEST(PipelineConfig, DurationsReadEveryWay) {
   EXPECT_EQ(c->ToKafkaConfig().properties.at("security.protocol"), "SSL");
 }
 
+// Spark's and pyiceberg's settings pasted as bare TOML keys: `s3.endpoint = ...` is a nested
+// table in TOML and must still reach the catalog as the property "s3.endpoint".
+TEST(PipelineConfig, DottedCatalogKeysAreOneProperty) {
+  auto c = PipelineConfig::Load(Write("dotted.toml",
+                                      "[catalog]\n"
+                                      "catalog-impl = \"org.apache.iceberg.nessie.NessieCatalog\"\n"
+                                      "authentication.type = \"NONE\"\n"
+                                      "s3.endpoint = \"http://minio:9000\"\n"
+                                      "s3.path-style-access = true\n"
+                                      "\"header.X-Tenant\" = \"t1\"\n"
+                                      "[kafka]\n"
+                                      "security.protocol = \"SSL\"\n"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->catalog.at("authentication.type"), "NONE");
+  EXPECT_EQ(c->catalog.at("s3.endpoint"), "http://minio:9000");
+  EXPECT_EQ(c->catalog.at("s3.path-style-access"), "true");
+  EXPECT_EQ(c->catalog.at("header.X-Tenant"), "t1");
+  EXPECT_EQ(c->catalog.count("s3"), 0u);
+  EXPECT_EQ(c->kafka.at("security.protocol"), "SSL");
+  // The same property quoted and dotted is refused by name, not silently one of the two.
+  auto twice = PipelineConfig::Load(Write("twice.toml",
+                                          "[catalog]\n\"s3.endpoint\" = \"a\"\ns3.endpoint = \"b\"\n"));
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("catalog.s3.endpoint"), std::string::npos)
+      << twice.status().message();
+}
+
 TEST(PipelineConfig, RefusesUnknownKeysAndBadValuesByName) {
   struct Case {
     const char* text;
