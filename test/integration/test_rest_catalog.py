@@ -225,15 +225,19 @@ def test_braid_describes_a_table_pyiceberg_created_in_nessie(nessie):
 
 
 def test_nessie_full_pipeline_over_s3(nessie, produced):
-    """The notebook's stack end to end. Needs braid's s3:// storage (another branch)."""
-    proc = run("join", "--bootstrap", produced.bootstrap, "--namespace", "nb3", "--until-caught-up",
-               *nessie_flags(nessie), check=False, timeout=180)
-    if proc.returncode != 0 and "s3" in proc.stderr and "supported" in proc.stderr:
-        pytest.skip(f"braid's s3:// storage is not merged yet: {proc.stderr.strip()}")
-    assert proc.returncode == 0, proc.stderr
+    """The notebook's stack end to end: a drained run equals DESIGN §2's query over the input,
+    read back through Nessie by pyiceberg (S3 FileIO) and by braid."""
+    from collections import Counter
+    from braid_cli import read_topic
+    from join_oracle import COLUMNS, normalize, oracle
+    run("join", "--bootstrap", produced.bootstrap, "--namespace", "nb3", "--drain",
+        *nessie_flags(nessie), timeout=180)
+    expected = oracle(*(read_topic(produced.bootstrap, t) for t in ("user_actions", "purchases", "sessions")))
     table = nessie_pyiceberg(nessie).load_table("nb3.unified_activity")
-    rows = table.scan().to_arrow().num_rows
-    assert rows >= EVENTS
+    assert table.location().startswith(f"s3://{nessie.bucket}/")
+    got = Counter(normalize(tuple(r[c] for c in COLUMNS))
+                  for r in table.scan(selected_fields=tuple(COLUMNS)).to_arrow().to_pylist())
+    assert got == expected and sum(got.values()) >= EVENTS
     out = run("sql", *nessie_flags(nessie), "--format", "csv",
               "SELECT count(*) FROM nb3.unified_activity").stdout
-    assert int(out.strip().splitlines()[-1]) == rows
+    assert int(out.strip().splitlines()[-1]) == sum(expected.values())
