@@ -151,6 +151,54 @@ TEST_F(RestCatalogTest, TablesUseTheirVendedConfigForFiles) {
   EXPECT_FALSE(other.ok());
 }
 
+// Two processes creating the same table: the JDBC-backed REST fixture answers the loser's
+// create (and namespace create) with 500. The table exists: use it, do not fail the run.
+TEST_F(RestCatalogTest, A500ToACreateThatLostARaceLoadsTheTableThatWon) {
+  auto c = Open();
+  ASSERT_TRUE(c);
+  bool created_elsewhere = false;
+  int busy_loads = 0;
+  server_->intercept = [&](const HttpRequest& r) -> Result<HttpResponse> {
+    const std::string err500 = R"({"error":{"message":"Unknown failure","type":"UncheckedSQLException","code":500}})";
+    if (r.method == "GET" && r.url.ends_with("/namespaces/ns/tables/t") && !created_elsewhere) {
+      return HttpResponse{404, R"({"error":{"message":"no such table","type":"NoSuchTableException","code":404}})"};
+    }
+    // Its database still busy with the other create: the first load after it fails too.
+    if (r.method == "GET" && r.url.ends_with("/namespaces/ns/tables/t") && busy_loads++ == 0) {
+      return HttpResponse{500, err500};
+    }
+    if (r.method == "GET" && r.url.ends_with("/namespaces/ns")) return HttpResponse{200, R"({"namespace":["ns"]})"};
+    if (r.method == "POST" && r.url.ends_with("/namespaces")) return HttpResponse{500, err500};
+    if (r.method == "POST" && r.url.ends_with("/namespaces/ns/tables")) {
+      created_elsewhere = true;
+      return HttpResponse{500, err500};
+    }
+    return HttpResponse{0, ""};
+  };
+  auto t = c->CreateTable({"ns", "t"}, Schema(), {});
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_EQ(t->metadata.table_uuid, server_->table().table_uuid);
+}
+
+TEST_F(RestCatalogTest, A500ToACreateWhenNoTableExistsIsStillAnError) {
+  auto c = Open();
+  ASSERT_TRUE(c);
+  server_->intercept = [&](const HttpRequest& r) -> Result<HttpResponse> {
+    if (r.method == "GET" && r.url.ends_with("/namespaces/ns/tables/t")) {
+      return HttpResponse{404, R"({"error":{"message":"no such table","type":"NoSuchTableException","code":404}})"};
+    }
+    if (r.method == "POST" && r.url.ends_with("/namespaces")) return HttpResponse{200, "{}"};
+    if (r.method == "POST" && r.url.ends_with("/namespaces/ns/tables")) {
+      return HttpResponse{500, R"({"error":{"message":"disk full","type":"ServerError","code":500}})"};
+    }
+    return HttpResponse{0, ""};
+  };
+  auto t = c->CreateTable({"ns", "t"}, Schema(), {});
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("creating table ns.t"), std::string::npos) << t.status().message();
+  EXPECT_NE(t.status().message().find("disk full"), std::string::npos) << t.status().message();
+}
+
 TEST_F(RestCatalogTest, UnreachableCatalogIsOneLineNamingTheUri) {
   server_->intercept = [](const HttpRequest&) -> Result<HttpResponse> {
     return Status::Unavailable("GET http://cat:8181/v1/config: Couldn't connect to server");
