@@ -133,7 +133,9 @@ def test_spark_runs_the_notebooks_reports_on_braids_table_with_braids_numbers(sp
     spark_device = sorted([r.device_type, str(r.total_actions), str(r.unique_users), str(r.purchase_count),
                            num(float(r.total_revenue))] for r in device)
     braid_device = sorted([c[0], c[1], c[2], c[3], num(float(c[4]))] for c in b_device)
+    assert len(braid_device) == len(spark_device) >= 3 and len(b_conversion) == len(conversion) >= 4
     assert spark_device == braid_device
+    assert [r.device_type for r in device] == [c[0] for c in b_device]  # same order: by revenue
     spark_conv = sorted([r.action_type, str(r.actions), str(r.purchases), num(float(r.conversion_rate))]
                         for r in conversion)
     braid_conv = sorted([c[0], c[1], c[2], num(float(c[3]))] for c in b_conversion)
