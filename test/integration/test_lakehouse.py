@@ -260,3 +260,23 @@ def test_two_writers_with_one_pipeline_id_on_rest_and_s3_leave_one_runs_rows(kaf
     assert error.startswith("braid join: another writer is committing for pipeline tw.unified_activity"), loser
     rows, rejects = tables(rest_s3.pyiceberg(), "tw")
     check_rows(rows, rejects, topics, sent)
+
+
+def test_sql_catalog_with_an_s3_warehouse_as_the_readme_shows(kafka, new_topic, s3, tmp_path):
+    import uuid
+    from pyiceberg.catalog.sql import SqlCatalog
+    from lakehouse import s3_fileio
+    bucket = s3.create_bucket(f"sql-{uuid.uuid4().hex[:8]}")
+    topics = topics_for(new_topic)
+    sent = produce(kafka.bootstrap, topics, RandomStreams(31, events=300).records(), 3, 31)
+    db = tmp_path / "catalog.db"
+    catalog = {"type": "sql", "uri": f"sqlite:///{db}", "warehouse": f"s3://{bucket}/warehouse",
+               "s3.endpoint": s3.endpoint, "s3.path-style-access": "true"}
+    config = pipeline_file(tmp_path, catalog, "sq", topics, kafka.bootstrap)
+    env = aws_env(s3)
+    run("join", "--config", str(config), "--drain", env=env, timeout=240)
+    cat = SqlCatalog("default", uri=f"sqlite:///{db}", warehouse=f"s3://{bucket}/warehouse", **s3_fileio(s3))
+    assert cat.load_table("sq.unified_activity").location().startswith(f"s3://{bucket}/warehouse/")
+    rows, rejects = tables(cat, "sq")
+    n, _, _ = check_rows(rows, rejects, topics, sent)
+    assert braid_count(config, env, "sq.unified_activity") == n
