@@ -2,7 +2,7 @@
 // RestClient: JSON over HTTP for the Iceberg REST catalog. Adds the auth header (a fixed bearer
 // `token`, or OAuth2 client credentials exchanged for tokens that are refreshed before they
 // expire) and `header.*` headers, retries requests that never reached the server and idempotent
-// requests that failed in transit or were answered 503/429 (exponential backoff with jitter), and
+// requests that failed in transit or were answered 429/500/502/503/504 (exponential backoff with jitter), and
 // turns the server's ErrorModel into a one-line Status. Tokens and secrets never appear in
 // messages. Thread-safe.
 
@@ -51,7 +51,7 @@ class RestClient {
 
   /// Sends `method` to `url_or_path` (absolute, or a path appended to the base URI) with `body`
   /// (omitted when null) and returns the answer, whatever its status. `idempotent` allows
-  /// retrying after a failure in transit and after 503/429. Fails with Unavailable when the
+  /// retrying after a failure in transit and after 429/500/502/503/504. Fails with Unavailable when the
   /// server could not be reached, IoError when the outcome is unknown (the request may have been
   /// acted on), InvalidArgument when OAuth2 fails.
   Result<RestResponse> Call(const std::string& method, const std::string& url_or_path,

@@ -111,6 +111,25 @@ TEST(RestClientTest, IdempotentRequestsRetry503AndTransitFailuresWithGrowingBack
   EXPECT_LE(f.sleeps[2], 800ms);
 }
 
+// A busy server (the JDBC-backed REST fixture under concurrent loads) answers a load with 500:
+// a GET is repeated, not turned into a failed run.
+TEST(RestClientTest, IdempotentRequestsRetryServerErrors) {
+  Fixture f;
+  RestClient c(f.Options(), f.t);
+  f.t->script = {HttpResponse{500, R"({"error":{"message":"Failed to get table","code":500}})"},
+                 HttpResponse{502, ""}, HttpResponse{504, ""}, HttpResponse{200, R"({"x":2})"}};
+  auto r = c.Call("GET", "/v1/x", nullptr, true);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(f.t->sent.size(), 4u);
+  // A commit (not idempotent) answered 500 is returned as it is: the caller reconciles.
+  f.t->script = {HttpResponse{500, ""}};
+  auto commit = c.Call("POST", "/v1/t", nlohmann::json::object(), false);
+  ASSERT_TRUE(commit.ok());
+  EXPECT_EQ(commit->status, 500);
+  EXPECT_EQ(f.t->sent.size(), 5u);
+}
+
 TEST(RestClientTest, NonIdempotentRequestsRetryOnlyWhatNeverLeft) {
   Fixture f;
   RestClient c(f.Options(), f.t);
