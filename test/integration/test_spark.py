@@ -58,7 +58,6 @@ def spark(lake):
     if missing:
         pytest.fail(f"missing {missing}: run test/peers/install-spark.sh")
     s3 = lake.s3
-    os.environ.update(AWS_REGION="us-east-1")
     prefix = "spark.sql.catalog.lakehouse"
     session = (SparkSession.builder.master("local[2]").appName("braid-spark-interop")
                .config("spark.jars", ",".join(spark_jars()))
