@@ -139,8 +139,8 @@ Status RestCatalog::CreateNamespace(const std::string& ns) {
   json body{{"namespace", RestTableCommit::NamespaceLevels(ns)}, {"properties", json::object()}};
   BRAID_ASSIGN_OR_RETURN(RestResponse r, client_->Call("POST", Path("namespaces"), body, true));
   if (r.ok() || r.status == 409) return Status::Ok();  // 409: it exists, which is fine
-  // Servers that race two creates in their database may answer 5xx to the loser (Iceberg's
-  // JDBC-backed fixture does): the namespace then exists all the same.
+  // A server that races two creates in its database may answer 5xx to the loser: the
+  // namespace then exists all the same.
   if (r.status >= 500) {
     Result<RestResponse> check = client_->Call("GET", NamespacePath(ns), nullptr, true);
     if (check.ok() && check->ok()) return Status::Ok();
@@ -209,9 +209,8 @@ Result<TableState> RestCatalog::CreateTable(const TableIdentifier& id, const Row
   BRAID_ASSIGN_OR_RETURN(RestResponse r, client_->Call("POST", NamespacePath(id.ns) + "/tables", body, true));
   if (r.status == 409) return LoadTable(id);  // created concurrently
   if (r.status >= 500) {
-    // A 5xx to a create can mean a concurrent create won in the server's database (Iceberg's
-    // JDBC-backed fixture answers 500 then, and may answer loads with 500 while its database
-    // is busy): the table that exists is the one to use.
+    // A 5xx to a create can mean a concurrent create won in the server's database (a unique
+    // key violation surfacing as a server error): the table that exists is the one to use.
     Result<TableState> now = LoadTable(id);
     for (int attempt = 1; !now.ok() && now.status().kind() != StatusKind::kNotFound && attempt < 4; ++attempt) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));

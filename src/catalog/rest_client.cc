@@ -157,9 +157,8 @@ Result<RestResponse> RestClient::Call(const std::string& method, const std::stri
       --attempt;
       continue;
     }
-    // A server error to a request that may be repeated is worth repeating: servers whose
-    // database is busy answer 500 (Iceberg's JDBC-backed REST server does under concurrent
-    // loads). Commits are not idempotent and never take this path.
+    // A server error to a request that may be repeated is worth repeating (a busy or
+    // restarting backend). Commits are not idempotent and never take this path.
     bool transient = answer.status == 429 || answer.status == 500 || answer.status == 502 ||
                      answer.status == 503 || answer.status == 504;
     if (transient && idempotent && attempt < options_.max_attempts) {

@@ -4,7 +4,9 @@ Installed by test/peers/install-iceberg-rest.sh into ${BRAID_CACHE:-.cache}/iceb
 `RestFixture("file", workdir)` keeps tables in a local directory; `RestFixture("s3", workdir,
 s3=server, bucket=name)` in a bucket of s3_fixture's S3Proxy (`server`, running).
 Configuration is passed as CATALOG_* environment variables (the server strips CATALOG_, reads
-"__" as "-" and "_" as "."). State lives in an in-memory SQLite database: lost on stop.
+"__" as "-" and "_" as "."). State lives in a SQLite file in `workdir` (the server's default,
+an in-memory database, is per connection: under concurrent requests its pool opens a second,
+empty one and answers 500 "no such table: iceberg_tables").
 """
 
 from __future__ import annotations
@@ -63,7 +65,8 @@ class RestFixture:
         if not list(rest_libs().glob("iceberg-open-api-*-test-fixtures.jar")):
             raise RuntimeError(f"no REST fixture jars in {rest_libs()}: run test/peers/setup.sh")
         env = dict(os.environ)
-        env.update(CATALOG_REST_PORT=str(self.port), CATALOG_REST_HOST="127.0.0.1")
+        env.update(CATALOG_REST_PORT=str(self.port), CATALOG_REST_HOST="127.0.0.1",
+                   CATALOG_URI=f"jdbc:sqlite:file:{self.workdir / f'rest-catalog-{self.port}.db'}")
         if self.mode == "s3":
             env.update(CATALOG_WAREHOUSE=f"s3://{self.bucket}/fixture",
                        CATALOG_IO__IMPL="org.apache.iceberg.aws.s3.S3FileIO",

@@ -151,7 +151,7 @@ TEST_F(RestCatalogTest, TablesUseTheirVendedConfigForFiles) {
   EXPECT_FALSE(other.ok());
 }
 
-// Two processes creating the same table: the JDBC-backed REST fixture answers the loser's
+// Two processes creating the same table: a database-backed REST server may answer the loser's
 // create (and namespace create) with 500. The table exists: use it, do not fail the run.
 TEST_F(RestCatalogTest, A500ToACreateThatLostARaceLoadsTheTableThatWon) {
   auto c = Open();

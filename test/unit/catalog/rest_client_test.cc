@@ -111,7 +111,7 @@ TEST(RestClientTest, IdempotentRequestsRetry503AndTransitFailuresWithGrowingBack
   EXPECT_LE(f.sleeps[2], 800ms);
 }
 
-// A busy server (the JDBC-backed REST fixture under concurrent loads) answers a load with 500:
+// A busy or restarting backend answers a load with 500:
 // a GET is repeated, not turned into a failed run.
 TEST(RestClientTest, IdempotentRequestsRetryServerErrors) {
   Fixture f;
