@@ -121,7 +121,8 @@ class FaultProxy:
 
         self.target, self.fault, self.commits, self.before_commit = target, fault, 0, None
         proxy = self
-        commit_path = re.compile(r"^/v1/(.+/)?namespaces/[^/]+/tables/[^/?]+$")
+        # Nessie serves the REST API under /iceberg.
+        commit_path = re.compile(r"^(/iceberg)?/v1/(.+/)?namespaces/[^/]+/tables/[^/?]+$")
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
@@ -145,6 +146,9 @@ class FaultProxy:
                         status, payload = r.status, r.read()
                 except urllib.error.HTTPError as e:
                     status, payload = e.code, e.read()
+                # A server naming its own address (Nessie's /v1/config overrides `uri`) is
+                # told to name the proxy, so that every call comes through it.
+                payload = payload.replace(proxy.target.encode(), proxy.uri.encode())
                 if is_commit and proxy.fault == "drop-after-commit":
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)

@@ -22,7 +22,7 @@ from join_oracle import COLUMNS, RandomStreams
 from lakehouse import (aws_env, nessie_catalog, nessie_pyiceberg, pipeline_file, read_rows,
                        rest_catalog)
 from nessie_fixture import NessieServer, nessie_jar, nessie_java
-from rest_fixture import RestFixture
+from rest_fixture import FaultProxy, RestFixture
 from s3_fixture import S3Proxy, s3proxy_libs
 from test_join import REJECT_COLUMNS, check_rows, produce
 
@@ -292,3 +292,22 @@ def test_sql_catalog_with_an_s3_warehouse_as_the_readme_shows(kafka, new_topic, 
     rows, rejects = tables(cat, "sq")
     n, _, _ = check_rows(rows, rejects, topics, sent)
     assert braid_count(config, env, "sq.unified_activity") == n
+
+
+@pytest.mark.parametrize("fault", ["500-after-commit", "drop-after-commit"])
+def test_nessie_lost_commit_answers_never_duplicate(kafka, new_topic, nessie, tmp_path, fault):
+    """Every commit's answer is lost (a 500 or a dropped connection after Nessie applied it):
+    braid reloads, finds its snapshot on main and goes on; nothing is committed twice."""
+    topics = topics_for(new_topic)
+    sent = produce(kafka.bootstrap, topics, RandomStreams(37, events=300).records(), 3, 37)
+    proxy = FaultProxy(f"http://127.0.0.1:{nessie.port}", fault=fault)
+    try:
+        settings = {**nessie_catalog(nessie), "uri": f"{proxy.uri}/api/v2"}
+        config = pipeline_file(tmp_path, settings, f"nf{len(fault)}", topics, kafka.bootstrap)
+        run("join", "--config", str(config), "--drain", "--commit-interval", "300ms",
+            env=aws_env(nessie.s3), timeout=240)
+        assert proxy.commits >= 2  # rows and rejects, each through the fault
+    finally:
+        proxy.stop()
+    rows, rejects = tables(nessie_pyiceberg(nessie), f"nf{len(fault)}")
+    check_rows(rows, rejects, topics, sent)
