@@ -56,6 +56,16 @@ void JoinEngine::MarkCaughtUp(const TopicPartition& partition) {
   tracker_.MarkCaughtUp(tracker_.Register(partition));
 }
 
+bool JoinEngine::HasDelivered(const TopicPartition& partition) const {
+  auto h = tracker_.Find(partition.topic, partition.partition);
+  return h && tracker_.MaxEventTime(*h) != Timestamp::Min();
+}
+
+bool JoinEngine::IsIdle(const TopicPartition& partition) const {
+  auto h = tracker_.Find(partition.topic, partition.partition);
+  return h && tracker_.IsIdle(*h);
+}
+
 void JoinEngine::MarkNotCaughtUp(const TopicPartition& partition) {
   tracker_.MarkNotCaughtUp(tracker_.Register(partition));
 }
