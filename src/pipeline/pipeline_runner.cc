@@ -75,7 +75,13 @@ class PipelineRunner::Impl {
   Status Start() {
     BRAID_ASSIGN_OR_RETURN(engine_, JoinEngine::Create(spec_));
     BRAID_ASSIGN_OR_RETURN(appender_, TableAppender::Create());
-    BRAID_ASSIGN_OR_RETURN(consumer_, Consumer::Create(kafka_, "braid-" + opt_.pipeline_id));
+    const std::string group = "braid-" + opt_.pipeline_id;
+    if (opt_.source_factory) {
+      BRAID_ASSIGN_OR_RETURN(consumer_, opt_.source_factory(kafka_, group));
+    } else {
+      BRAID_ASSIGN_OR_RETURN(std::unique_ptr<Consumer> c, Consumer::Create(kafka_, group));
+      consumer_ = std::move(c);
+    }
     consumer_->SetWarningHandler([this](const std::string& w) { Notice(w); });
     rows_ = RowBatch(engine_->output_schema());
     rejects_ = RowBatch(RejectsSchema());
@@ -492,7 +498,7 @@ class PipelineRunner::Impl {
 
   std::unique_ptr<JoinEngine> engine_;
   std::unique_ptr<TableAppender> appender_;
-  std::unique_ptr<Consumer> consumer_;
+  std::unique_ptr<RecordSource> consumer_;
   RowBatch rows_;
   RowBatch rejects_;
   std::vector<Partition> parts_;
