@@ -84,11 +84,13 @@ def test_join_errors_are_clear(tmp_path):
     proc = run("join", "--bootstrap", "127.0.0.1:1", "--warehouse", str(tmp_path),
                "--drain", check=False, timeout=40)
     assert proc.returncode == 1 and "cannot reach Kafka at 127.0.0.1:1" in proc.stderr
+    assert not (tmp_path / "demo").exists(), "a run that cannot read created tables"
     broker = EmbeddedBroker()
     try:
         proc = run("join", "--bootstrap", broker.bootstrap, "--warehouse", str(tmp_path),
                    "--topic-actions", "no_such_topic", "--drain", check=False)
         assert proc.returncode == 1 and 'topic "no_such_topic" does not exist' in proc.stderr
+        assert not (tmp_path / "demo").exists(), "a run that cannot read created tables"
     finally:
         broker.stop()
     proc = run("join", "--watermark-delay", "soon", check=False)
