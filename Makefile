@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all setup build peers test test-spark unit integration sanitize soak demo clean
+.PHONY: all setup build peers test test-spark unit integration sanitize soak soak-kills demo clean
 
 all: build
 
@@ -50,6 +50,11 @@ demo: build
 # The differential test over many more random seeds (BRAID_SOAK_SEEDS, default 5000).
 soak: build
 	@BRAID_SOAK_SEEDS=$${BRAID_SOAK_SEEDS:-5000} $(BUILD)/tests/braid_join_tests --gtest_filter='Differential.*'
+
+# 200 random SIGKILLs of a continuous braid join while a producer writes (make test runs 20).
+soak-kills: build peers
+	@BRAID_KILLS=$${BRAID_KILLS:-200} BRAID_BINARY=$(abspath $(BUILD))/braid .cache/venv/bin/python \
+	  -m pytest -q test/integration/test_service.py -k twenty_random_kills
 
 clean:
 	rm -rf $(BUILD) build-asan

@@ -47,6 +47,8 @@ CLI::Validator WholeNumberAtLeast(long long min) {
 
 int main(int argc, char** argv) {
   using namespace braid::cli;
+  // Line-buffered stdout keeps its lines in order with stderr's progress when both are piped.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   CLI::App app{
       "braid: reads Kafka topics, joins them on event time with watermarks, and appends the\n"
       "result to an Apache Iceberg table exactly once, with SQL on top.",

@@ -56,6 +56,16 @@ void JoinEngine::MarkCaughtUp(const TopicPartition& partition) {
   tracker_.MarkCaughtUp(tracker_.Register(partition));
 }
 
+bool JoinEngine::HasDelivered(const TopicPartition& partition) const {
+  auto h = tracker_.Find(partition.topic, partition.partition);
+  return h && tracker_.MaxEventTime(*h) != Timestamp::Min();
+}
+
+bool JoinEngine::IsIdle(const TopicPartition& partition) const {
+  auto h = tracker_.Find(partition.topic, partition.partition);
+  return h && tracker_.IsIdle(*h);
+}
+
 void JoinEngine::MarkNotCaughtUp(const TopicPartition& partition) {
   tracker_.MarkNotCaughtUp(tracker_.Register(partition));
 }
@@ -177,10 +187,11 @@ Status JoinEngine::LoadState(std::string_view data) {
   std::string_view layout;
   BRAID_RETURN_IF_ERROR(in.Str(&layout, "layout"));
   if (layout != plan_.Layout()) {
-    return Status::InvalidArgument(fmt::format(
-        "the pipeline changed since the join-state checkpoint was written: it holds\n{}but the "
-        "pipeline now is\n{}start a new pipeline id to begin from scratch",
-        layout, plan_.Layout()));
+    // The layouts are multi-line; the message stays one line.
+    return Status::InvalidArgument(
+        "the join changed since this pipeline's last commit (its streams, keys, windows or output "
+        "differ from the saved join state): braid will not continue a different join from it. Run "
+        "it with the previous settings, or write the new join to a new table (--table)");
   }
   WatermarkTracker tracker = tracker_;
   BRAID_RETURN_IF_ERROR(tracker.Load(&in));

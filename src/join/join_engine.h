@@ -75,6 +75,11 @@ class JoinEngine {
   /// the state is emptied. Records processed afterwards are late.
   void Finish(RowBatch* rows);
 
+  /// Whether `partition` ever delivered an event time (this run or a restored state).
+  bool HasDelivered(const TopicPartition& partition) const;
+  /// Whether `partition` is idle now.
+  bool IsIdle(const TopicPartition& partition) const;
+
   /// The pipeline watermark (−∞ = Timestamp::Min(), +∞ after Finish).
   Timestamp watermark() const { return tracker_.watermark(); }
   Timestamp TopicWatermark(std::string_view topic) const { return tracker_.TopicWatermark(topic); }

@@ -63,6 +63,8 @@ class WatermarkTracker {
   /// bound (all that delivered data while the pipeline watermark is −∞). Idle ones excluded.
   std::vector<TopicPartition> PartitionsAhead() const;
   bool IsIdle(Handle h) const { return parts_[h].idle; }
+  /// The newest event time `h` delivered; Timestamp::Min() if none.
+  Timestamp MaxEventTime(Handle h) const { return parts_[h].max_ts; }
   size_t num_partitions() const { return parts_.size(); }
   const TopicPartition& partition(Handle h) const { return parts_[h].tp; }
 

@@ -127,8 +127,7 @@ bool IsFatal(rd_kafka_resp_err_t err) {
 
 }  // namespace
 
-Result<size_t> Consumer::Poll(int timeout_ms,
-                              const std::function<void(const KafkaRecord&)>& on_record,
+Result<size_t> Consumer::Poll(int timeout_ms, const RecordHandler& on_record,
                               const EndHandler& on_end) {
   rd_kafka_message_t* msgs[4096];
   ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout_ms, msgs, 4096);
@@ -152,8 +151,8 @@ Result<size_t> Consumer::Poll(int timeout_ms,
           failure = Status::IoError(fmt::format("Kafka error{} from {}: {}", where, bootstrap_,
                                                 rd_kafka_message_errstr(m)));
         }
-      } else if (warn_) {
-        warn_(fmt::format("Kafka{} at {}: {} (retrying)", where, bootstrap_, rd_kafka_message_errstr(m)));
+      } else {
+        Warn(fmt::format("Kafka{} at {}: {} (retrying)", where, bootstrap_, rd_kafka_message_errstr(m)));
       }
     } else {
       KafkaRecord r;

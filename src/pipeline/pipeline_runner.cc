@@ -65,6 +65,7 @@ class PipelineRunner::Impl {
     std::optional<KafkaOffset> end;   // bounded run: stop here
     bool done = false;                // bounded run: read to its end
     bool paused = false;
+    Timestamp last_write = Timestamp::Min();  // broker time of the newest record read this run
   };
 
   double Elapsed() const {
@@ -74,7 +75,13 @@ class PipelineRunner::Impl {
   Status Start() {
     BRAID_ASSIGN_OR_RETURN(engine_, JoinEngine::Create(spec_));
     BRAID_ASSIGN_OR_RETURN(appender_, TableAppender::Create());
-    BRAID_ASSIGN_OR_RETURN(consumer_, Consumer::Create(kafka_, "braid-" + opt_.pipeline_id));
+    const std::string group = "braid-" + opt_.pipeline_id;
+    if (opt_.source_factory) {
+      BRAID_ASSIGN_OR_RETURN(consumer_, opt_.source_factory(kafka_, group));
+    } else {
+      BRAID_ASSIGN_OR_RETURN(std::unique_ptr<Consumer> c, Consumer::Create(kafka_, group));
+      consumer_ = std::move(c);
+    }
     consumer_->SetWarningHandler([this](const std::string& w) { Notice(w); });
     rows_ = RowBatch(engine_->output_schema());
     rejects_ = RowBatch(RejectsSchema());
@@ -113,10 +120,7 @@ class PipelineRunner::Impl {
       }
       if (opt_.mode != RunMode::kContinuous) {
         part.end = lo_hi.second;
-        if (part.next >= *part.end) {
-          part.done = true;
-          engine_->MarkCaughtUp(tp);
-        }
+        part.done = part.next >= *part.end;
       }
       if (!part.done) positions.push_back(StartPosition{tp, part.next});
       committed_offsets_[tp] = part.next;
@@ -238,7 +242,6 @@ class PipelineRunner::Impl {
   void MarkDone(Partition& part) {
     if (part.done) return;
     part.done = true;
-    engine_->MarkCaughtUp(part.tp);
     if (!part.paused) {
       (void)consumer_->Pause(part.tp);
       part.paused = true;
@@ -256,6 +259,7 @@ class PipelineRunner::Impl {
     }
     engine_->Process(r, &rows_, &rejects_);
     part.next = KafkaOffset(r.offset.value() + 1);
+    part.last_write = std::max(part.last_write, r.broker_time);
     last_record_ = std::chrono::steady_clock::now();
     if (part.end && part.next >= *part.end) MarkDone(part);
     if (rows_.ByteSize() + rejects_.ByteSize() >= opt_.max_buffer_bytes) {
@@ -274,6 +278,26 @@ class PipelineRunner::Impl {
       engine_->MarkCaughtUp(p.tp);
     } else if (p.next >= *p.end) {
       MarkDone(p);
+    }
+  }
+
+  // Bounded run: which finished partitions count as idle, as a continuous run reading the same
+  // log in real time would see them. A partition whose last record was written (broker time)
+  // at least idle_timeout ago is idle; one written to more recently holds the watermark, so
+  // that the next scheduled run's records in it are not late. A partition this run read
+  // nothing from keeps the idleness the last run saved, unless it never delivered anything.
+  void UpdateBoundedIdleness() {
+    const Timestamp now = WallNow();
+    for (const Partition& p : parts_) {
+      if (!p.done) continue;
+      const bool idle = p.last_write == Timestamp::Min()
+                            ? !engine_->HasDelivered(p.tp) || engine_->IsIdle(p.tp)
+                            : p.last_write + spec_.idle_timeout <= now;
+      if (idle) {
+        engine_->MarkCaughtUp(p.tp);
+      } else {
+        engine_->MarkNotCaughtUp(p.tp);
+      }
     }
   }
 
@@ -345,6 +369,8 @@ class PipelineRunner::Impl {
     auto on_end = [this](const TopicPartition& tp, KafkaOffset end) { OnEnd(tp, end); };
     for (;;) {
       if (bounded && AllDone()) {
+        UpdateBoundedIdleness();
+        engine_->OnIdleCheck(Timestamp::Max(), &rows_);
         if (opt_.mode == RunMode::kDrain) {
           watermark_before_finish_ = engine_->watermark();
           engine_->Finish(&rows_);
@@ -366,7 +392,9 @@ class PipelineRunner::Impl {
           last_probe = now;
           ProbeEnds();
         }
-        // A bounded run's finished partitions have no more input: idle at once.
+        // A bounded run decides idleness from broker time (UpdateBoundedIdleness), then
+        // applies it at once.
+        if (bounded) UpdateBoundedIdleness();
         engine_->OnIdleCheck(bounded ? Timestamp::Max() : WallNow(), &rows_);
         Align();
       }
@@ -470,7 +498,7 @@ class PipelineRunner::Impl {
 
   std::unique_ptr<JoinEngine> engine_;
   std::unique_ptr<TableAppender> appender_;
-  std::unique_ptr<Consumer> consumer_;
+  std::unique_ptr<RecordSource> consumer_;
   RowBatch rows_;
   RowBatch rejects_;
   std::vector<Partition> parts_;

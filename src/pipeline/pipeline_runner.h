@@ -28,6 +28,7 @@
 #include "join/join_engine.h"
 #include "join/join_spec.h"
 #include "kafka/kafka_config.h"
+#include "kafka/record_source.h"
 #include "table/table_operations.h"
 
 namespace braid {
@@ -64,6 +65,10 @@ struct PipelineOptions {
   /// state) before it reads on, even in the middle of a poll's records.
   size_t max_buffer_bytes = size_t{256} << 20;
   Duration progress_interval = Duration::Seconds(2);
+  /// Opens the Kafka source (config, consumer group for lag monitoring). Empty: a librdkafka
+  /// Consumer. Tests pass a scripted source.
+  std::function<Result<std::unique_ptr<RecordSource>>(const KafkaConfig&, const std::string&)>
+      source_factory;
   /// Hears notices worth a line on a terminal (where a first run starts, a broker that cannot
   /// be reached, a skipped offset range). May be empty.
   std::function<void(const std::string&)> on_notice;

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "storage/location.h"
 #include "storage/s3_file_system.h"
@@ -175,6 +176,18 @@ Status SqlSession::RegisterTable(const TableIdentifier& id, FileSystem& fs, cons
         return Status::InvalidArgument(fmt::format("data file {} is {}: braid reads Parquet only",
                                                    f.file_path, f.file_format));
       }
+      if (!S3Uri::HasS3Scheme(f.file_path)) {
+        // A file replaced behind the table's back would give rows the table never had. (On
+        // S3 this costs a request per file; there the Parquet reader's own checks stand.)
+        Result<uint64_t> size = fs.FileSize(f.file_path);
+        if (!size.ok()) return size.status().WithContext(fmt::format("data file of table {}", id.ToString()));
+        if (*size != static_cast<uint64_t>(f.file_size_in_bytes)) {
+          return Status::Corruption(fmt::format(
+              "data file {} has {} bytes but table {} recorded {}: it was changed outside the "
+              "table, so braid will not read it",
+              f.file_path, *size, id.ToString(), f.file_size_in_bytes));
+        }
+      }
       BRAID_ASSIGN_OR_RETURN(std::string path, ReadablePath(fs, f.file_path));
       paths += fmt::format("{}{}", paths.empty() ? "" : ", ", QuoteLiteral(path));
     }
@@ -231,15 +244,51 @@ Status SqlSession::RegisterBroken(const TableIdentifier& id, const Status& why) 
   std::string ns = QuoteIdentifier(id.ns);
   BRAID_RETURN_IF_ERROR(db_->Execute(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", ns)));
   std::string message = fmt::format("table {} cannot be read: {}", id.ToString(), why.message());
-  return db_->Execute(fmt::format("CREATE OR REPLACE VIEW {}.{} AS SELECT error({}) AS error", ns,
-                                  QuoteIdentifier(id.name), QuoteLiteral(message)));
+  // The filter makes every read of the view fail (count(*) included), never return a row.
+  return db_->Execute(fmt::format(
+      "CREATE OR REPLACE VIEW {}.{} AS SELECT NULL::VARCHAR AS error FROM range(1) WHERE "
+      "error({}) IS NULL",
+      ns, QuoteIdentifier(id.name), QuoteLiteral(message)));
+}
+
+// Read-only: a query may read the tables, and nothing is written, attached, installed or set.
+// Checked on the parse tree before DuckDB binds anything (binding EXPORT already creates its
+// directory): json_serialize_sql parses without binding and accepts SELECT statements only.
+Status SqlSession::CheckReadOnly(const std::string& text) {
+  std::string_view body = text;
+  for (std::string_view word : {"EXPLAIN", "ANALYZE"}) {
+    while (!body.empty() && std::isspace(static_cast<unsigned char>(body.front()))) body.remove_prefix(1);
+    if (body.size() > word.size() && std::isspace(static_cast<unsigned char>(body[word.size()])) &&
+        std::equal(word.begin(), word.end(), body.begin(),
+                   [](char a, char b) { return a == std::toupper(static_cast<unsigned char>(b)); })) {
+      body.remove_prefix(word.size());
+    }
+  }
+  BRAID_ASSIGN_OR_RETURN(DuckDbResult r, db_->Query(fmt::format(
+                                             "SELECT json_serialize_sql({})", QuoteLiteral(std::string(body)))));
+  DuckDbChunk chunk{duckdb_fetch_chunk(*r.get())};
+  std::optional<std::string_view> json = chunk ? VarcharAt(chunk.column(0), 0) : std::nullopt;
+  nlohmann::json tree = nlohmann::json::parse(json.value_or("{}"), nullptr, false);
+  if (tree.is_object() && !tree.value("error", true)) return Status::Ok();
+  const std::string message = tree.is_object() ? tree.value("error_message", "") : "";
+  if (message.find("Only SELECT") == std::string::npos) return Status::Ok();  // DuckDB explains a syntax error better
+  std::string word(body.substr(0, body.find_first_of(" \t\n(;")));
+  for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return Status::InvalidArgument(fmt::format(
+      "braid sql is read-only: {} statements are refused; ask with SELECT (or EXPLAIN)", word));
 }
 
 Result<QueryResult> SqlSession::Query(const std::string& sql) {
   std::string text = StripTrailing(sql);
+  BRAID_RETURN_IF_ERROR(CheckReadOnly(text));
   Prepared original;
   if (duckdb_prepare(db_->handle(), text.c_str(), &original.stmt) == DuckDBError) {
-    return Status::InvalidArgument(duckdb_prepare_error(original.stmt));
+    return DuckDbError(DUCKDB_ERROR_PARSER, duckdb_prepare_error(original.stmt));
+  }
+  // Only SELECT and EXPLAIN get here (CheckReadOnly); the prepared type confirms it.
+  const duckdb_statement_type type = duckdb_prepared_statement_type(original.stmt);
+  if (type != DUCKDB_STATEMENT_TYPE_SELECT && type != DUCKDB_STATEMENT_TYPE_EXPLAIN) {
+    return Status::InvalidArgument("braid sql is read-only: ask with SELECT (or EXPLAIN)");
   }
   return QueryAsText(text, original.stmt);
 }

@@ -67,6 +67,8 @@ class SqlSession {
   const std::vector<TableIdentifier>& tables() const { return tables_; }
 
  private:
+  /// InvalidArgument naming the statement unless `text` is a SELECT (or EXPLAIN of one).
+  Status CheckReadOnly(const std::string& text);
   explicit SqlSession(std::unique_ptr<DuckDbConnection> db) : db_(std::move(db)) {}
   Status RegisterBroken(const TableIdentifier& id, const Status& why);
   /// The path DuckDB reads `location` by: a local path, an s3:// URL (httpfs), or a downloaded copy.

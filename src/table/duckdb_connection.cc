@@ -5,7 +5,8 @@
 namespace braid {
 
 Status DuckDbError(duckdb_error_type type, std::string_view message) {
-  std::string m(message);
+  // DuckDB adds a "LINE 1: ..." block with a caret under the error; braid's errors are one line.
+  std::string m(message.substr(0, message.find('\n')));
   switch (type) {
     case DUCKDB_ERROR_IO:
     case DUCKDB_ERROR_HTTP:

@@ -209,6 +209,33 @@ class KafkaBroker:
         if self.workdir and not self.keep_workdir and not self._given_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
+    def stop_process(self, timeout: float = 30.0) -> None:
+        """Clean shutdown that keeps the log dir and ports, for restart_process (an outage)."""
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._killpg(proc)
+        self._close_output()
+
+    def restart_process(self) -> None:
+        """Starts the broker stopped by stop_process again on the same ports and data."""
+        assert self.proc is None and self.workdir is not None
+        if self.server_log.exists():
+            self.server_log.unlink()
+        self._out = open(self.workdir / "stdout-restart.log", "wb")
+        props = self.workdir / "server.properties"
+        self.proc = subprocess.Popen(
+            self._java_cmd("kafka.Kafka", self.heap) + [str(props)],
+            stdin=subprocess.DEVNULL, stdout=self._out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if self.die_with_parent else None,
+            cwd=self.workdir,
+        )
+        self._wait_ready()
+
     def kill(self) -> None:
         """SIGKILL the broker at once (crash); the workdir is kept until stop()."""
         self._kill()

@@ -144,9 +144,12 @@ TEST_F(SqlSessionTest, RendersNestedAndNonSelectResults) {
   Result<QueryResult> explain = (*session)->Query("EXPLAIN SELECT 1");
   ASSERT_TRUE(explain.ok()) << explain.status().ToString();
   EXPECT_FALSE(explain->rows.empty());
+  // Read-only: statements other than SELECT/EXPLAIN are refused before DuckDB binds them.
   Result<QueryResult> create = (*session)->Query("CREATE TABLE x AS SELECT 1 AS a");
-  ASSERT_TRUE(create.ok()) << create.status().ToString();
-  EXPECT_EQ((*session)->Query("SELECT a FROM x")->rows[0][0], "1");
+  ASSERT_FALSE(create.ok());
+  EXPECT_NE(create.status().message().find("read-only: CREATE"), std::string::npos);
+  EXPECT_FALSE((*session)->Query("SELECT a FROM x").ok());
+  EXPECT_TRUE((*session)->Query("explain analyze SELECT 1").ok());
 }
 
 TEST_F(SqlSessionTest, DescribesSnapshotsAndFiles) {

@@ -1,0 +1,76 @@
+"""Producing a RandomStreams input into a real Kafka and checking braid's tables against
+DESIGN §2's query over every record braid did not reject (shared by the join and service tests)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from confluent_kafka import Producer
+
+from join_oracle import normalize, oracle, read_table_columns, COLUMNS
+
+REJECT_COLUMNS = ["topic", "partition", "offset", "reason"]
+
+
+def produce(bootstrap: str, topics: dict[str, str], records, partitions: int, rng_seed: int):
+    """Sends records to explicit partitions; returns {(topic, partition, offset): (value, fate)}."""
+    import random
+    rng = random.Random(rng_seed)
+    sent = {}
+    p = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5})
+
+    def on_delivery(err, msg, value_fate):
+        assert err is None, err
+        sent[(msg.topic(), msg.partition(), msg.offset())] = value_fate
+
+    for logical, recs in records.items():
+        for value, fate in recs:
+            # Late records go where their key would; others spread over the partitions.
+            p.produce(topics[logical], value=value, partition=rng.randrange(partitions),
+                      on_delivery=lambda err, msg, vf=(value, fate): on_delivery(err, msg, vf))
+            p.poll(0)
+    assert p.flush(60) == 0
+    return sent
+
+
+def check_join(warehouse: Path, ns: str, topics: dict[str, str], sent: dict,
+               purchase_window_s=120, session_window_s=120):
+    rejects = read_table_columns(warehouse, ns, "unified_activity_rejects", REJECT_COLUMNS)
+    rows = read_table_columns(warehouse, ns, "unified_activity", COLUMNS)
+    return check_rows(rows, rejects, topics, sent, purchase_window_s, session_window_s)
+
+
+def check_rows(rows, rejects, topics: dict[str, str], sent: dict, purchase_window_s=120,
+               session_window_s=120, subset: bool = False):
+    """`rows` (COLUMNS) and `rejects` (REJECT_COLUMNS) as read from the two tables by any reader
+    (a local warehouse through DuckDB, a catalog through pyiceberg) against what `produce` sent:
+    malformed records rejected, on-time ones not, and the rows equal to DESIGN §2's query over
+    the accepted records (with `subset`, a sub-multiset of it: a bounded run has not emitted the
+    rows still waiting for the watermark). Returns (rows, rejected records, late records)."""
+    rejected = {(t, p, o): reason for t, p, o, reason in rejects}
+    assert len(rejected) == len(rejects), "a record was rejected twice"
+    for key, (value, fate) in sent.items():
+        if fate == "malformed":
+            assert key in rejected, f"malformed record {key} {value!r} not in rejects"
+        if fate == "ok":
+            assert key not in rejected, f"on-time record {key} rejected: {rejected.get(key)}"
+    by_topic = {v: k for k, v in topics.items()}
+    accepted = {"actions": [], "purchases": [], "sessions": []}
+    for key, (value, fate) in sent.items():
+        if key not in rejected:
+            accepted[by_topic[key[0]]].append(json.loads(value))
+    expected = oracle(accepted["actions"], accepted["purchases"], accepted["sessions"],
+                      purchase_window_s, session_window_s)
+    got = Counter(normalize(r) for r in rows)
+    if subset:
+        assert not got - expected, f"rows not in the batch query (duplicates?): {list((got - expected).items())[:3]}"
+    else:
+        assert got == expected, (f"table has {sum(got.values())} rows, the batch query "
+                                 f"{sum(expected.values())}; extra {list((got - expected).items())[:3]}"
+                                 f" missing {list((expected - got).items())[:3]}")
+    late = sum(1 for r in rejected.values() if r == "late")
+    return sum(got.values()), len(rejected), late
+
+
