@@ -47,7 +47,7 @@ class RestCatalogTest : public ::testing::Test {
   }
   int CommitPosts() {
     int n = 0;
-    for (const HttpRequest& r : server_->requests()) n += r.method == "POST" && r.url.find("/tables/t") != std::string::npos;
+    for (const RestHttpRequest& r : server_->requests()) n += r.method == "POST" && r.url.find("/tables/t") != std::string::npos;
     return n;
   }
   std::shared_ptr<FakeRestServer> server_;
@@ -64,7 +64,7 @@ TEST_F(RestCatalogTest, ConfigPrefixAndPrecedenceShapeRequests) {
   EXPECT_EQ(c->properties().at("s3.region"), "us");                       // user beats defaults
   EXPECT_EQ(c->properties().at("s3.endpoint"), "http://server-choice");   // overrides beat user
   ASSERT_TRUE(c->LoadTable({"ns", "t"}).ok());
-  HttpRequest load = server_->requests().back();
+  RestHttpRequest load = server_->requests().back();
   EXPECT_EQ(load.url, "http://cat:8181/v1/p1/namespaces/ns/tables/t");
   EXPECT_EQ(load.headers["X-Iceberg-Access-Delegation"], "vended-credentials");
   EXPECT_EQ(load.headers["X-Tenant"], "blue");
@@ -152,7 +152,7 @@ TEST_F(RestCatalogTest, TablesUseTheirVendedConfigForFiles) {
 }
 
 TEST_F(RestCatalogTest, UnreachableCatalogIsOneLineNamingTheUri) {
-  server_->intercept = [](const HttpRequest&) -> Result<HttpResponse> {
+  server_->intercept = [](const RestHttpRequest&) -> Result<RestHttpResponse> {
     return Status::Unavailable("GET http://cat:8181/v1/config: Couldn't connect to server");
   };
   RestCatalogSeams seams;
