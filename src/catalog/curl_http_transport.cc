@@ -39,7 +39,7 @@ std::shared_ptr<HttpTransport> CurlHttpTransport::Default() {
   return instance;
 }
 
-Result<HttpResponse> CurlHttpTransport::Send(const HttpRequest& request) {
+Result<RestHttpResponse> CurlHttpTransport::Send(const RestHttpRequest& request) {
   std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
   if (!curl) return Status::Internal("libcurl could not create a handle");
   curl_slist* raw_headers = nullptr;
@@ -50,7 +50,7 @@ Result<HttpResponse> CurlHttpTransport::Send(const HttpRequest& request) {
   raw_headers = curl_slist_append(raw_headers, "Expect:");
   std::unique_ptr<curl_slist, void (*)(curl_slist*)> headers(raw_headers, curl_slist_free_all);
 
-  HttpResponse response;
+  RestHttpResponse response;
   CURL* h = curl.get();
   curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());

@@ -13,7 +13,7 @@ class CurlHttpTransport final : public HttpTransport {
   /// `connect_timeout` bounds connection set-up; each request's own timeout bounds the whole call.
   explicit CurlHttpTransport(std::chrono::milliseconds connect_timeout = std::chrono::milliseconds(10000));
 
-  Result<HttpResponse> Send(const HttpRequest& request) override;
+  Result<RestHttpResponse> Send(const RestHttpRequest& request) override;
 
   /// A shared default instance.
   static std::shared_ptr<HttpTransport> Default();

@@ -1,5 +1,6 @@
 #pragma once
-// HttpTransport: the seam between the REST catalog and the network. One request in, one response
+// HttpTransport: the seam between the REST catalog and the network (RestHttpRequest/-Response;
+// the S3 client has its own seam, storage/http_client.h). One request in, one response
 // (any status code) out; retries, auth and JSON live above it (RestClient). Tests replace it with a
 // scripted transport to inject lost responses and 5xx answers.
 
@@ -11,7 +12,7 @@
 
 namespace braid {
 
-struct HttpRequest {
+struct RestHttpRequest {
   std::string method;  // "GET", "POST", "DELETE", "HEAD"
   std::string url;     // absolute, query string included
   std::map<std::string, std::string> headers;
@@ -19,7 +20,7 @@ struct HttpRequest {
   std::chrono::milliseconds timeout{60000};
 };
 
-struct HttpResponse {
+struct RestHttpResponse {
   int status = 0;
   std::string body;
 };
@@ -32,7 +33,7 @@ class HttpTransport {
   /// Unavailable when the request provably never reached the server (connection refused, name not
   /// resolved), and with IoError when it may have (timeout, connection reset after sending): the
   /// caller cannot tell whether the server acted on it. Thread-safe.
-  virtual Result<HttpResponse> Send(const HttpRequest& request) = 0;
+  virtual Result<RestHttpResponse> Send(const RestHttpRequest& request) = 0;
 };
 
 }  // namespace braid

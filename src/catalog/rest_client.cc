@@ -75,10 +75,10 @@ Status RestClient::FetchToken() {
   std::string form = "grant_type=client_credentials";
   if (!id.empty()) form += "&client_id=" + Escape(id);
   form += "&client_secret=" + Escape(secret) + "&scope=" + Escape(options_.scope);
-  HttpRequest req{"POST", options_.oauth2_server_uri,
+  RestHttpRequest req{"POST", options_.oauth2_server_uri,
                   {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}},
                   form, options_.timeout};
-  Result<HttpResponse> r = transport_->Send(req);
+  Result<RestHttpResponse> r = transport_->Send(req);
   std::string where = fmt::format("OAuth2 token request to {}", ShortUrl(options_.oauth2_server_uri));
   if (!r.ok()) return r.status().WithContext(where);
   RestResponse answer{r->status, json::parse(r->body, nullptr, false)};
@@ -123,7 +123,7 @@ void RestClient::Backoff(int attempt) {
 
 Result<RestResponse> RestClient::Call(const std::string& method, const std::string& url_or_path,
                                       const json& body, bool idempotent) {
-  HttpRequest req;
+  RestHttpRequest req;
   req.method = method;
   req.url = url_or_path.starts_with("http://") || url_or_path.starts_with("https://")
                 ? url_or_path
@@ -139,7 +139,7 @@ Result<RestResponse> RestClient::Call(const std::string& method, const std::stri
   for (int attempt = 1;; ++attempt) {
     BRAID_ASSIGN_OR_RETURN(std::string auth, Authorization(false));
     if (!auth.empty()) req.headers["Authorization"] = auth;
-    Result<HttpResponse> r = transport_->Send(req);
+    Result<RestHttpResponse> r = transport_->Send(req);
     if (!r.ok()) {
       bool never_sent = r.status().kind() == StatusKind::kUnavailable;
       if ((never_sent || idempotent) && attempt < options_.max_attempts) {

@@ -24,13 +24,13 @@ class FakeRestServer final : public HttpTransport {
   nlohmann::json table_config = nlohmann::json::object();
   CommitFault fault = CommitFault::kNone;
   /// Called with each request before it is handled; a non-ok result is returned instead.
-  std::function<Result<HttpResponse>(const HttpRequest&)> intercept;
+  std::function<Result<RestHttpResponse>(const RestHttpRequest&)> intercept;
 
-  Result<HttpResponse> Send(const HttpRequest& request) override {
+  Result<RestHttpResponse> Send(const RestHttpRequest& request) override {
     std::lock_guard<std::mutex> lock(mu_);
     requests_.push_back(request);
     if (intercept) {
-      Result<HttpResponse> r = intercept(request);
+      Result<RestHttpResponse> r = intercept(request);
       if (!r.ok() || r->status != 0) return r;
     }
     std::string path = request.url.substr(request.url.find("/v1/"));
@@ -40,7 +40,7 @@ class FakeRestServer final : public HttpTransport {
     return Json(404, {{"error", {{"message", "no route " + path}, {"type", "NotFound"}, {"code", 404}}}});
   }
 
-  std::vector<HttpRequest> requests() {
+  std::vector<RestHttpRequest> requests() {
     std::lock_guard<std::mutex> lock(mu_);
     return requests_;
   }
@@ -48,7 +48,7 @@ class FakeRestServer final : public HttpTransport {
   const TableMetadata& table() const { return table_; }
 
  private:
-  static HttpResponse Json(int status, const nlohmann::json& body) { return {status, body.dump()}; }
+  static RestHttpResponse Json(int status, const nlohmann::json& body) { return {status, body.dump()}; }
 
   nlohmann::json Loaded() const {
     return {{"metadata-location", "mem://v" + std::to_string(version_)},
@@ -56,7 +56,7 @@ class FakeRestServer final : public HttpTransport {
             {"config", table_config}};
   }
 
-  Result<HttpResponse> Commit(const HttpRequest& request) {
+  Result<RestHttpResponse> Commit(const RestHttpRequest& request) {
     if (fault == CommitFault::kDropBeforeApply) return Status::IoError("connection reset by peer", true);
     if (fault == CommitFault::kRefuse500) return Json(500, {{"error", {{"message", "boom"}, {"type", "ServerError"}, {"code", 500}}}});
     nlohmann::json body = nlohmann::json::parse(request.body);
@@ -88,7 +88,7 @@ class FakeRestServer final : public HttpTransport {
   }
 
   std::mutex mu_;
-  std::vector<HttpRequest> requests_;
+  std::vector<RestHttpRequest> requests_;
   TableMetadata table_;
   int version_ = 1;
   int commits_applied_ = 0;

@@ -47,7 +47,7 @@ class RestCatalogTest : public ::testing::Test {
   }
   int CommitPosts() {
     int n = 0;
-    for (const HttpRequest& r : server_->requests()) n += r.method == "POST" && r.url.find("/tables/t") != std::string::npos;
+    for (const RestHttpRequest& r : server_->requests()) n += r.method == "POST" && r.url.find("/tables/t") != std::string::npos;
     return n;
   }
   std::shared_ptr<FakeRestServer> server_;
@@ -64,7 +64,7 @@ TEST_F(RestCatalogTest, ConfigPrefixAndPrecedenceShapeRequests) {
   EXPECT_EQ(c->properties().at("s3.region"), "us");                       // user beats defaults
   EXPECT_EQ(c->properties().at("s3.endpoint"), "http://server-choice");   // overrides beat user
   ASSERT_TRUE(c->LoadTable({"ns", "t"}).ok());
-  HttpRequest load = server_->requests().back();
+  RestHttpRequest load = server_->requests().back();
   EXPECT_EQ(load.url, "http://cat:8181/v1/p1/namespaces/ns/tables/t");
   EXPECT_EQ(load.headers["X-Iceberg-Access-Delegation"], "vended-credentials");
   EXPECT_EQ(load.headers["X-Tenant"], "blue");
@@ -158,22 +158,22 @@ TEST_F(RestCatalogTest, A500ToACreateThatLostARaceLoadsTheTableThatWon) {
   ASSERT_TRUE(c);
   bool created_elsewhere = false;
   int busy_loads = 0;
-  server_->intercept = [&](const HttpRequest& r) -> Result<HttpResponse> {
+  server_->intercept = [&](const RestHttpRequest& r) -> Result<RestHttpResponse> {
     const std::string err500 = R"({"error":{"message":"Unknown failure","type":"UncheckedSQLException","code":500}})";
     if (r.method == "GET" && r.url.ends_with("/namespaces/ns/tables/t") && !created_elsewhere) {
-      return HttpResponse{404, R"({"error":{"message":"no such table","type":"NoSuchTableException","code":404}})"};
+      return RestHttpResponse{404, R"({"error":{"message":"no such table","type":"NoSuchTableException","code":404}})"};
     }
     // Its database still busy with the other create: the first load after it fails too.
     if (r.method == "GET" && r.url.ends_with("/namespaces/ns/tables/t") && busy_loads++ == 0) {
-      return HttpResponse{500, err500};
+      return RestHttpResponse{500, err500};
     }
-    if (r.method == "GET" && r.url.ends_with("/namespaces/ns")) return HttpResponse{200, R"({"namespace":["ns"]})"};
-    if (r.method == "POST" && r.url.ends_with("/namespaces")) return HttpResponse{500, err500};
+    if (r.method == "GET" && r.url.ends_with("/namespaces/ns")) return RestHttpResponse{200, R"({"namespace":["ns"]})"};
+    if (r.method == "POST" && r.url.ends_with("/namespaces")) return RestHttpResponse{500, err500};
     if (r.method == "POST" && r.url.ends_with("/namespaces/ns/tables")) {
       created_elsewhere = true;
-      return HttpResponse{500, err500};
+      return RestHttpResponse{500, err500};
     }
-    return HttpResponse{0, ""};
+    return RestHttpResponse{0, ""};
   };
   auto t = c->CreateTable({"ns", "t"}, Schema(), {});
   ASSERT_TRUE(t.ok()) << t.status().ToString();
@@ -183,15 +183,15 @@ TEST_F(RestCatalogTest, A500ToACreateThatLostARaceLoadsTheTableThatWon) {
 TEST_F(RestCatalogTest, A500ToACreateWhenNoTableExistsIsStillAnError) {
   auto c = Open();
   ASSERT_TRUE(c);
-  server_->intercept = [&](const HttpRequest& r) -> Result<HttpResponse> {
+  server_->intercept = [&](const RestHttpRequest& r) -> Result<RestHttpResponse> {
     if (r.method == "GET" && r.url.ends_with("/namespaces/ns/tables/t")) {
-      return HttpResponse{404, R"({"error":{"message":"no such table","type":"NoSuchTableException","code":404}})"};
+      return RestHttpResponse{404, R"({"error":{"message":"no such table","type":"NoSuchTableException","code":404}})"};
     }
-    if (r.method == "POST" && r.url.ends_with("/namespaces")) return HttpResponse{200, "{}"};
+    if (r.method == "POST" && r.url.ends_with("/namespaces")) return RestHttpResponse{200, "{}"};
     if (r.method == "POST" && r.url.ends_with("/namespaces/ns/tables")) {
-      return HttpResponse{500, R"({"error":{"message":"disk full","type":"ServerError","code":500}})"};
+      return RestHttpResponse{500, R"({"error":{"message":"disk full","type":"ServerError","code":500}})"};
     }
-    return HttpResponse{0, ""};
+    return RestHttpResponse{0, ""};
   };
   auto t = c->CreateTable({"ns", "t"}, Schema(), {});
   ASSERT_FALSE(t.ok());
@@ -200,7 +200,7 @@ TEST_F(RestCatalogTest, A500ToACreateWhenNoTableExistsIsStillAnError) {
 }
 
 TEST_F(RestCatalogTest, UnreachableCatalogIsOneLineNamingTheUri) {
-  server_->intercept = [](const HttpRequest&) -> Result<HttpResponse> {
+  server_->intercept = [](const RestHttpRequest&) -> Result<RestHttpResponse> {
     return Status::Unavailable("GET http://cat:8181/v1/config: Couldn't connect to server");
   };
   RestCatalogSeams seams;

@@ -12,12 +12,12 @@ using namespace std::chrono_literals;
 // Answers from a script, records what was sent.
 class ScriptedTransport final : public HttpTransport {
  public:
-  std::deque<Result<HttpResponse>> script;
-  std::vector<HttpRequest> sent;
-  Result<HttpResponse> Send(const HttpRequest& r) override {
+  std::deque<Result<RestHttpResponse>> script;
+  std::vector<RestHttpRequest> sent;
+  Result<RestHttpResponse> Send(const RestHttpRequest& r) override {
     sent.push_back(r);
-    if (script.empty()) return HttpResponse{200, "{}"};
-    Result<HttpResponse> next = script.front();
+    if (script.empty()) return RestHttpResponse{200, "{}"};
+    Result<RestHttpResponse> next = script.front();
     script.pop_front();
     return next;
   }
@@ -54,13 +54,13 @@ TEST(RestClientTest, ClientCredentialsFetchATokenAndRefreshItBeforeExpiry) {
   RestClientOptions o = f.Options();
   o.credential = "client-a:sec ret";
   RestClient c(o, f.t);
-  f.t->script = {HttpResponse{200, R"({"access_token":"T1","token_type":"bearer","expires_in":3600})"},
-                 HttpResponse{200, "{}"}, HttpResponse{200, "{}"},
-                 HttpResponse{200, R"({"access_token":"T2","token_type":"bearer","expires_in":3600})"},
-                 HttpResponse{200, "{}"}};
+  f.t->script = {RestHttpResponse{200, R"({"access_token":"T1","token_type":"bearer","expires_in":3600})"},
+                 RestHttpResponse{200, "{}"}, RestHttpResponse{200, "{}"},
+                 RestHttpResponse{200, R"({"access_token":"T2","token_type":"bearer","expires_in":3600})"},
+                 RestHttpResponse{200, "{}"}};
   ASSERT_TRUE(c.Call("GET", "/v1/config", nullptr, true).ok());
   ASSERT_EQ(f.t->sent.size(), 2u);
-  const HttpRequest& token = f.t->sent[0];
+  const RestHttpRequest& token = f.t->sent[0];
   EXPECT_EQ(token.method, "POST");
   EXPECT_EQ(token.url, "http://cat:8181/v1/oauth/tokens");
   EXPECT_EQ(token.headers.at("Content-Type"), "application/x-www-form-urlencoded");
@@ -84,7 +84,7 @@ TEST(RestClientTest, RefusedCredentialsSayWhatToCheckWithoutTheSecret) {
   o.oauth2_server_uri = "http://idp:9000/token";
   o.scope = "PRINCIPAL_ROLE:ALL";
   RestClient c(o, f.t);
-  f.t->script = {HttpResponse{401, R"({"error":"invalid_client","error_description":"bad client"})"}};
+  f.t->script = {RestHttpResponse{401, R"({"error":"invalid_client","error_description":"bad client"})"}};
   auto r = c.Call("GET", "/v1/config", nullptr, true);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(f.t->sent[0].url, "http://idp:9000/token");
@@ -97,8 +97,8 @@ TEST(RestClientTest, RefusedCredentialsSayWhatToCheckWithoutTheSecret) {
 TEST(RestClientTest, IdempotentRequestsRetry503AndTransitFailuresWithGrowingBackoff) {
   Fixture f;
   RestClient c(f.Options(), f.t);
-  f.t->script = {HttpResponse{503, ""}, Status::IoError("reset", true), HttpResponse{429, ""},
-                 HttpResponse{200, R"({"x":1})"}};
+  f.t->script = {RestHttpResponse{503, ""}, Status::IoError("reset", true), RestHttpResponse{429, ""},
+                 RestHttpResponse{200, R"({"x":1})"}};
   auto r = c.Call("GET", "/v1/x", nullptr, true);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 200);
@@ -116,14 +116,14 @@ TEST(RestClientTest, IdempotentRequestsRetry503AndTransitFailuresWithGrowingBack
 TEST(RestClientTest, IdempotentRequestsRetryServerErrors) {
   Fixture f;
   RestClient c(f.Options(), f.t);
-  f.t->script = {HttpResponse{500, R"({"error":{"message":"Failed to get table","code":500}})"},
-                 HttpResponse{502, ""}, HttpResponse{504, ""}, HttpResponse{200, R"({"x":2})"}};
+  f.t->script = {RestHttpResponse{500, R"({"error":{"message":"Failed to get table","code":500}})"},
+                 RestHttpResponse{502, ""}, RestHttpResponse{504, ""}, RestHttpResponse{200, R"({"x":2})"}};
   auto r = c.Call("GET", "/v1/x", nullptr, true);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(f.t->sent.size(), 4u);
   // A commit (not idempotent) answered 500 is returned as it is: the caller reconciles.
-  f.t->script = {HttpResponse{500, ""}};
+  f.t->script = {RestHttpResponse{500, ""}};
   auto commit = c.Call("POST", "/v1/t", nlohmann::json::object(), false);
   ASSERT_TRUE(commit.ok());
   EXPECT_EQ(commit->status, 500);
@@ -133,7 +133,7 @@ TEST(RestClientTest, IdempotentRequestsRetryServerErrors) {
 TEST(RestClientTest, NonIdempotentRequestsRetryOnlyWhatNeverLeft) {
   Fixture f;
   RestClient c(f.Options(), f.t);
-  f.t->script = {HttpResponse{503, ""}};
+  f.t->script = {RestHttpResponse{503, ""}};
   auto r = c.Call("POST", "/v1/t", nlohmann::json::object(), false);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 503);
@@ -143,7 +143,7 @@ TEST(RestClientTest, NonIdempotentRequestsRetryOnlyWhatNeverLeft) {
   EXPECT_EQ(c.Call("POST", "/v1/t", nlohmann::json::object(), false).status().kind(), StatusKind::kIoError);
   EXPECT_EQ(f.t->sent.size(), 2u);
 
-  f.t->script = {Status::Unavailable("connection refused"), HttpResponse{200, "{}"}};
+  f.t->script = {Status::Unavailable("connection refused"), RestHttpResponse{200, "{}"}};
   EXPECT_TRUE(c.Call("POST", "/v1/t", nlohmann::json::object(), false).ok());
   EXPECT_EQ(f.t->sent.size(), 4u);
 }
