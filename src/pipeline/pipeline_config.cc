@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <fstream>
 #include <functional>
+#include <sstream>
 
 #include "base/time_format.h"
 
@@ -78,9 +80,18 @@ class Reader {
 }  // namespace
 
 Result<PipelineConfig> PipelineConfig::Load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(fmt::format("{}: cannot open the pipeline file", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::IoError(fmt::format("{}: cannot read the pipeline file", path));
+  return Parse(text.str(), path);
+}
+
+Result<PipelineConfig> PipelineConfig::Parse(std::string_view text, const std::string& path) {
   toml::table parsed;
   try {
-    parsed = toml::parse_file(path);
+    parsed = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     return Status::InvalidArgument(fmt::format("{}:{}:{}: {}", path, e.source().begin.line,
                                                e.source().begin.column, e.description()));
