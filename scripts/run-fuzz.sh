@@ -30,13 +30,15 @@ for t in "${targets[@]}"; do
   [[ -n ${FUZZ_RUNS:-} ]] && limit=(-runs="$FUZZ_RUNS")
   log=$build/fuzz-artifacts/$t.log
   echo "== $t: fuzzing (${FUZZ_RUNS:+$FUZZ_RUNS runs}${FUZZ_RUNS:-${seconds}s}), log $log"
-  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    "$bin" -jobs=1 -workers=1 -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
-    -max_len=65536 -artifact_prefix="$artifacts" "${limit[@]}" "${dirs[@]}" >"$log" 2>&1
+  # -jobs=1 runs the fuzzer in one child process whose log (fuzz-0.log) goes to the cwd.
+  (cd "$artifacts" && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
+    UBSAN_OPTIONS=print_stacktrace=1 "$bin" -jobs=1 -workers=1 -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
+    -artifact_prefix="$artifacts" "${limit[@]}" "${dirs[@]}") >"$log" 2>&1
   rc=$?
   execs=$(grep -m1 '^stat::number_of_executed_units:' "$log" | awk '{print $2}')
   rate=$(grep -m1 '^stat::average_exec_per_sec:' "$log" | awk '{print $2}')
   line="$t: ${execs:-?} executions, ${rate:-?}/s"
+  rm -f "$artifacts/fuzz-0.log"  # its text is in $log
   if ((rc != 0)); then
     line+=" — CRASH (exit $rc): $(ls "$artifacts" | head -3 | tr '\n' ' ')"
     failed+=("$t")

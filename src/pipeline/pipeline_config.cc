@@ -41,6 +41,10 @@ class Reader {
   }
   Status Dur(const toml::node& n, const std::string& key, Duration* out) {
     if (auto v = n.value<int64_t>()) {
+      // A whole number of seconds, in the range a string duration may take.
+      if (*v < 0 || *v > kMaxDurationMicros / 1000000) {
+        return Bad(key, fmt::format("a duration from 0 to {} seconds", kMaxDurationMicros / 1000000));
+      }
       *out = Duration::Seconds(*v);
       return Status::Ok();
     }
