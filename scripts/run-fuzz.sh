@@ -4,7 +4,7 @@
 # executions of each. A crash leaves its input in build-fuzz/fuzz-artifacts/<target>/ and
 # makes the script fail; commit it under test/fuzz/regressions/<target>/ with the fix.
 # Usage: scripts/run-fuzz.sh [target...]   (default: every target)
-# Environment: FUZZ_SECONDS, FUZZ_RUNS (stop after this many inputs instead, -runs), FUZZ_BUILD.
+# Environment: FUZZ_SECONDS, FUZZ_RUNS (also stop after this many inputs, -runs), FUZZ_BUILD.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=${FUZZ_BUILD:-$repo/build-fuzz}
@@ -27,9 +27,9 @@ for t in "${targets[@]}"; do
   dirs=("$work" "$repo/test/fuzz/corpus/$t")
   [[ -d $repo/test/fuzz/regressions/$t ]] && dirs+=("$repo/test/fuzz/regressions/$t")
   limit=(-max_total_time="$seconds")
-  [[ -n ${FUZZ_RUNS:-} ]] && limit=(-runs="$FUZZ_RUNS")
+  [[ -n ${FUZZ_RUNS:-} ]] && limit+=(-runs="$FUZZ_RUNS")
   log=$build/fuzz-artifacts/$t.log
-  echo "== $t: fuzzing (${FUZZ_RUNS:+$FUZZ_RUNS runs}${FUZZ_RUNS:-${seconds}s}), log $log"
+  echo "== $t: fuzzing (${FUZZ_RUNS:+$FUZZ_RUNS runs}${FUZZ_RUNS:+ }${seconds}s at most), log $log"
   # -jobs=1 runs the fuzzer in one child process whose log (fuzz-0.log) goes to the cwd.
   (cd "$artifacts" && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
     UBSAN_OPTIONS=print_stacktrace=1 "$bin" -jobs=1 -workers=1 -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
