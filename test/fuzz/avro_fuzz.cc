@@ -37,7 +37,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   BRAID_FUZZ_CHECK(schema != reader->metadata().end());
   Result<AvroWriter> writer = AvroWriter::Create(schema->second, {});
   BRAID_FUZZ_CHECK(writer.ok());
-  for (const AvroDatum& record : *records) BRAID_FUZZ_CHECK(writer->Append(record).ok());
+  for (const AvroDatum& record : *records) {
+    const Status appended = writer->Append(record);
+    if (!appended.ok()) std::fprintf(stderr, "%s\n", appended.ToString().c_str());
+    BRAID_FUZZ_CHECK(appended.ok());
+  }
   Result<AvroReader> reread = AvroReader::Open(writer->Finish(), "rewritten.avro");
   BRAID_FUZZ_CHECK(reread.ok());
   Result<std::vector<AvroDatum>> again = reread->ReadAll();
