@@ -65,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const TableState base{TableMetadata::NewTable("file:///w/ns/t", schema, {}, 1000),
                         "file:///w/ns/t/metadata/00000.metadata.json"};
   TableMetadata updated = base.metadata;
-  updated.properties["k"] = "v";
+  updated.properties.emplace("k", "v");  // not operator[]= : GCC 12 warns (-Wrestrict) wrongly
   transport->Answer(2);
   (void)catalog.CommitTable(id, base, updated);
   transport->Answer(1);
