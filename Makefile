@@ -3,9 +3,10 @@
 SHELL := /bin/bash
 BUILD ?= build
 JOBS ?= $(shell nproc)
+FUZZ_JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all setup build peers test test-spark unit integration sanitize soak soak-kills demo clean
+.PHONY: all setup build peers test test-spark unit integration sanitize soak soak-kills demo fuzz clean
 
 all: build
 
@@ -43,6 +44,15 @@ sanitize: setup
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j$(JOBS) -L unit
 
+# libFuzzer targets (test/fuzz, docs/fuzzing.md): clang build in build-fuzz, then each target
+# for FUZZ_SECONDS (default 60), one at a time; prints executions per target.
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	@bash scripts/setup-fuzz.sh
+	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBRAID_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz --target fuzz_targets -j$(FUZZ_JOBS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/run-fuzz.sh $(FUZZ_TARGETS)
+
 # The whole seed notebook on this machine: embedded broker, join, Iceberg table, reports, checks.
 demo: build
 	@$(BUILD)/braid demo
@@ -57,4 +67,4 @@ soak-kills: build peers
 	  -m pytest -q test/integration/test_service.py -k twenty_random_kills
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

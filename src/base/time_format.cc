@@ -1,9 +1,7 @@
 #include "base/time_format.h"
 
 #include <cctype>
-#include <charconv>
 #include <chrono>
-#include <cmath>
 
 #include <fmt/format.h>
 
@@ -12,16 +10,34 @@ namespace {
 
 struct Unit {
   std::string_view name;
-  double micros;
+  int64_t micros;
 };
 
 constexpr Unit kUnits[] = {
-    {"us", 1},          {"micros", 1},       {"microsecond", 1},   {"microseconds", 1},
-    {"ms", 1e3},        {"millis", 1e3},     {"millisecond", 1e3}, {"milliseconds", 1e3},
-    {"s", 1e6},         {"sec", 1e6},        {"secs", 1e6},        {"second", 1e6},
-    {"seconds", 1e6},   {"m", 60e6},         {"min", 60e6},        {"mins", 60e6},
-    {"minute", 60e6},   {"minutes", 60e6},   {"h", 3600e6},        {"hour", 3600e6},
-    {"hours", 3600e6},  {"d", 86400e6},      {"day", 86400e6},     {"days", 86400e6},
+    {"us", 1},
+    {"micros", 1},
+    {"microsecond", 1},
+    {"microseconds", 1},
+    {"ms", 1000},
+    {"millis", 1000},
+    {"millisecond", 1000},
+    {"milliseconds", 1000},
+    {"s", 1000000},
+    {"sec", 1000000},
+    {"secs", 1000000},
+    {"second", 1000000},
+    {"seconds", 1000000},
+    {"m", 60000000},
+    {"min", 60000000},
+    {"mins", 60000000},
+    {"minute", 60000000},
+    {"minutes", 60000000},
+    {"h", 3600000000},
+    {"hour", 3600000000},
+    {"hours", 3600000000},
+    {"d", 86400000000},
+    {"day", 86400000000},
+    {"days", 86400000000},
 };
 
 std::string_view Trim(std::string_view s) {
@@ -40,14 +56,28 @@ Result<Duration> ParseDuration(std::string_view text) {
         text));
   };
   std::string_view s = Trim(text);
+  // Decimal arithmetic on integers, not a double: "12345678901.123s" is exact to the micro.
   size_t i = 0;
-  while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-  if (i == 0) return bad();
-  double number = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + i, number);
-  if (ec != std::errc() || ptr != s.data() + i || !std::isfinite(number)) return bad();
+  __int128 whole = 0, fraction = 0, fraction_scale = 1;
+  int digits = 0, dots = 0;
+  for (; i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.'); ++i) {
+    if (s[i] == '.') {
+      ++dots;
+      continue;
+    }
+    ++digits;
+    const int digit = s[i] - '0';
+    if (dots == 0) {
+      whole = whole * 10 + digit;
+      if (whole > kMaxDurationMicros) return bad();
+    } else if (fraction_scale < kMaxDurationMicros) {  // digits past 1e-17 cannot matter
+      fraction = fraction * 10 + digit;
+      fraction_scale *= 10;
+    }
+  }
+  if (digits == 0 || dots > 1) return bad();
   std::string_view unit = Trim(s.substr(i));
-  double scale = 1e6;  // a bare number means seconds
+  int64_t scale = 1000000;  // a bare number means seconds
   if (!unit.empty()) {
     bool found = false;
     for (const Unit& u : kUnits) {
@@ -64,9 +94,9 @@ Result<Duration> ParseDuration(std::string_view text) {
     }
     if (!found) return bad();
   }
-  double micros = number * scale;
-  if (micros > 1e17) return bad();
-  return Duration::Micros(static_cast<int64_t>(std::llround(micros)));
+  const __int128 micros = whole * scale + (fraction * scale + fraction_scale / 2) / fraction_scale;
+  if (micros > kMaxDurationMicros) return bad();
+  return Duration::Micros(static_cast<int64_t>(micros));
 }
 
 std::string FormatDuration(Duration d) {
@@ -76,7 +106,11 @@ std::string FormatDuration(Duration d) {
   if (us % 60000000LL == 0) return fmt::format("{}m", us / 60000000LL);
   if (us % 1000000LL == 0) return fmt::format("{}s", us / 1000000LL);
   if (us % 1000LL == 0 && us < 1000000LL) return fmt::format("{}ms", us / 1000LL);
-  return fmt::format("{}s", static_cast<double>(us) / 1e6);
+  if (us < 1000LL) return fmt::format("{}us", us);
+  // Exact decimal seconds ("1.5s", "2.000001s"), which ParseDuration reads back unchanged.
+  std::string fraction = fmt::format("{:06}", us % 1000000LL);
+  while (fraction.back() == '0') fraction.pop_back();
+  return fmt::format("{}.{}s", us / 1000000LL, fraction);
 }
 
 CivilTime ToCivil(Timestamp t) {

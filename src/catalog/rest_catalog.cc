@@ -15,6 +15,18 @@ using nlohmann::json;
 
 constexpr char kTransactionsEndpoint[] = "POST /v1/{prefix}/transactions/commit";
 
+// Runs `read` over a server's JSON answer. nlohmann throws when a value has another type than
+// the spec gives it (a string where an object belongs): such an answer is Corruption, not a
+// crash.
+template <typename F>
+auto ReadAnswer(std::string_view what, F read) -> decltype(read()) {
+  try {
+    return read();
+  } catch (const json::exception& e) {
+    return Status::Corruption(fmt::format("{}: the REST catalog's answer is malformed: {}", what, e.what()));
+  }
+}
+
 std::string Get(const PropertyMap& p, const std::string& key) {
   auto it = p.find(key);
   return it == p.end() ? std::string() : it->second;
@@ -74,8 +86,19 @@ Result<std::unique_ptr<RestCatalog>> RestCatalog::Open(const PropertyMap& proper
   if (!config->ok()) {
     return RestClient::ErrorOf(*config, fmt::format("REST catalog {} refused GET /v1/config", client->uri()));
   }
-  PropertyMap defaults = StringMap(config->body.value("defaults", json::object()));
-  PropertyMap overrides = StringMap(config->body.value("overrides", json::object()));
+  PropertyMap defaults, overrides;
+  bool transactions = false;
+  BRAID_RETURN_IF_ERROR(ReadAnswer(fmt::format("REST catalog {}: GET /v1/config", client->uri()), [&]() -> Status {
+    if (!config->body.is_object()) return Status::Corruption("the answer is not a JSON object");
+    defaults = StringMap(config->body.value("defaults", json::object()));
+    overrides = StringMap(config->body.value("overrides", json::object()));
+    if (config->body.contains("endpoints") && config->body["endpoints"].is_array()) {
+      for (const json& e : config->body["endpoints"]) {
+        transactions = transactions || (e.is_string() && e.get<std::string>() == kTransactionsEndpoint);
+      }
+    }
+    return Status::Ok();
+  }));
   PropertyMap merged = RestCatalogProperties::Merge(defaults, user, overrides);
   std::string prefix = Get(merged, "prefix");
   if (std::string ref = Get(user, "nessie.ref"); !ref.empty()) {
@@ -84,20 +107,16 @@ Result<std::unique_ptr<RestCatalog>> RestCatalog::Open(const PropertyMap& proper
       prefix = RestClient::Escape(warehouse.empty() ? ref : ref + "|" + warehouse);
     }
   }
-  bool transactions = false;
-  if (config->body.contains("endpoints") && config->body["endpoints"].is_array()) {
-    for (const json& e : config->body["endpoints"]) {
-      transactions = transactions || (e.is_string() && e.get<std::string>() == kTransactionsEndpoint);
-    }
-  }
   // The server may move the catalog (overrides.uri) or hand out auth settings: rebuild the client.
   std::string uri = Get(merged, "uri");
   while (!uri.empty() && uri.back() == '/') uri.pop_back();
   merged["uri"] = uri;
   client = std::make_unique<RestClient>(ClientOptions(merged, seams), seams.transport);
   std::string name = Get(merged, "name").empty() ? "rest" : Get(merged, "name");
-  return std::unique_ptr<RestCatalog>(
+  auto catalog = std::unique_ptr<RestCatalog>(
       new RestCatalog(std::move(name), std::move(merged), std::move(client), std::move(prefix), transactions));
+  if (seams.sleep) catalog->sleep_ = seams.sleep;
+  return catalog;
 }
 
 std::string RestCatalog::Path(const std::string& rest) const {
@@ -123,13 +142,16 @@ Result<std::vector<std::string>> RestCatalog::ListNamespaces() {
     if (!token.empty()) path += "?pageToken=" + RestClient::Escape(token);
     BRAID_ASSIGN_OR_RETURN(RestResponse r, client_->Call("GET", path, nullptr, true));
     if (!r.ok()) return RestClient::ErrorOf(r, "listing namespaces");
-    for (const json& levels : r.body.value("namespaces", json::array())) {
-      std::string ns;
-      for (const json& level : levels) ns += (ns.empty() ? "" : ".") + level.get<std::string>();
-      out.push_back(ns);
-    }
-    token = r.body.contains("next-page-token") && r.body["next-page-token"].is_string()
-                ? r.body["next-page-token"].get<std::string>() : "";
+    BRAID_RETURN_IF_ERROR(ReadAnswer("listing namespaces", [&]() -> Status {
+      for (const json& levels : r.body.value("namespaces", json::array())) {
+        std::string ns;
+        for (const json& level : levels) ns += (ns.empty() ? "" : ".") + level.get<std::string>();
+        out.push_back(ns);
+      }
+      token = r.body.contains("next-page-token") && r.body["next-page-token"].is_string()
+                  ? r.body["next-page-token"].get<std::string>() : "";
+      return Status::Ok();
+    }));
   } while (!token.empty());
   std::sort(out.begin(), out.end());
   return out;
@@ -157,11 +179,14 @@ Result<std::vector<TableIdentifier>> RestCatalog::ListTables(const std::string& 
     BRAID_ASSIGN_OR_RETURN(RestResponse r, client_->Call("GET", path, nullptr, true));
     if (r.status == 404) return Status::NotFound(fmt::format("namespace {} does not exist in catalog {}", ns, name_));
     if (!r.ok()) return RestClient::ErrorOf(r, fmt::format("listing the tables of namespace {}", ns));
-    for (const json& t : r.body.value("identifiers", json::array())) {
-      out.push_back({ns, t.value("name", "")});
-    }
-    token = r.body.contains("next-page-token") && r.body["next-page-token"].is_string()
-                ? r.body["next-page-token"].get<std::string>() : "";
+    BRAID_RETURN_IF_ERROR(ReadAnswer(fmt::format("listing the tables of namespace {}", ns), [&]() -> Status {
+      for (const json& t : r.body.value("identifiers", json::array())) {
+        out.push_back({ns, t.value("name", "")});
+      }
+      token = r.body.contains("next-page-token") && r.body["next-page-token"].is_string()
+                  ? r.body["next-page-token"].get<std::string>() : "";
+      return Status::Ok();
+    }));
   } while (!token.empty());
   std::sort(out.begin(), out.end());
   return out;
@@ -171,7 +196,11 @@ Result<TableState> RestCatalog::TableStateOf(const TableIdentifier& id, const js
   if (!body.is_object() || !body.contains("metadata") || !body["metadata"].is_object()) {
     return Status::Corruption(fmt::format("table {}: the REST catalog answered without metadata", id.ToString()));
   }
-  std::string location = body.value("metadata-location", "");
+  std::string location;
+  BRAID_RETURN_IF_ERROR(ReadAnswer(fmt::format("table {}", id.ToString()), [&]() -> Status {
+    location = body.value("metadata-location", "");
+    return Status::Ok();
+  }));
   BRAID_ASSIGN_OR_RETURN(TableMetadata metadata,
                          ParseTableMetadata(body["metadata"].dump(), location.empty() ? id.ToString() : location));
   if (body.contains("config")) {
@@ -227,7 +256,7 @@ Result<TableState> RestCatalog::Reconcile(const TableIdentifier& id, const Table
   std::vector<SnapshotId> added = RestTableCommit::AddedSnapshots(base.metadata, updated);
   Result<TableState> now = LoadTable(id);
   for (int attempt = 1; !now.ok() && attempt < 4; ++attempt) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
+    sleep_(std::chrono::milliseconds(200 * attempt));
     now = LoadTable(id);
   }
   if (!now.ok()) {

@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "catalog/catalog.h"
 #include "catalog/http_transport.h"
@@ -86,6 +87,9 @@ class RestCatalog final : public Catalog {
   std::unique_ptr<RestClient> client_;
   std::string prefix_;
   bool supports_transactions_;
+  std::function<void(std::chrono::milliseconds)> sleep_ = [](std::chrono::milliseconds d) {
+    std::this_thread::sleep_for(d);
+  };  // RestCatalogSeams::sleep, between reloads in Reconcile
   std::mutex mu_;
   std::map<std::string, PropertyMap> table_config_;  // by table location; guarded by mu_
 };

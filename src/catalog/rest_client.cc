@@ -18,8 +18,12 @@ std::string ShortUrl(const std::string& url) { return url.substr(0, url.find('?'
 std::string RestResponse::ErrorMessage() const {
   if (body.is_object() && body.contains("error") && body["error"].is_object()) {
     const json& e = body["error"];
-    std::string type = e.value("type", "");
-    std::string message = e.value("message", "");
+    // Only strings: value() would throw for a server that sends another type.
+    auto text = [&](const char* key) {
+      return e.contains(key) && e[key].is_string() ? e[key].get<std::string>() : std::string();
+    };
+    std::string type = text("type");
+    std::string message = text("message");
     if (!message.empty()) return type.empty() ? message : fmt::format("{}: {}", type, message);
   }
   // OAuth2 token endpoints answer {"error": "...", "error_description": "..."}.

@@ -92,7 +92,10 @@ std::optional<Timestamp> ParseEventTimestamp(std::string_view s) {
   const int64_t days_since_epoch = sys_days(ymd).time_since_epoch().count();
   const int64_t seconds_since_epoch =
       days_since_epoch * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
-  return Timestamp(seconds_since_epoch * 1000000 + micros);
+  // The zone offset can move 0001-01-01 or 9999-12-31 out of the range checkpoints accept.
+  const Timestamp t(seconds_since_epoch * 1000000 + micros);
+  if (t < kMinEventTime || t > kMaxEventTime) return std::nullopt;
+  return t;
 }
 
 }  // namespace braid

@@ -17,7 +17,8 @@ inline constexpr Timestamp kMaxEventTime{253402300799999999};
 ///   YYYY-MM-DD ('T' | 't' | ' ') hh:mm[:ss[.f{1,9}]] [ 'Z' | 'z' | ±hh | ±hhmm | ±hh:mm ]
 /// No zone means UTC (Python's `datetime.utcnow().isoformat()`). Fraction digits beyond the
 /// sixth are truncated. Returns nullopt for anything else, including out-of-range fields
-/// (month 13, February 30, hour 24, second 60, offset ≥ 24h) and surrounding spaces.
+/// (month 13, February 30, hour 24, second 60, offset ≥ 24h), an instant outside
+/// [kMinEventTime, kMaxEventTime] once the offset is applied, and surrounding spaces.
 /// Pure function; thread-safe.
 std::optional<Timestamp> ParseEventTimestamp(std::string_view text);
 

@@ -141,7 +141,9 @@ SeedCounts SeedGenerator::Generate(
     if (first.emplace(key, p.ts).second) order.emplace_back(key, p.ts);
   }
   recs.clear();
-  for (const auto& [key, ts] : order) {
+  for (const auto& entry : order) {
+    const uint64_t key = entry.first;  // named, not bound: clang 14 cannot capture bindings
+    const Timestamp ts = entry.second;
     const char* device = kDevices[pick(3)];
     recs.push_back(make(ts, [&](Timestamp t) {
       return fmt::format(

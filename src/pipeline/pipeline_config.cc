@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <fstream>
 #include <functional>
+#include <sstream>
 
 #include "base/time_format.h"
 
@@ -39,6 +41,10 @@ class Reader {
   }
   Status Dur(const toml::node& n, const std::string& key, Duration* out) {
     if (auto v = n.value<int64_t>()) {
+      // A whole number of seconds, in the range a string duration may take.
+      if (*v < 0 || *v > kMaxDurationMicros / 1000000) {
+        return Bad(key, fmt::format("a duration from 0 to {} seconds", kMaxDurationMicros / 1000000));
+      }
       *out = Duration::Seconds(*v);
       return Status::Ok();
     }
@@ -89,9 +95,18 @@ class Reader {
 }  // namespace
 
 Result<PipelineConfig> PipelineConfig::Load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(fmt::format("{}: cannot open the pipeline file", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status::IoError(fmt::format("{}: cannot read the pipeline file", path));
+  return Parse(text.str(), path);
+}
+
+Result<PipelineConfig> PipelineConfig::Parse(std::string_view text, const std::string& path) {
   toml::table parsed;
   try {
-    parsed = toml::parse_file(path);
+    parsed = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     return Status::InvalidArgument(fmt::format("{}:{}:{}: {}", path, e.source().begin.line,
                                                e.source().begin.column, e.description()));

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "base/types.h"
@@ -38,6 +39,8 @@ struct PipelineConfig {
 
   /// Reads `path`. Unknown keys and bad values are refused naming the key and what is allowed.
   static Result<PipelineConfig> Load(const std::string& path);
+  /// Parses the TOML `text` of a pipeline file; `path` names it in errors. Same rules as Load.
+  static Result<PipelineConfig> Parse(std::string_view text, const std::string& path);
 
   /// The join this configuration describes (the seed pipeline with these topics and windows).
   JoinSpec ToJoinSpec() const;

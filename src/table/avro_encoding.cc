@@ -1,5 +1,6 @@
 #include "table/avro_encoding.h"
 
+#include <cstdint>
 #include <cstring>
 #include <limits>
 
@@ -193,7 +194,12 @@ Result<AvroDatum> AvroDecoder::ReadDatum(const AvroNode& schema) {
       BRAID_ASSIGN_OR_RETURN(std::string_view b, ReadFixed(1));
       return AvroDatum::Bool(b[0] != 0);
     }
-    case AvroType::kInt:
+    case AvroType::kInt: {
+      // An Avro int is 32 bits: a longer varint would be cut when stored (int32 counts).
+      BRAID_ASSIGN_OR_RETURN(int64_t v, ReadLong());
+      if (v < INT32_MIN || v > INT32_MAX) return Truncated("an int (outside the 32-bit range)");
+      return AvroDatum::Long(v);
+    }
     case AvroType::kLong: {
       BRAID_ASSIGN_OR_RETURN(int64_t v, ReadLong());
       return AvroDatum::Long(v);

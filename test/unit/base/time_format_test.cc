@@ -24,6 +24,29 @@ TEST(ParseDuration, RefusesGarbageWithTheAcceptedForms) {
   }
 }
 
+// Found by the pipeline_config fuzz target: "1.us" printed as "1e-06s", which ParseDuration
+// refuses; decimals went through a double, so long durations with a fraction were off.
+TEST(ParseDuration, IsExactAndReadsBackWhatFormatDurationPrints) {
+  EXPECT_EQ(FormatDuration(Duration::Micros(1)), "1us");
+  EXPECT_EQ(FormatDuration(Duration::Micros(1'500'000)), "1.5s");
+  EXPECT_EQ(FormatDuration(Duration::Micros(2'000'001)), "2.000001s");
+  EXPECT_EQ(FormatDuration(Duration::Micros(250'000)), "250ms");
+  EXPECT_EQ(FormatDuration(Duration::Micros(1'234)), "0.001234s");
+  EXPECT_EQ(ParseDuration("12345678901.123456s")->micros(), 12'345'678'901'123'456);
+  EXPECT_EQ(ParseDuration("0.0000015s")->micros(), 2);  // rounded to the nearest micro
+  EXPECT_EQ(ParseDuration("1.us")->micros(), 1);
+  EXPECT_EQ(ParseDuration("100000000000s")->micros(), kMaxDurationMicros);
+  EXPECT_FALSE(ParseDuration("100000000000.000001s").ok());
+  EXPECT_FALSE(ParseDuration("1.2.3s").ok());
+  EXPECT_FALSE(ParseDuration(".s").ok());
+  for (int64_t us : {int64_t{1}, int64_t{999}, int64_t{1'001}, int64_t{59'999'999},
+                     int64_t{3'600'000'001}, kMaxDurationMicros - 1, kMaxDurationMicros}) {
+    auto back = ParseDuration(FormatDuration(Duration::Micros(us)));
+    ASSERT_TRUE(back.ok()) << FormatDuration(Duration::Micros(us));
+    EXPECT_EQ(back->micros(), us) << FormatDuration(Duration::Micros(us));
+  }
+}
+
 TEST(FormatTimestamp, PrintsUtcWithMicroseconds) {
   EXPECT_EQ(FormatTimestamp(Timestamp(0)), "1970-01-01T00:00:00.000000Z");
   EXPECT_EQ(FormatTimestamp(Timestamp(1737022830123456)), "2025-01-16T10:20:30.123456Z");

@@ -65,5 +65,15 @@ TEST(ParseEventTimestamp, RejectsGarbageAndOutOfRange) {
   }
 }
 
+// Found by the timestamp fuzz target: a zone offset moved an in-range local time past the
+// range the join-state checkpoint accepts, so a restart would refuse the saved state.
+TEST(ParseEventTimestamp, OffsetMustNotLeaveTheCheckpointRange) {
+  EXPECT_FALSE(ParseEventTimestamp("9999-12-31T23:59:59.9993-01").has_value());
+  EXPECT_FALSE(ParseEventTimestamp("0001-01-01T00:00:00+00:01").has_value());
+  EXPECT_EQ(Parse("9999-12-31T23:59:59.999999+00:00"), kMaxEventTime.micros());
+  EXPECT_EQ(Parse("0001-01-01T00:59:00+00:59"), kMinEventTime.micros());
+  EXPECT_EQ(Parse("9999-12-31T22:59:59-01:00"), 253402300799000000);
+}
+
 }  // namespace
 }  // namespace braid

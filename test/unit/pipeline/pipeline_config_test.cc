@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/time_format.h"
+
 namespace braid {
 namespace {
 
@@ -86,6 +88,29 @@ TEST(PipelineConfig, RefusesUnknownKeysAndBadValuesByName) {
     EXPECT_NE(c.status().message().find(k.must_mention), std::string::npos)
         << c.status().message();
   }
+}
+
+// Found by the pipeline_config fuzz target: a whole number of seconds had no bounds, so a
+// negative window was accepted and a huge one overflowed when converted to microseconds.
+TEST(PipelineConfig, WholeSecondDurationsAreBounded) {
+  for (const char* text : {"idle_timeout = -5\n", "watermark_delay = 9223372036854775807\n",
+                           "commit_interval = 100000000001\n"}) {
+    auto c = PipelineConfig::Parse(text, "p.toml");
+    ASSERT_FALSE(c.ok()) << text;
+    EXPECT_NE(c.status().message().find("from 0 to 100000000000 seconds"), std::string::npos)
+        << c.status().message();
+  }
+  auto c = PipelineConfig::Parse("commit_interval = 100000000000\nidle_timeout = 0\n", "p.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->commit_interval.micros(), kMaxDurationMicros);
+  EXPECT_EQ(c->idle_timeout.micros(), 0);
+}
+
+TEST(PipelineConfig, ParseNamesThePathInErrors) {
+  auto c = PipelineConfig::Parse("this is not toml", "conf/p.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("conf/p.toml:1:"), std::string::npos) << c.status().message();
+  EXPECT_EQ(PipelineConfig::Load("/nonexistent/p.toml").status().kind(), StatusKind::kNotFound);
 }
 
 }  // namespace
