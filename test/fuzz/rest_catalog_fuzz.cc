@@ -17,9 +17,9 @@ class ScriptedTransport final : public HttpTransport {
   ScriptedTransport(int status, std::string body) : status_(status), body_(std::move(body)) {}
   /// The next `n` requests get the fuzzed answer; later ones an empty 200 page.
   void Answer(int n) { left_ = n; }
-  Result<HttpResponse> Send(const HttpRequest&) override {
-    if (left_-- > 0) return HttpResponse{status_, body_};
-    return HttpResponse{200, "{}"};
+  Result<RestHttpResponse> Send(const RestHttpRequest&) override {
+    if (left_-- > 0) return RestHttpResponse{status_, body_};
+    return RestHttpResponse{200, "{}"};
   }
 
  private:
