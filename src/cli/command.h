@@ -27,6 +27,10 @@ Runner AddDemoCommand(CLI::App& root);
 /// (1 for runtime failures, 2 for bad input).
 int Fail(const std::string& command, const Status& status);
 
+/// Like Fail, for a failure after the flags and configuration were accepted (a query, a table
+/// that cannot be read): always exit 1, since 2 means bad flags.
+int FailRun(const std::string& command, const Status& status);
+
 /// A CLI11 check: a whole number >= `min`, refused with "expected a whole number >= min".
 CLI::Validator WholeNumberAtLeast(long long min);
 

@@ -12,15 +12,16 @@ namespace braid::cli {
 
 Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions opt, bool verbose) {
   const JoinSpec spec = config.ToJoinSpec();
+  // The catalog first (its settings and credentials), then Kafka and the topics, and only then
+  // the tables: a run that cannot read must not leave empty tables behind.
+  BRAID_ASSIGN_OR_RETURN(auto catalog, PipelineFlags::OpenCatalogOf(config));
   {
-    // Kafka and the topics first: a run that cannot read must not leave empty tables behind.
     BRAID_ASSIGN_OR_RETURN(auto consumer, Consumer::Create(config.ToKafkaConfig(),
                                                            "braid-" + config.PipelineId()));
     std::vector<std::string> topics{spec.driving.topic};
     for (const EnrichSpec& e : spec.enriching) topics.push_back(e.stream.topic);
     for (const std::string& topic : topics) BRAID_RETURN_IF_ERROR(consumer->ListPartitions(topic).status());
   }
-  BRAID_ASSIGN_OR_RETURN(auto catalog, PipelineFlags::OpenCatalogOf(config));
   BRAID_ASSIGN_OR_RETURN(auto probe, JoinEngine::Create(spec));
   const TableIdentifier rows_id = PipelineFlags::RowsTable(config);
   const TableIdentifier rejects_id = PipelineFlags::RejectsTable(config);

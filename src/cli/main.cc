@@ -17,6 +17,11 @@ int Fail(const std::string& command, const Status& status) {
   return status.kind() == StatusKind::kInvalidArgument ? 2 : 1;
 }
 
+int FailRun(const std::string& command, const Status& status) {
+  (void)Fail(command, status);
+  return 1;
+}
+
 Status SplitProperty(const std::string& kv, std::string* key, std::string* value) {
   size_t eq = kv.find('=');
   if (eq == std::string::npos || eq == 0) {

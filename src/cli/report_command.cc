@@ -18,7 +18,7 @@ Runner AddReportCommand(CLI::App& root) {
     const PipelineConfig& config = opened->first;
     Catalog& catalog = *opened->second;
     Status st = PrintSeedReports(catalog, PipelineFlags::RowsTable(config));
-    return st.ok() ? 0 : Fail("report", st);
+    return st.ok() ? 0 : FailRun("report", st);
   };
 }
 

@@ -51,10 +51,7 @@ Runner AddSqlCommand(CLI::App& root) {
     auto session = SqlSession::Open(catalog, so);
     if (!session.ok()) return Fail("sql", session.status());
     auto result = (*session)->Query(o->query);
-    if (!result.ok()) {
-      (void)Fail("sql", result.status());
-      return 1;  // a query that fails is not a bad flag
-    }
+    if (!result.ok()) return FailRun("sql", result.status());
     (void)PrintResult(*result, o->format);
     return 0;
   };

@@ -50,11 +50,11 @@ Runner AddValidateCommand(CLI::App& root) {
     Catalog& catalog = *opened->second;
     auto ok = RunSeedValidation(catalog, PipelineFlags::RowsTable(config),
                                 PipelineFlags::RejectsTable(config));
-    if (!ok.ok()) return Fail("validate", ok.status());
+    if (!ok.ok()) return FailRun("validate", ok.status());
     bool passed = *ok;
     if (o->against_source) {
       auto audit = RunSourceAudit(config, catalog);
-      if (!audit.ok()) return Fail("validate", audit.status());
+      if (!audit.ok()) return FailRun("validate", audit.status());
       passed = passed && *audit;
     }
     return passed ? 0 : 1;

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from braid_cli import run
 from join_oracle import current_metadata
@@ -99,21 +100,30 @@ def test_validate_against_source_finds_a_removed_row(tmp_path):
         run("join", *common, "--drain")
         ok = run("validate", *common, "--against-source")
         assert "0 missing, 0 extra" in ok.stdout and "PASS" in ok.stdout
-        # Remove one row: rewrite the table's data file without it (field ids kept).
+        # A data file changed behind the table's back is refused, never read.
         data = sorted((tmp_path / "demo" / "unified_activity" / "data").glob("*.parquet"))
         assert len(data) == 1
-        con = duckdb.connect()
-        con.execute("SET TimeZone='UTC'")
-        ids = ", ".join(f"{c}: {i}" for i, c in enumerate(
-            ["user_id", "session_id", "action_type", "page_url", "purchase_amount", "product_id",
-             "device_type", "event_timestamp", "processing_time"], start=1))
-        tmp = tmp_path / "smaller.parquet"
-        con.execute(f"COPY (SELECT * FROM read_parquet('{data[0]}') OFFSET 1) TO '{tmp}' "
-                    f"(FORMAT parquet, FIELD_IDS {{{ids}}})")
-        tmp.replace(data[0])
+        saved = data[0].read_bytes()
+        data[0].write_bytes(saved + b"tampered")
+        bad = run("validate", *common, "--against-source", check=False)
+        assert bad.returncode == 1 and "changed outside the table" in bad.stderr
+        assert "PASS" not in bad.stdout
+        data[0].write_bytes(saved)
+        # Source records the table does not reflect: one more action and its session give one
+        # row that the batch query has and the table lacks.
+        from confluent_kafka import Producer
+        from datetime import datetime, timezone
+        ts = datetime.now(timezone.utc).replace(tzinfo=None).isoformat()
+        p = Producer({"bootstrap.servers": broker.bootstrap})
+        p.produce("user_actions", json.dumps({"user_id": "audit_u", "session_id": "audit_s",
+                                              "action": "view", "page_url": "/x",
+                                              "timestamp": ts}).encode())
+        p.produce("sessions", json.dumps({"session_id": "audit_s", "user_id": "audit_u",
+                                          "device": "mobile", "timestamp": ts}).encode())
+        assert p.flush(30) == 0
         bad = run("validate", *common, "--against-source", check=False)
         assert bad.returncode == 1
         assert "1 missing, 0 extra" in bad.stdout and "FAIL" in bad.stdout
-        assert "missing: (" in bad.stdout
+        assert "missing: (" in bad.stdout and "audit_u" in bad.stdout
     finally:
         broker.stop()
