@@ -39,7 +39,7 @@ def catalog_flags(uri: str, warehouse: Path, *extra: str) -> list[str]:
 
 
 def braid_join(bootstrap: str, flags: list[str], *extra: str) -> str:
-    return run("join", "--bootstrap", bootstrap, "--until-caught-up", *flags, *extra).stdout
+    return run("join", "--bootstrap", bootstrap, "--drain", *flags, *extra).stdout
 
 
 def braid_rows(flags: list[str], where: str = "") -> Counter:
@@ -222,7 +222,7 @@ def test_concurrent_commits_lose_nothing(kind, tmp_path, request, caplog):
 
         def both_join(*extra: str) -> None:
             braid_join(b.bootstrap, flags, *extra)
-            run("join", "--bootstrap", b.bootstrap, "--until-caught-up", "--warehouse",
+            run("join", "--bootstrap", b.bootstrap, "--drain", "--warehouse",
                 str(reference), *extra)
 
         run("produce", "--bootstrap", b.bootstrap, "--events", "40", "--seed", "5")
