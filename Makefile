@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 FUZZ_JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all setup build peers test test-spark unit integration sanitize soak soak-kills demo fuzz clean
+.PHONY: all setup build peers test test-spark unit integration sanitize soak soak-kills bench demo fuzz clean
 
 all: build
 
@@ -65,6 +65,11 @@ soak: build
 soak-kills: build peers
 	@BRAID_KILLS=$${BRAID_KILLS:-200} BRAID_BINARY=$(abspath $(BUILD))/braid .cache/venv/bin/python \
 	  -m pytest -q test/integration/test_service.py -k twenty_random_kills
+
+# The end-to-end benchmark on a real Kafka: kcat's raw read, DuckDB's batch join and braid join
+# --drain over the same records (bench/e2e.py; BENCH_ARGS="--events 1000000" to scale).
+bench: build peers
+	@BRAID_BINARY=$(abspath $(BUILD))/braid .cache/venv/bin/python bench/e2e.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz
