@@ -7,7 +7,7 @@ cache=${BRAID_CACHE:-$repo/.cache}
 
 packages=(cmake g++ make pkg-config librdkafka-dev libsimdjson-dev libcurl4-openssl-dev
           libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
-          libgtest-dev libbenchmark-dev libssl-dev zlib1g-dev kcat unzip)
+          libgtest-dev libbenchmark-dev libabsl-dev libssl-dev zlib1g-dev kcat unzip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 
+#include <absl/hash/hash.h>
 #include <fmt/format.h>
 
 #include "event/event_key.h"
@@ -12,41 +13,44 @@
 namespace braid {
 namespace {
 
-constexpr int32_t kNull = -1;  // a LEFT stream's NULL in partners_
+constexpr size_t kNullPartner = ~size_t{0};  // a LEFT stream's NULL in partners_
 
 uint64_t Bit(size_t stream) { return uint64_t{1} << stream; }
 
 }  // namespace
 
+size_t JoinOperator::SlotHash::operator()(std::string_view key) const {
+  return absl::Hash<std::string_view>{}(key);
+}
+
 JoinOperator::JoinOperator(const JoinPlan& plan)
     : plan_(plan),
       emitter_(plan),
+      state_(std::make_unique<State>()),
       partners_(plan.num_streams()),
       odometer_(plan.num_streams()),
+      row_events_(plan.num_streams()),
       row_(plan.num_streams()) {}
 
-bool JoinOperator::InWindow(size_t stream, Timestamp driving_ts, Timestamp ts) const {
-  const Duration w = plan_.stream(stream).window;
-  return ts >= driving_ts - w && ts <= driving_ts + w;
-}
-
 uint32_t JoinOperator::SlotFor(std::string_view key) {
-  auto it = index_.find(key);
-  if (it != index_.end()) return it->second;
+  State& s = *state_;
+  auto it = s.index.find(key);
+  if (it != s.index.end()) return *it;
   uint32_t slot;
-  if (!free_slots_.empty()) {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
+  if (!s.free_slots.empty()) {
+    slot = s.free_slots.back();
+    s.free_slots.pop_back();
   } else {
-    slot = static_cast<uint32_t>(slots_.size());
-    slots_.emplace_back();
+    slot = static_cast<uint32_t>(s.slots.size());
+    s.slots.emplace_back();
   }
-  auto [node, inserted] = index_.emplace(std::string(key), slot);
-  assert(inserted);
-  KeyState& ks = slots_[slot];
-  ks.key = node->first;
+  KeyState& ks = s.slots[slot];
+  ks.key.assign(key);
+  ks.hash = SlotHash{&s.slots}(key);
   ks.streams.resize(plan_.num_streams());
+  ks.closed_prefix.assign(plan_.num_streams(), 0);
   ks.next_deadline = Timestamp::Max();
+  s.index.insert(slot);
   return slot;
 }
 
@@ -54,68 +58,74 @@ void JoinOperator::Add(size_t stream, std::string_view key, Timestamp ts,
                        std::string_view values, RowBatch* out) {
   assert(ts >= watermark_ && "late events must be rejected before the join");
   const uint32_t slot = SlotFor(key);
-  KeyState& ks = slots_[slot];
-  std::vector<StoredEvent>& events = ks.streams[stream];
-  events.push_back(StoredEvent{ts, 0, std::string(values)});
-  ++state_rows_;
-  const StoredEvent& x = events.back();
+  KeyState& ks = state_->slots[slot];
+  EventList& events = ks.streams[stream];
+  const size_t at = events.Insert(ts, 0, values);
+  ++state_->state_rows;
   Timestamp deadline = ts + plan_.stream(stream).window;
   if (stream == 0) {
     // A new driving event joins with everything stored in its windows now; its LEFT windows
-    // are open (ts ≥ watermark), so a stream without partners yields no row yet.
-    if (CollectPartners(ks, x, 0)) EmitProduct(ks, x, out);
+    // are open (ts ≥ watermark), so a stream without partners yields no row yet. It sorts
+    // after every driving event whose window is closed, so the closed prefixes hold.
+    if (CollectPartners(ks, events[at], 0)) EmitProduct(ks, events[at], out);
     deadline = ts + plan_.max_window();
     for (size_t i = 1; i < plan_.num_streams(); ++i) {
       if (plan_.left_mask() & Bit(i)) deadline = std::min(deadline, ts + plan_.stream(i).window);
     }
   } else {
-    // A new enriching event adds exactly the combinations that contain it.
-    partners_[stream].assign(1, static_cast<int32_t>(events.size() - 1));
-    for (const StoredEvent& a : ks.streams[0]) {
-      if (!InWindow(stream, a.ts, ts)) continue;
+    // A new enriching event adds exactly the combinations that contain it: those of the
+    // driving events whose window holds it.
+    const Duration w = plan_.stream(stream).window;
+    const EventList& driving = ks.streams[0];
+    const auto [first, last] = driving.Range(ts - w, ts + w);
+    for (size_t k = first; k < last; ++k) {
+      const EventList::Entry& a = driving[k];
       // Closed means watermark > a.ts + W ≥ ts, i.e. this event would be late: never here.
       if (a.closed & Bit(stream)) continue;
+      partners_[stream] = Partners{at, at + 1};
       if (CollectPartners(ks, a, stream)) EmitProduct(ks, a, out);
     }
   }
   Schedule(slot, deadline);
 }
 
-bool JoinOperator::CollectPartners(const KeyState& ks, const StoredEvent& a, size_t skip) {
+bool JoinOperator::CollectPartners(const KeyState& ks, const EventList::Entry& a, size_t skip) {
   for (size_t j = 1; j < plan_.num_streams(); ++j) {
     if (j == skip) continue;
-    std::vector<int32_t>& p = partners_[j];
-    p.clear();
-    const std::vector<StoredEvent>& events = ks.streams[j];
-    for (size_t k = 0; k < events.size(); ++k) {
-      if (InWindow(j, a.ts, events[k].ts)) p.push_back(static_cast<int32_t>(k));
-    }
-    if (p.empty()) {
-      if ((plan_.left_mask() & Bit(j)) && (a.closed & Bit(j))) {
-        p.push_back(kNull);
-      } else {
-        return false;
-      }
+    const Duration w = plan_.stream(j).window;
+    const auto [first, last] = ks.streams[j].Range(a.ts - w, a.ts + w);
+    if (first < last) {
+      partners_[j] = Partners{first, last};
+    } else if ((plan_.left_mask() & Bit(j)) && (a.closed & Bit(j))) {
+      partners_[j] = Partners{kNullPartner, kNullPartner};
+    } else {
+      return false;
     }
   }
   return true;
 }
 
-void JoinOperator::EmitProduct(const KeyState& ks, const StoredEvent& a, RowBatch* out) {
+void JoinOperator::EmitProduct(const KeyState& ks, const EventList::Entry& a, RowBatch* out) {
   const size_t n = plan_.num_streams();
-  row_[0] = &a;
-  std::fill(odometer_.begin(), odometer_.end(), 0);
+  row_events_[0] = StoredEvent{a.ts, ks.streams[0].values(a)};
+  row_[0] = &row_events_[0];
+  for (size_t j = 1; j < n; ++j) odometer_[j] = partners_[j].first;
   while (true) {
     for (size_t j = 1; j < n; ++j) {
-      const int32_t k = partners_[j][odometer_[j]];
-      row_[j] = k == kNull ? nullptr : &ks.streams[j][k];
+      if (odometer_[j] == kNullPartner) {
+        row_[j] = nullptr;
+      } else {
+        const EventList::Entry& e = ks.streams[j][odometer_[j]];
+        row_events_[j] = StoredEvent{e.ts, ks.streams[j].values(e)};
+        row_[j] = &row_events_[j];
+      }
     }
     emitter_.Emit(ks.key, row_, out);
     ++rows_out_;
     size_t j = 1;
     for (; j < n; ++j) {
-      if (++odometer_[j] < partners_[j].size()) break;
-      odometer_[j] = 0;
+      if (odometer_[j] != kNullPartner && ++odometer_[j] < partners_[j].last) break;
+      odometer_[j] = partners_[j].first;
     }
     if (j == n) return;
   }
@@ -124,24 +134,25 @@ void JoinOperator::EmitProduct(const KeyState& ks, const StoredEvent& a, RowBatc
 void JoinOperator::AdvanceTo(Timestamp watermark, RowBatch* out) {
   assert(watermark >= watermark_ && "the watermark never goes backwards");
   watermark_ = std::max(watermark_, watermark);
-  while (!timers_.empty() && timers_.top().deadline < watermark_) {
-    const Timer t = timers_.top();
-    timers_.pop();
+  State& s = *state_;
+  while (!s.timers.empty() && s.timers.top().deadline < watermark_) {
+    const Timer t = s.timers.top();
+    s.timers.pop();
     // A timer is stale when its key was released (generation) or an earlier deadline replaced
     // it; the sweep that handled the earlier one rescheduled the key.
-    if (t.slot >= slots_.size()) continue;
-    const KeyState& ks = slots_[t.slot];
+    if (t.slot >= s.slots.size()) continue;
+    const KeyState& ks = s.slots[t.slot];
     if (ks.generation != t.generation || ks.next_deadline != t.deadline) continue;
     Sweep(t.slot, out);
   }
 }
 
 void JoinOperator::Sweep(uint32_t slot, RowBatch* out) {
-  KeyState& ks = slots_[slot];
+  KeyState& ks = state_->slots[slot];
   CloseLeftWindows(ks, out);
   Evict(ks);
   const bool empty = std::all_of(ks.streams.begin(), ks.streams.end(),
-                                 [](const std::vector<StoredEvent>& v) { return v.empty(); });
+                                 [](const EventList& v) { return v.empty(); });
   if (empty) {
     Release(slot);
     return;
@@ -151,112 +162,128 @@ void JoinOperator::Sweep(uint32_t slot, RowBatch* out) {
 }
 
 void JoinOperator::CloseLeftWindows(KeyState& ks, RowBatch* out) {
-  for (StoredEvent& a : ks.streams[0]) {
-    for (size_t i = 1; i < plan_.num_streams(); ++i) {
-      if (!(plan_.left_mask() & Bit(i)) || (a.closed & Bit(i))) continue;
-      if (!(watermark_ > a.ts + plan_.stream(i).window)) continue;
+  EventList& driving = ks.streams[0];
+  // Driving events are in time order and window i closes at a.ts + W_i: per stream, the closed
+  // events are a prefix, and each sweep closes the next ones.
+  for (size_t i = 1; i < plan_.num_streams(); ++i) {
+    if (!(plan_.left_mask() & Bit(i))) continue;
+    const Duration w = plan_.stream(i).window;
+    for (uint32_t& k = ks.closed_prefix[i]; k < driving.size() && watermark_ > driving[k].ts + w;
+         ++k) {
+      EventList::Entry& a = driving[k];
+      if (a.closed & Bit(i)) continue;
       // Set the flag first: for a later stream closing in this same sweep, this one then
       // counts as {NULL}, and the all-NULL combination is emitted once, by the last to close.
       a.closed |= Bit(i);
-      const bool has_partner =
-          std::any_of(ks.streams[i].begin(), ks.streams[i].end(),
-                      [&](const StoredEvent& e) { return InWindow(i, a.ts, e.ts); });
-      if (has_partner) continue;
-      partners_[i].assign(1, kNull);
+      const auto [first, last] = ks.streams[i].Range(a.ts - w, a.ts + w);
+      if (first < last) continue;
+      partners_[i] = Partners{kNullPartner, kNullPartner};
       if (CollectPartners(ks, a, i)) EmitProduct(ks, a, out);
     }
   }
 }
 
 void JoinOperator::Evict(KeyState& ks) {
-  std::vector<StoredEvent>& driving = ks.streams[0];
+  State& s = *state_;
+  EventList& driving = ks.streams[0];
   const Duration max_window = plan_.max_window();
-  const size_t before = driving.size();
-  std::erase_if(driving, [&](const StoredEvent& a) { return watermark_ > a.ts + max_window; });
-  state_rows_ -= before - driving.size();
+  size_t n = 0;
+  while (n < driving.size() && watermark_ > driving[n].ts + max_window) ++n;
+  driving.PopFront(n);
+  s.state_rows -= n;
+  for (uint32_t& prefix : ks.closed_prefix) prefix = prefix > n ? static_cast<uint32_t>(prefix - n) : 0;
   for (size_t i = 1; i < plan_.num_streams(); ++i) {
-    std::vector<StoredEvent>& events = ks.streams[i];
-    const size_t n = events.size();
+    EventList& events = ks.streams[i];
+    const Duration w = plan_.stream(i).window;
     // No driving event still to come can match e once watermark > e.ts + W_i; but a stored
     // driving event that matched e keeps it, as a later partner of another stream may still
-    // complete a combination with both.
-    std::erase_if(events, [&](const StoredEvent& e) {
-      if (!(watermark_ > e.ts + plan_.stream(i).window)) return false;
-      return std::none_of(driving.begin(), driving.end(),
-                          [&](const StoredEvent& a) { return InWindow(i, a.ts, e.ts); });
-    });
-    state_rows_ -= n - events.size();
+    // complete a combination with both. Evicted from the front: an event behind a kept one
+    // waits for the sweep that evicts the driving event keeping it.
+    size_t m = 0;
+    while (m < events.size() && watermark_ > events[m].ts + w) {
+      const auto [first, last] = driving.Range(events[m].ts - w, events[m].ts + w);
+      if (first < last) break;
+      ++m;
+    }
+    events.PopFront(m);
+    s.state_rows -= m;
   }
 }
 
 Timestamp JoinOperator::NextDeadline(const KeyState& ks) const {
   Timestamp d = Timestamp::Max();
-  for (const StoredEvent& a : ks.streams[0]) {
-    d = std::min(d, a.ts + plan_.max_window());
+  const EventList& driving = ks.streams[0];
+  if (!driving.empty()) {
+    d = driving.front().ts + plan_.max_window();
     for (size_t i = 1; i < plan_.num_streams(); ++i) {
-      if ((plan_.left_mask() & Bit(i)) && !(a.closed & Bit(i))) {
-        d = std::min(d, a.ts + plan_.stream(i).window);
+      const uint32_t k = ks.closed_prefix[i];
+      if ((plan_.left_mask() & Bit(i)) && k < driving.size()) {
+        d = std::min(d, driving[k].ts + plan_.stream(i).window);
       }
     }
   }
   // Enriching events past their own deadline are kept by a driving event, whose eviction
   // deadline (above) brings the next sweep. Without one (only in a damaged checkpoint) their
   // passed deadline makes the next AdvanceTo sweep them away.
-  const bool no_driving = ks.streams[0].empty();
   for (size_t i = 1; i < plan_.num_streams(); ++i) {
-    for (const StoredEvent& e : ks.streams[i]) {
-      const Timestamp own = e.ts + plan_.stream(i).window;
-      if (own >= watermark_ || no_driving) d = std::min(d, own);
-    }
+    const EventList& events = ks.streams[i];
+    const Duration w = plan_.stream(i).window;
+    const size_t k = driving.empty() ? 0 : events.LowerBound(watermark_ - w);
+    if (k < events.size()) d = std::min(d, events[k].ts + w);
   }
   return d;
 }
 
 void JoinOperator::Schedule(uint32_t slot, Timestamp deadline) {
-  KeyState& ks = slots_[slot];
+  KeyState& ks = state_->slots[slot];
   if (deadline >= ks.next_deadline) return;
   ks.next_deadline = deadline;
-  timers_.push(Timer{deadline, slot, ks.generation});
+  state_->timers.push(Timer{deadline, slot, ks.generation});
 }
 
 void JoinOperator::Release(uint32_t slot) {
-  KeyState& ks = slots_[slot];
-  index_.erase(index_.find(ks.key));
-  ks.key = {};
-  for (std::vector<StoredEvent>& v : ks.streams) v.clear();
+  State& s = *state_;
+  KeyState& ks = s.slots[slot];
+  s.index.erase(slot);
+  ks.key.clear();
+  for (EventList& v : ks.streams) v = EventList();  // a hot key's buffers go back
   ks.next_deadline = Timestamp::Max();
   ++ks.generation;
-  free_slots_.push_back(slot);
-}
-
-void JoinOperator::Clear() {
-  index_.clear();
-  slots_.clear();
-  free_slots_.clear();
-  timers_ = {};
-  state_rows_ = 0;
+  s.free_slots.push_back(slot);
 }
 
 void JoinOperator::Save(ByteWriter* out) const {
-  out->U64(index_.size());
-  for (const auto& [key, slot] : index_) {
-    const KeyState& ks = slots_[slot];
-    out->Str(key);
+  const State& s = *state_;
+  out->U64(s.index.size());
+  for (uint32_t slot : s.index) {
+    const KeyState& ks = s.slots[slot];
+    out->Str(ks.key);
     for (size_t i = 0; i < plan_.num_streams(); ++i) {
-      out->U32(static_cast<uint32_t>(ks.streams[i].size()));
-      for (const StoredEvent& e : ks.streams[i]) {
-        out->I64(e.ts.micros());
-        if (i == 0) out->U64(e.closed);
-        out->Str(e.values);
+      const EventList& events = ks.streams[i];
+      out->U32(static_cast<uint32_t>(events.size()));
+      for (size_t k = 0; k < events.size(); ++k) {
+        out->I64(events[k].ts.micros());
+        if (i == 0) out->U64(events[k].closed);
+        out->Str(events.values(events[k]));
       }
     }
   }
 }
 
 Status JoinOperator::Load(ByteReader* in, Timestamp watermark) {
-  // Parse into a fresh operator so that a corrupt checkpoint leaves this one unchanged.
-  JoinOperator fresh(plan_);
-  fresh.watermark_ = watermark;
+  // Parse into a fresh state so that a corrupt checkpoint leaves this one unchanged.
+  std::unique_ptr<State> before = std::exchange(state_, std::make_unique<State>());
+  const Timestamp watermark_before = watermark_;
+  watermark_ = watermark;
+  Status st = LoadKeys(in);
+  if (!st.ok()) {
+    state_ = std::move(before);
+    watermark_ = watermark_before;
+  }
+  return st;
+}
+
+Status JoinOperator::LoadKeys(ByteReader* in) {
   uint64_t num_keys = 0;
   BRAID_RETURN_IF_ERROR(in->U64(&num_keys, "key count"));
   for (uint64_t k = 0; k < num_keys; ++k) {
@@ -270,16 +297,14 @@ Status JoinOperator::Load(ByteReader* in, Timestamp watermark) {
       }
     }
     if (!parts.AtEnd()) return in->Error("a key has more parts than the layout");
-    if (fresh.index_.count(key)) return in->Error("a key is listed twice");
-    const uint32_t slot = fresh.SlotFor(key);
+    if (state_->index.contains(key)) return in->Error("a key is listed twice");
+    const uint32_t slot = SlotFor(key);
     for (size_t i = 0; i < plan_.num_streams(); ++i) {
       uint32_t n = 0;
       BRAID_RETURN_IF_ERROR(in->U32(&n, "event count"));
-      // Each event takes at least 12 bytes: refuse counts the input cannot hold before
-      // reserving memory for them.
+      // Each event takes at least 12 bytes: refuse counts the input cannot hold.
       if (n > in->remaining() / 12) return in->Error(fmt::format("event count {} too large", n));
-      std::vector<StoredEvent>& events = fresh.slots_[slot].streams[i];
-      events.reserve(n);
+      EventList& events = state_->slots[slot].streams[i];
       for (uint32_t e = 0; e < n; ++e) {
         int64_t ts = 0;
         uint64_t closed = 0;
@@ -295,25 +320,22 @@ Status JoinOperator::Load(ByteReader* in, Timestamp watermark) {
           return in->Error(fmt::format("values of a {} event do not decode per the layout",
                                        plan_.stream(i).spec.name));
         }
-        events.push_back(StoredEvent{Timestamp(ts), closed, std::string(values)});
-        ++fresh.state_rows_;
+        events.Insert(Timestamp(ts), closed, values);
+        ++state_->state_rows;
       }
     }
-    KeyState& ks = fresh.slots_[slot];
+    KeyState& ks = state_->slots[slot];
     if (std::all_of(ks.streams.begin(), ks.streams.end(),
-                    [](const std::vector<StoredEvent>& v) { return v.empty(); })) {
+                    [](const EventList& v) { return v.empty(); })) {
       return in->Error("a key without events");
     }
-    fresh.Schedule(slot, fresh.NextDeadline(ks));
+    const EventList& driving = ks.streams[0];
+    for (size_t i = 1; i < plan_.num_streams(); ++i) {
+      uint32_t& prefix = ks.closed_prefix[i];
+      while (prefix < driving.size() && (driving[prefix].closed & Bit(i))) ++prefix;
+    }
+    Schedule(slot, NextDeadline(ks));
   }
-  Clear();
-  watermark_ = watermark;
-  // Keys are interned in the node-based index_, so moving it keeps KeyState::key valid.
-  index_ = std::move(fresh.index_);
-  slots_ = std::move(fresh.slots_);
-  free_slots_ = std::move(fresh.free_slots_);
-  timers_ = std::move(fresh.timers_);
-  state_rows_ = fresh.state_rows_;
   return Status::Ok();
 }
 

@@ -8,17 +8,25 @@
 // LEFT, that set is empty and a's window for i is closed (watermark > a.ts + W_i), or empty
 // otherwise. Whenever an event arrives or a window closes, exactly the combinations that this
 // adds to the product are emitted, so each row is emitted once, as soon as it is final.
+//
+// Layout: each key's events per stream are an EventList in event-time order, so a window is
+// two binary searches, LEFT windows close in time order (a cursor per stream) and eviction
+// takes from the front: O(log k) per record for a key holding k events, plus the rows made.
+// Keys live in a vector of slots found through a flat hash set of slot numbers.
 
 #include <cstdint>
-#include <functional>
+#include <memory>
 #include <queue>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include <absl/container/flat_hash_set.h>
+#include <absl/container/inlined_vector.h>
 
 #include "base/row_batch.h"
 #include "join/byte_io.h"
+#include "join/event_list.h"
 #include "join/join_plan.h"
 #include "join/row_emitter.h"
 #include "join/stored_event.h"
@@ -41,8 +49,8 @@ class JoinOperator {
 
   Timestamp watermark() const { return watermark_; }
   /// Events held (driving and enriching).
-  size_t state_rows() const { return state_rows_; }
-  size_t num_keys() const { return index_.size(); }
+  size_t state_rows() const { return state_->state_rows; }
+  size_t num_keys() const { return state_->index.size(); }
   /// Rows appended to output batches since construction.
   uint64_t rows_out() const { return rows_out_; }
 
@@ -54,8 +62,11 @@ class JoinOperator {
 
  private:
   struct KeyState {
-    std::string_view key;  // points into the index_ node, stable until the key is erased
-    std::vector<std::vector<StoredEvent>> streams;
+    std::string key;
+    size_t hash = 0;
+    absl::InlinedVector<EventList, 3> streams;
+    /// Per stream i: driving events [0, closed_prefix[i]) have their LEFT window i closed.
+    absl::InlinedVector<uint32_t, 3> closed_prefix;
     Timestamp next_deadline = Timestamp::Max();
     uint32_t generation = 0;
   };
@@ -65,39 +76,64 @@ class JoinOperator {
     uint32_t generation;
     bool operator>(const Timer& o) const { return deadline > o.deadline; }
   };
-  struct StringHash {
+  // The index holds slot numbers; it hashes and compares them through their keys, and finds
+  // them by a key's text.
+  struct SlotHash {
     using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+    const std::vector<KeyState>* slots;
+    size_t operator()(std::string_view key) const;
+    size_t operator()(uint32_t slot) const { return (*slots)[slot].hash; }
   };
-  using Index = std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>>;
+  struct SlotEq {
+    using is_transparent = void;
+    const std::vector<KeyState>* slots;
+    std::string_view Key(uint32_t slot) const { return (*slots)[slot].key; }
+    static std::string_view Key(std::string_view key) { return key; }
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const { return Key(a) == Key(b); }
+  };
+  using Index = absl::flat_hash_set<uint32_t, SlotHash, SlotEq>;
+  // Everything Load replaces at once. Not movable: the index points at `slots`.
+  struct State {
+    State() : index(0, SlotHash{&slots}, SlotEq{&slots}) {}
+    State(const State&) = delete;
+    State& operator=(const State&) = delete;
+    std::vector<KeyState> slots;
+    Index index;
+    std::vector<uint32_t> free_slots;
+    std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;
+    size_t state_rows = 0;
+  };
+  // A stream's partners of one driving event: the index range [first, last) of its list, or
+  // the NULL of a closed LEFT window (first == kNullPartner).
+  struct Partners {
+    size_t first = 0;
+    size_t last = 0;
+  };
 
-  bool InWindow(size_t stream, Timestamp driving_ts, Timestamp ts) const;
   uint32_t SlotFor(std::string_view key);
-  // Fills partners_[j] for every enriching j != skip with a's partners (or the NULL marker);
-  // false if some stream contributes nothing, i.e. there is no row.
-  bool CollectPartners(const KeyState& ks, const StoredEvent& a, size_t skip);
-  void EmitProduct(const KeyState& ks, const StoredEvent& a, RowBatch* out);
+  // Fills partners_[j] for every enriching j != skip with the partners of driving event
+  // `a`; false if some stream contributes nothing, i.e. there is no row.
+  bool CollectPartners(const KeyState& ks, const EventList::Entry& a, size_t skip);
+  void EmitProduct(const KeyState& ks, const EventList::Entry& a, RowBatch* out);
   void Sweep(uint32_t slot, RowBatch* out);
   void CloseLeftWindows(KeyState& ks, RowBatch* out);
   void Evict(KeyState& ks);
   void Schedule(uint32_t slot, Timestamp deadline);
   Timestamp NextDeadline(const KeyState& ks) const;
   void Release(uint32_t slot);
-  void Clear();
+  Status LoadKeys(ByteReader* in);
 
   const JoinPlan& plan_;
   RowEmitter emitter_;
   Timestamp watermark_ = Timestamp::Min();
-  Index index_;
-  std::vector<KeyState> slots_;
-  std::vector<uint32_t> free_slots_;
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
-  size_t state_rows_ = 0;
+  std::unique_ptr<State> state_;
   uint64_t rows_out_ = 0;
 
   // Scratch for EmitProduct, reused to avoid allocations per event.
-  std::vector<std::vector<int32_t>> partners_;  // per stream: indices, kNull for NULL
+  std::vector<Partners> partners_;
   std::vector<size_t> odometer_;
+  std::vector<StoredEvent> row_events_;
   std::vector<const StoredEvent*> row_;
 };
 

@@ -1,8 +1,7 @@
 #pragma once
-// StoredEvent: one event held in the join state.
+// StoredEvent: a view of one event held in the join state, as the row emitter reads it.
 
-#include <cstdint>
-#include <string>
+#include <string_view>
 
 #include "base/types.h"
 
@@ -10,10 +9,7 @@ namespace braid {
 
 struct StoredEvent {
   Timestamp ts;
-  /// Driving events only: bit i set once the LEFT window of enriching stream i is closed for
-  /// this event (the watermark passed ts + W_i); its NULL rows, if any, are then emitted.
-  uint64_t closed = 0;
-  std::string values;  // EventValues encoding of the stream's stored fields
+  std::string_view values;  // EventValues encoding of the stream's stored fields
 };
 
 }  // namespace braid

@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include <fmt/format.h>
 
@@ -39,6 +40,7 @@ Result<std::unique_ptr<Consumer>> Consumer::Create(const KafkaConfig& config,
 }
 
 Consumer::~Consumer() {
+  ReleaseQueues();
   if (queue_ != nullptr) rd_kafka_queue_destroy(queue_);
   if (rk_ != nullptr) {
     rd_kafka_consumer_close(rk_);
@@ -87,7 +89,26 @@ Result<std::pair<KafkaOffset, KafkaOffset>> Consumer::QueryOffsets(const TopicPa
   return std::make_pair(KafkaOffset(lo), KafkaOffset(hi));
 }
 
+void Consumer::ReleaseQueues() {
+  for (PartitionQueue& p : partitions_) rd_kafka_queue_destroy(p.queue);
+  partitions_.clear();
+  next_partition_ = 0;
+}
+
 Status Consumer::Assign(const std::vector<StartPosition>& positions) {
+  ReleaseQueues();
+  for (const StartPosition& p : positions) {
+    // Split each partition's queue off the consumer queue before the fetch starts, so its
+    // records are read (and held) per partition.
+    rd_kafka_queue_t* q = rd_kafka_queue_get_partition(
+        rk_, p.tp.topic.c_str(), static_cast<int32_t>(p.tp.partition.value()));
+    if (q == nullptr) {
+      return Status::IoError(fmt::format("cannot read {}[{}] on its own queue", p.tp.topic,
+                                         p.tp.partition.value()));
+    }
+    rd_kafka_queue_forward(q, nullptr);
+    partitions_.push_back(PartitionQueue{p.tp, q, false});
+  }
   rd_kafka_topic_partition_list_t* list =
       rd_kafka_topic_partition_list_new(static_cast<int>(positions.size()));
   for (const StartPosition& p : positions) {
@@ -127,47 +148,78 @@ bool IsFatal(rd_kafka_resp_err_t err) {
 
 }  // namespace
 
-Result<size_t> Consumer::Poll(int timeout_ms, const RecordHandler& on_record,
-                              const EndHandler& on_end) {
-  rd_kafka_message_t* msgs[4096];
-  ssize_t n = rd_kafka_consume_batch_queue(queue_, timeout_ms, msgs, 4096);
-  if (n < 0) {
-    return Status::IoError(fmt::format("Kafka poll failed: {}", rd_kafka_err2str(rd_kafka_last_error())));
-  }
-  size_t delivered = 0;
-  Status failure;
-  for (ssize_t i = 0; i < n; ++i) {
-    rd_kafka_message_t* m = msgs[i];
-    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      if (on_end && m->rkt != nullptr) {
-        on_end(TopicPartition{rd_kafka_topic_name(m->rkt), PartitionId(m->partition)},
-               KafkaOffset(m->offset));
-      }
-    } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const std::string where =
-          m->rkt ? fmt::format(" on {}[{}]", rd_kafka_topic_name(m->rkt), m->partition) : "";
-      if (IsFatal(m->err)) {
-        if (failure.ok()) {
-          failure = Status::IoError(fmt::format("Kafka error{} from {}: {}", where, bootstrap_,
-                                                rd_kafka_message_errstr(m)));
-        }
-      } else {
-        Warn(fmt::format("Kafka{} at {}: {} (retrying)", where, bootstrap_, rd_kafka_message_errstr(m)));
+void Consumer::Deliver(rd_kafka_message_s* m, const RecordHandler& on_record,
+                       const EndHandler& on_end, size_t* delivered, Status* failure) {
+  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    if (on_end && m->rkt != nullptr) {
+      on_end(TopicPartition{rd_kafka_topic_name(m->rkt), PartitionId(m->partition)},
+             KafkaOffset(m->offset));
+    }
+  } else if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const std::string where =
+        m->rkt ? fmt::format(" on {}[{}]", rd_kafka_topic_name(m->rkt), m->partition) : "";
+    if (IsFatal(m->err)) {
+      if (failure->ok()) {
+        *failure = Status::IoError(fmt::format("Kafka error{} from {}: {}", where, bootstrap_,
+                                               rd_kafka_message_errstr(m)));
       }
     } else {
-      KafkaRecord r;
-      r.topic = rd_kafka_topic_name(m->rkt);
-      r.partition = PartitionId(m->partition);
-      r.offset = KafkaOffset(m->offset);
-      if (m->key != nullptr) r.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
-      r.value = m->payload ? std::string_view(static_cast<const char*>(m->payload), m->len)
-                           : std::string_view();
-      rd_kafka_timestamp_type_t tstype;
-      r.broker_time = Timestamp(rd_kafka_message_timestamp(m, &tstype) * 1000);
-      on_record(r);
-      ++delivered;
+      Warn(fmt::format("Kafka{} at {}: {} (retrying)", where, bootstrap_,
+                       rd_kafka_message_errstr(m)));
     }
-    rd_kafka_message_destroy(m);
+  } else {
+    KafkaRecord r;
+    r.topic = rd_kafka_topic_name(m->rkt);
+    r.partition = PartitionId(m->partition);
+    r.offset = KafkaOffset(m->offset);
+    if (m->key != nullptr) r.key = std::string_view(static_cast<const char*>(m->key), m->key_len);
+    r.value = m->payload ? std::string_view(static_cast<const char*>(m->payload), m->len)
+                         : std::string_view();
+    rd_kafka_timestamp_type_t tstype;
+    r.broker_time = Timestamp(rd_kafka_message_timestamp(m, &tstype) * 1000);
+    on_record(r);
+    ++*delivered;
+  }
+}
+
+Result<size_t> Consumer::Poll(int timeout_ms, const RecordHandler& on_record,
+                              const EndHandler& on_end) {
+  constexpr size_t kBatch = 1024;  // per partition and call
+  constexpr int kNapMs = 5;        // wait between empty rounds (a record waits at most this)
+  rd_kafka_message_t* msgs[kBatch];
+  size_t delivered = 0;
+  Status failure;
+  auto drain = [&](rd_kafka_queue_t* q, int wait_ms) -> Status {
+    ssize_t n = rd_kafka_consume_batch_queue(q, wait_ms, msgs, kBatch);
+    if (n < 0) {
+      return Status::IoError(
+          fmt::format("Kafka poll failed: {}", rd_kafka_err2str(rd_kafka_last_error())));
+    }
+    for (ssize_t i = 0; i < n; ++i) {
+      Deliver(msgs[i], on_record, on_end, &delivered, &failure);
+      rd_kafka_message_destroy(msgs[i]);
+    }
+    return n > 0 ? Status::Ok() : Status::NotFound("empty");
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  for (;;) {
+    bool any = false;
+    const size_t n = partitions_.size();
+    for (size_t k = 0; k < n; ++k) {
+      PartitionQueue& p = partitions_[(next_partition_ + k) % n];
+      if (p.held) continue;
+      Status st = drain(p.queue, 0);
+      if (st.kind() == StatusKind::kIoError) return st;
+      any = any || st.ok();
+    }
+    if (n > 0) next_partition_ = (next_partition_ + 1) % n;
+    // Errors that belong to no partition (a broker down, authentication) come here; with
+    // nothing read, this is also the wait for more.
+    const int wait = any ? 0 : kNapMs;
+    Status st = drain(queue_, wait);
+    if (st.kind() == StatusKind::kIoError) return st;
+    any = any || st.ok();
+    if (any || std::chrono::steady_clock::now() >= deadline) break;
   }
   if (!failure.ok()) return failure;
   return delivered;
@@ -207,22 +259,19 @@ Result<std::map<TopicPartition, KafkaOffset>> Consumer::EndOffsets(
   return out;
 }
 
-Status Consumer::PauseResume(const TopicPartition& tp, bool pause) {
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(list, tp.topic.c_str(),
-                                    static_cast<int32_t>(tp.partition.value()));
-  rd_kafka_resp_err_t err =
-      pause ? rd_kafka_pause_partitions(rk_, list) : rd_kafka_resume_partitions(rk_, list);
-  rd_kafka_topic_partition_list_destroy(list);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Status::IoError(fmt::format("cannot {} {}[{}]: {}", pause ? "pause" : "resume",
-                                       tp.topic, tp.partition.value(), rd_kafka_err2str(err)));
+Status Consumer::Hold(const TopicPartition& tp, bool held) {
+  for (PartitionQueue& p : partitions_) {
+    if (p.tp == tp) {
+      p.held = held;
+      return Status::Ok();
+    }
   }
-  return Status::Ok();
+  return Status::InvalidArgument(
+      fmt::format("{}[{}] is not assigned", tp.topic, tp.partition.value()));
 }
 
-Status Consumer::Pause(const TopicPartition& tp) { return PauseResume(tp, true); }
-Status Consumer::Resume(const TopicPartition& tp) { return PauseResume(tp, false); }
+Status Consumer::Pause(const TopicPartition& tp) { return Hold(tp, true); }
+Status Consumer::Resume(const TopicPartition& tp) { return Hold(tp, false); }
 
 void Consumer::CommitForMonitoring(const std::map<TopicPartition, KafkaOffset>& next_offsets) {
   if (next_offsets.empty()) return;

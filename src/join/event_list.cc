@@ -1,0 +1,68 @@
+#include "join/event_list.h"
+
+#include <algorithm>
+
+namespace braid {
+
+size_t EventList::Insert(Timestamp ts, uint64_t closed, std::string_view values) {
+  const Entry e{ts, closed, bytes_.size(), static_cast<uint32_t>(values.size())};
+  bytes_.append(values);
+  if (empty() || !(ts < entries_.back().ts)) {
+    entries_.push_back(e);
+    return size() - 1;
+  }
+  // Out of order (rare: the sources are roughly in event-time order).
+  auto at = std::upper_bound(entries_.begin() + static_cast<std::ptrdiff_t>(head_),
+                             entries_.end(), ts,
+                             [](Timestamp t, const Entry& x) { return t < x.ts; });
+  at = entries_.insert(at, e);
+  return static_cast<size_t>(at - entries_.begin()) - head_;
+}
+
+size_t EventList::LowerBound(Timestamp t) const {
+  auto it = std::lower_bound(entries_.begin() + static_cast<std::ptrdiff_t>(head_),
+                             entries_.end(), t,
+                             [](const Entry& x, Timestamp v) { return x.ts < v; });
+  return static_cast<size_t>(it - entries_.begin()) - head_;
+}
+
+std::pair<size_t, size_t> EventList::Range(Timestamp lo, Timestamp hi) const {
+  const size_t first = LowerBound(lo);
+  auto it = std::upper_bound(entries_.begin() + static_cast<std::ptrdiff_t>(head_ + first),
+                             entries_.end(), hi,
+                             [](Timestamp v, const Entry& x) { return v < x.ts; });
+  return {first, static_cast<size_t>(it - entries_.begin()) - head_};
+}
+
+void EventList::PopFront(size_t n) {
+  head_ += n;
+  if (head_ == entries_.size()) {
+    Clear();
+  } else if (head_ >= 16 && head_ * 2 >= entries_.size()) {
+    Compact();
+  }
+}
+
+void EventList::Clear() {
+  entries_.clear();
+  bytes_.clear();
+  head_ = 0;
+}
+
+void EventList::Compact() {
+  std::vector<Entry> live(entries_.begin() + static_cast<std::ptrdiff_t>(head_), entries_.end());
+  std::string bytes;
+  size_t total = 0;
+  for (const Entry& e : live) total += e.length;
+  bytes.reserve(total);
+  for (Entry& e : live) {
+    const uint64_t offset = bytes.size();
+    bytes.append(bytes_, e.offset, e.length);
+    e.offset = offset;
+  }
+  entries_ = std::move(live);
+  bytes_ = std::move(bytes);
+  head_ = 0;
+}
+
+}  // namespace braid
