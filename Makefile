@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 FUZZ_JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all setup build peers test test-spark unit integration sanitize soak soak-kills bench demo fuzz clean
+.PHONY: all setup build peers test test-spark unit integration sanitize soak soak-kills bench bench-micro demo fuzz clean
 
 all: build
 
@@ -70,6 +70,12 @@ soak-kills: build peers
 # --drain over the same records (bench/e2e.py; BENCH_ARGS="--events 1000000" to scale).
 bench: build peers
 	@BRAID_BINARY=$(abspath $(BUILD))/braid .cache/venv/bin/python bench/e2e.py $(BENCH_ARGS)
+
+# Micro-benchmarks (Google Benchmark, bench/*_benchmark.cc): decoding, watermarks, the join,
+# Parquet and manifest writing, each on seed-shaped data; no peers needed.
+bench-micro: setup
+	@cmake -S . -B $(BUILD) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) --target braid_bench -j$(JOBS) && $(BUILD)/braid_bench --benchmark_min_time=0.5
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz

@@ -1,0 +1,210 @@
+// JoinOperator on the seed plan (actions drive; purchases LEFT 2 min; sessions INNER 2 min):
+// the per-record join (Add, with the watermark advanced every 1000 records) and eviction.
+//
+// Inputs are seed-format JSON run once through EventDecoder during setup, so the operator sees
+// the keys and value encodings the engine gives it; only the join is timed. Every run is
+// checked against a reference count of the rows the join must emit: for each action with S
+// sessions and P purchases of its key within 2 min, S × max(P, 1) rows when S > 0.
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <cstdlib>
+#include <memory>
+#include <random>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "join/join_operator.h"
+#include "seed_data.h"
+
+namespace braid::bench {
+namespace {
+
+constexpr size_t kAdvanceEvery = 1000;
+
+JoinInput Decoded(SeedDecoders& decoders, size_t stream, int64_t user, int64_t session,
+                  Timestamp ts, int64_t n) {
+  JoinInput in;
+  if (!decoders.Decode(stream, SeedJson(stream, user, session, ts, n), &in)) std::abort();
+  return in;
+}
+
+// The reference row count of `inputs` (sorted by event time) once the input is finished.
+uint64_t ExpectedRows(std::span<const JoinInput> inputs) {
+  const JoinPlan& plan = SeedPlan();
+  std::unordered_map<std::string, std::array<std::vector<Timestamp>, 3>> by_key;
+  for (const JoinInput& in : inputs) by_key[in.key][in.stream].push_back(in.ts);
+  auto within = [&](const std::vector<Timestamp>& ts, Timestamp t, size_t stream) {
+    const Duration w = plan.stream(stream).window;
+    return static_cast<uint64_t>(std::upper_bound(ts.begin(), ts.end(), t + w) -
+                                 std::lower_bound(ts.begin(), ts.end(), t - w));
+  };
+  uint64_t rows = 0;
+  for (const auto& [key, streams] : by_key) {
+    for (Timestamp a : streams[kActions]) {
+      const uint64_t s = within(streams[kSessions], a, kSessions);
+      const uint64_t p = within(streams[kPurchases], a, kPurchases);
+      rows += s * std::max<uint64_t>(p, 1);
+    }
+  }
+  return rows;
+}
+
+// 100,000 keys; every 1/300 s of event time one action, one purchase and one session, each
+// of a key drawn uniformly (so ~300 records/s per stream, interleaved in event-time order);
+// 600 s of event time: 540,000 records. Each action finds a session of its key in ±2 min
+// about half the time, so the join emits ~0.8 rows per action.
+struct Dataset {
+  std::vector<JoinInput> inputs;
+  uint64_t expected_rows = 0;
+};
+
+const Dataset& UniformKeys() {
+  static const Dataset data = [] {
+    constexpr int64_t kKeys = 100000, kTicks = 600 * 300, kTick = kSecond / 300;
+    SeedDecoders decoders;
+    std::mt19937_64 rng(1);
+    Dataset d;
+    d.inputs.reserve(3 * kTicks);
+    for (int64_t t = 0; t < kTicks; ++t) {
+      for (size_t s = 0; s < 3; ++s) {
+        const int64_t k = static_cast<int64_t>(rng() % kKeys);
+        const int64_t offset = t * kTick + static_cast<int64_t>(s) * kTick / 3;
+        const Timestamp ts = kT0 + Duration::Micros(offset);
+        d.inputs.push_back(Decoded(decoders, s, k / 10, k, ts, t));
+      }
+    }
+    d.expected_rows = ExpectedRows(d.inputs);
+    return d;
+  }();
+  return data;
+}
+
+// One key holding ~10,000 actions per 2-minute window (83.3 actions/s of event time, 1200 s:
+// 100,000 actions), in event-time order with its enriching records: one session every 240 s
+// (each action's ±2 min window holds one) and purchases at random times, one per
+// `actions_per_purchase` actions on average. The argument sets how dense purchases are:
+//  - 20000 (one per 240 s): each action sees 0, 1, 2, rarely 3 purchases; ~1 row per action.
+//    The output stays proportional to the input, so this measures the join's own work.
+//  - 50: ~400 purchases in each action's window, so ~400 rows per action: the output grows
+//    with the key's density (the rows are cleared every 1000 records; memory stays flat).
+// Only the driving stream is dense: with two dense streams of one key every action would join
+// with thousands of partners (or, without a session, with none at all).
+const Dataset& HotKey(int64_t actions_per_purchase) {
+  static std::map<int64_t, Dataset> cache;
+  auto [it, inserted] = cache.try_emplace(actions_per_purchase);
+  Dataset& d = it->second;
+  if (!inserted) return d;
+  constexpr int64_t kSpan = 1200 * kSecond, kActionGap = 12000;  // 83.3/s
+  SeedDecoders decoders;
+  std::mt19937_64 rng(2);
+  for (int64_t t = 0, n = 0; t < kSpan; t += kActionGap) {
+    d.inputs.push_back(Decoded(decoders, kActions, 1, 1, kT0 + Duration::Micros(t), n++));
+  }
+  for (int64_t t = 120 * kSecond, n = 0; t < kSpan; t += 240 * kSecond) {
+    d.inputs.push_back(Decoded(decoders, kSessions, 1, 1, kT0 + Duration::Micros(t + 1), n++));
+  }
+  std::exponential_distribution<double> gap(
+      1.0 / static_cast<double>(actions_per_purchase * kActionGap));
+  for (int64_t t = static_cast<int64_t>(gap(rng)), n = 0; t < kSpan;
+       t += static_cast<int64_t>(gap(rng))) {
+    d.inputs.push_back(Decoded(decoders, kPurchases, 1, 1, kT0 + Duration::Micros(t | 1), n++));
+  }
+  std::stable_sort(d.inputs.begin(), d.inputs.end(),
+                   [](const JoinInput& a, const JoinInput& b) { return a.ts < b.ts; });
+  d.expected_rows = ExpectedRows(d.inputs);
+  return d;
+}
+
+// Adds `inputs` in order, moving the watermark to (max event time − delay) every 1000 records
+// and clearing the output then; finishes with AdvanceTo(+∞) unless `finish` is false.
+void Feed(JoinOperator& op, std::span<const JoinInput> inputs, RowBatch* out, bool finish) {
+  const Duration delay = SeedPlan().spec().watermark_delay;
+  Timestamp max_ts = Timestamp::Min();
+  size_t since_advance = 0;
+  for (const JoinInput& in : inputs) {
+    op.Add(in.stream, in.key, in.ts, in.values, out);
+    max_ts = std::max(max_ts, in.ts);
+    if (++since_advance == kAdvanceEvery) {
+      since_advance = 0;
+      op.AdvanceTo(std::max(op.watermark(), max_ts - delay), out);
+      out->Clear();
+    }
+  }
+  if (finish) op.AdvanceTo(Timestamp::Max(), out);
+  out->Clear();
+}
+
+void RunJoin(benchmark::State& state, const Dataset& d) {
+  const JoinPlan& plan = SeedPlan();
+  RowBatch out(plan.output_schema());
+  size_t end_state = 0;
+  std::unique_ptr<JoinOperator> op;
+  for (auto _ : state) {
+    state.PauseTiming();  // freeing the previous run's emptied state is not timed
+    op = std::make_unique<JoinOperator>(plan);
+    state.ResumeTiming();
+    Feed(*op, d.inputs, &out, /*finish=*/true);
+    if (op->rows_out() != d.expected_rows || op->state_rows() != 0) {
+      state.SkipWithError("the join emitted a wrong number of rows or kept state");
+      return;
+    }
+  }
+  {  // State size at the end of the input, before the final sweep (outside the timing).
+    JoinOperator op(plan);
+    Feed(op, d.inputs, &out, /*finish=*/false);
+    end_state = op.state_rows();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(d.inputs.size()));
+  state.counters["rows_per_record"] =
+      static_cast<double>(d.expected_rows) / static_cast<double>(d.inputs.size());
+  state.counters["state_events"] = static_cast<double>(end_state);
+}
+
+void BM_JoinUniformKeys(benchmark::State& state) { RunJoin(state, UniformKeys()); }
+void BM_JoinHotKey(benchmark::State& state) { RunJoin(state, HotKey(state.range(0))); }
+
+// The operator holding the first 150 s of the uniform input (the ~135,000 events a steady
+// state holds: window + delay), watermark never advanced; timed: AdvanceTo(+∞), which closes
+// every LEFT window (emitting its NULL rows) and evicts every event and key.
+void BM_JoinEvict(benchmark::State& state) {
+  const JoinPlan& plan = SeedPlan();
+  const std::span<const JoinInput> fill(UniformKeys().inputs.data(), 150 * 300 * 3);
+  const uint64_t expected_rows = ExpectedRows(fill);
+  RowBatch out(plan.output_schema());
+  std::unique_ptr<JoinOperator> op;
+  int64_t evicted = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    op = std::make_unique<JoinOperator>(plan);
+    for (const JoinInput& in : fill) op->Add(in.stream, in.key, in.ts, in.values, &out);
+    out.Clear();
+    const size_t held = op->state_rows();
+    const uint64_t rows_before = op->rows_out();
+    state.ResumeTiming();
+
+    op->AdvanceTo(Timestamp::Max(), &out);
+
+    state.PauseTiming();
+    evicted += static_cast<int64_t>(held);
+    if (held != fill.size() || op->state_rows() != 0 || op->num_keys() != 0 ||
+        op->rows_out() != expected_rows || out.num_rows() != expected_rows - rows_before) {
+      state.SkipWithError("AdvanceTo(+inf) left state behind or emitted a wrong number of rows");
+      return;
+    }
+    out.Clear();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(evicted);
+}
+
+BENCHMARK(BM_JoinUniformKeys)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_JoinHotKey)->ArgName("actions_per_purchase")->Arg(20000)->Arg(50)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_JoinEvict)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace braid::bench
