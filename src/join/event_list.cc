@@ -49,6 +49,15 @@ void EventList::Clear() {
   head_ = 0;
 }
 
+void EventList::Release() {
+  constexpr size_t kKeepBytes = 4096;
+  if (entries_.capacity() * sizeof(Entry) + bytes_.capacity() > kKeepBytes) {
+    *this = EventList();
+  } else {
+    Clear();
+  }
+}
+
 void EventList::Compact() {
   std::vector<Entry> live(entries_.begin() + static_cast<std::ptrdiff_t>(head_), entries_.end());
   std::string bytes;

@@ -43,6 +43,9 @@ class EventList {
   /// Removes the first `n` events (n <= size()).
   void PopFront(size_t n);
   void Clear();
+  /// Clear(), and gives the memory back unless it is small: a slot reused for another key
+  /// keeps its small buffers, a hot key's big ones are freed.
+  void Release();
   /// Bytes held, for the state size.
   size_t ByteSize() const { return bytes_.size() + entries_.size() * sizeof(Entry); }
 

@@ -246,7 +246,7 @@ void JoinOperator::Release(uint32_t slot) {
   KeyState& ks = s.slots[slot];
   s.index.erase(slot);
   ks.key.clear();
-  for (EventList& v : ks.streams) v = EventList();  // a hot key's buffers go back
+  for (EventList& v : ks.streams) v.Release();
   ks.next_deadline = Timestamp::Max();
   ++ks.generation;
   s.free_slots.push_back(slot);

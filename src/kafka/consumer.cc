@@ -26,7 +26,9 @@ Result<std::unique_ptr<Consumer>> Consumer::Create(const KafkaConfig& config,
                                        {"auto.offset.reset", "error"},
                                        {"isolation.level", "read_committed"},
                                        {"fetch.wait.max.ms", "50"},
-                                       {"queued.min.messages", "200000"},
+                                       // Per partition: each has its own queue.
+                                       {"queued.min.messages", "20000"},
+                                       {"queued.max.messages.kbytes", "16384"},
                                        {"log_level", "3"}}));
   char err[512];
   c->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
@@ -185,7 +187,7 @@ void Consumer::Deliver(rd_kafka_message_s* m, const RecordHandler& on_record,
 Result<size_t> Consumer::Poll(int timeout_ms, const RecordHandler& on_record,
                               const EndHandler& on_end) {
   constexpr size_t kBatch = 1024;  // per partition and call
-  constexpr int kNapMs = 5;        // wait between empty rounds (a record waits at most this)
+  constexpr int kNapMs = 1;        // wait between empty rounds (a record waits at most this)
   rd_kafka_message_t* msgs[kBatch];
   size_t delivered = 0;
   Status failure;

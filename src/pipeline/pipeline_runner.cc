@@ -1,6 +1,7 @@
 #include "pipeline/pipeline_runner.h"
 
 #include <chrono>
+#include <future>
 #include <random>
 #include <set>
 
@@ -198,7 +199,7 @@ class PipelineRunner::Impl {
     }
     prev_state_location_ = rec->state_location;
     if (!cp->rejects.empty() && rejects_seq_ < commit_seq_) {
-      auto r = appender_->Append(rejects_table_, {&cp->rejects}, RejectsRequest(offsets));
+      auto r = appender_->Append(rejects_table_, {&cp->rejects}, RejectsRequest(offsets, commit_seq_));
       if (!r.ok()) return r.status().WithContext("recovering the rejects of " + where);
       rejects_seq_ = commit_seq_;
       progress_.recovered_rejects = static_cast<int64_t>(cp->rejects.num_rows());
@@ -206,9 +207,9 @@ class PipelineRunner::Impl {
     return std::optional(offsets);
   }
 
-  PipelineRecord RecordFor(const SourceOffsets& offsets) const {
+  PipelineRecord RecordFor(const SourceOffsets& offsets, int64_t seq) const {
     PipelineRecord r;
-    r.commit_seq = commit_seq_;
+    r.commit_seq = seq;
     r.offsets = EncodeOffsets(offsets);
     r.data_loss = data_loss_;
     r.committed_at_ms = WallNow().micros() / 1000;
@@ -216,8 +217,8 @@ class PipelineRunner::Impl {
     return r;
   }
 
-  CommitRequest RejectsRequest(const SourceOffsets& offsets) {
-    PipelineRecord r = RecordFor(offsets);
+  CommitRequest RejectsRequest(const SourceOffsets& offsets, int64_t seq) {
+    PipelineRecord r = RecordFor(offsets, seq);
     const int64_t expected = rejects_seq_;
     return CommitRequest{r.ToSummary(opt_.pipeline_id), r.ToProperties(opt_.pipeline_id),
                          [this, expected](const TableMetadata& base) {
@@ -375,15 +376,16 @@ class PipelineRunner::Impl {
           watermark_before_finish_ = engine_->watermark();
           engine_->Finish(&rows_);
         }
-        return Commit(/*final_input=*/opt_.mode == RunMode::kDrain);
+        return CommitAndWait(/*final_input=*/opt_.mode == RunMode::kDrain);
       }
       if (StopSignal::requested() || (deadline && Clock::now() >= *deadline)) {
-        return Commit(/*final_input=*/false);
+        return CommitAndWait(/*final_input=*/false);
       }
       const int64_t before = progress_.commits;
       BRAID_ASSIGN_OR_RETURN(size_t n, consumer_->Poll(100, on_record, on_end));
       (void)n;
       BRAID_RETURN_IF_ERROR(record_status_);
+      BRAID_RETURN_IF_ERROR(FinishCommit(/*wait=*/false));
       if (progress_.commits != before) last_commit = Clock::now();
       const auto now = Clock::now();
       if (now - last_tick >= std::chrono::milliseconds(200)) {
@@ -411,67 +413,115 @@ class PipelineRunner::Impl {
     }
   }
 
+  // What one commit writes, handed from the reading thread to the committing one.
+  struct CommitJob {
+    int64_t seq = 0;
+    RowBatch rows;
+    CommitCheckpoint cp;  // the join state and the rejects
+    SourceOffsets offsets;
+    std::string watermark;
+  };
+
+  // Hands the buffered rows, rejects and join state to a background commit, so reading goes
+  // on while Parquet files and metadata are written. One commit is in flight at most: this
+  // first waits for the previous one (and fails if it failed). Commits land in order; each
+  // carries its own offsets and state, so recovery is as before.
   Status Commit(bool final_input) {
+    BRAID_RETURN_IF_ERROR(FinishCommit(/*wait=*/true));
     SourceOffsets offsets;
     for (const Partition& p : parts_) offsets[p.tp] = p.next;
     if (rows_.empty() && rejects_.empty() && offsets == committed_offsets_ && !final_input &&
         !force_commit_) {
       return Status::Ok();
     }
-    ++commit_seq_;
+    auto job = std::make_unique<CommitJob>();
+    job->seq = ++commit_seq_;
     const Timestamp now = WallNow();
     rows_.FillTimestampColumn(rows_.num_columns() - 1, now);
     rejects_.FillTimestampColumn(kRejectsProcessingTimeColumn, now);
+    if (!final_input) BRAID_RETURN_IF_ERROR(engine_->SaveState(&job->cp.engine_state));
+    // The next buffers are the previous commit's, emptied: their capacity is kept.
+    job->rows = std::exchange(rows_, std::move(spare_rows_));
+    job->cp.rejects = std::exchange(rejects_, std::move(spare_rejects_));
+    if (rows_.num_columns() == 0) rows_ = RowBatch(engine_->output_schema());
+    if (rejects_.num_columns() == 0) rejects_ = RowBatch(RejectsSchema());
+    job->offsets = offsets;
+    job->watermark = FormatTimestamp(watermark_before_finish_.value_or(engine_->watermark()));
+    committed_offsets_ = offsets;
+    force_commit_ = false;
+    inflight_ = std::async(std::launch::async, [this, job = std::move(job)]() mutable {
+      Status st = Execute(*job);
+      done_ = std::move(job);
+      return st;
+    });
+    return Status::Ok();
+  }
 
-    CommitCheckpoint cp;
-    if (!final_input) BRAID_RETURN_IF_ERROR(engine_->SaveState(&cp.engine_state));
-    cp.rejects = std::move(rejects_);
+  // Collects the commit in flight: with `wait`, waits for it; without, only if it is done.
+  Status FinishCommit(bool wait) {
+    if (!inflight_.valid()) return Status::Ok();
+    if (!wait && inflight_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+      return Status::Ok();
+    }
+    BRAID_RETURN_IF_ERROR(inflight_.get());
+    CrashPoint("before-group-offsets");
+    consumer_->CommitForMonitoring(done_->offsets);
+    ++progress_.commits;
+    progress_.rows_committed += static_cast<int64_t>(done_->rows.num_rows());
+    progress_.rejects_committed += static_cast<int64_t>(done_->cp.rejects.num_rows());
+    done_->rows.Clear();
+    done_->cp.rejects.Clear();
+    spare_rows_ = std::move(done_->rows);
+    spare_rejects_ = std::move(done_->cp.rejects);
+    done_.reset();
+    return Status::Ok();
+  }
+
+  Status CommitAndWait(bool final_input) {
+    BRAID_RETURN_IF_ERROR(Commit(final_input));
+    return FinishCommit(/*wait=*/true);
+  }
+
+  // The committing thread: checkpoint, rows table, rejects table. Touches only the tables,
+  // the appender and the commit bookkeeping below, which the reading thread leaves alone while
+  // a commit is in flight.
+  Status Execute(CommitJob& job) {
     const std::string location =
-        fmt::format("{}/{:010}-{:016x}.ckpt", state_dir_, commit_seq_, std::random_device()() *
-                                                                           0x9E3779B97F4A7C15ull);
+        fmt::format("{}/{:010}-{:016x}.ckpt", state_dir_, job.seq, std::random_device()() *
+                                                                       0x9E3779B97F4A7C15ull);
     BRAID_RETURN_IF_ERROR(rows_table_.io().CreateDirectories(state_dir_));
-    Status st = rows_table_.io().WriteFile(location, EncodeCheckpoint(cp));
+    Status st = rows_table_.io().WriteFile(location, EncodeCheckpoint(job.cp));
     if (!st.ok()) return st.WithContext("writing the join-state checkpoint");
     CrashPoint("after-checkpoint");
 
-    PipelineRecord record = RecordFor(offsets);
-    record.watermark = FormatTimestamp(watermark_before_finish_.value_or(engine_->watermark()));
+    PipelineRecord record = RecordFor(job.offsets, job.seq);
+    record.watermark = job.watermark;
     record.state_location = location;
-    const int64_t expected = commit_seq_ - 1;
+    const int64_t expected = job.seq - 1;
     CommitRequest request{record.ToSummary(opt_.pipeline_id), record.ToProperties(opt_.pipeline_id),
                           [this, expected](const TableMetadata& base) {
                             return CheckSoleWriter(base, rows_table_, expected);
                           }};
     std::vector<const RowBatch*> batches;
-    if (!rows_.empty()) batches.push_back(&rows_);
+    if (!job.rows.empty()) batches.push_back(&job.rows);
     auto r = appender_->Append(rows_table_, batches, request);
     if (!r.ok()) {
       if (r.status().kind() == StatusKind::kFencedOut) return r.status();
       return r.status().WithContext("committing to " + rows_table_.id().ToString());
     }
     CrashPoint("between-tables");
-    if (!cp.rejects.empty()) {
-      auto j = appender_->Append(rejects_table_, {&cp.rejects}, RejectsRequest(offsets));
+    if (!job.cp.rejects.empty()) {
+      auto j = appender_->Append(rejects_table_, {&job.cp.rejects},
+                                 RejectsRequest(job.offsets, job.seq));
       if (!j.ok()) {
         if (j.status().kind() == StatusKind::kFencedOut) return j.status();
         return j.status().WithContext("committing to " + rejects_table_.id().ToString());
       }
-      rejects_seq_ = commit_seq_;
+      rejects_seq_ = job.seq;
     }
-    CrashPoint("before-group-offsets");
-    consumer_->CommitForMonitoring(offsets);
     // Only the newest checkpoint is ever loaded: the previous one is garbage now.
     if (!prev_state_location_.empty()) (void)rows_table_.io().DeleteFile(prev_state_location_);
     prev_state_location_ = location;
-
-    ++progress_.commits;
-    progress_.rows_committed += static_cast<int64_t>(rows_.num_rows());
-    progress_.rejects_committed += static_cast<int64_t>(cp.rejects.num_rows());
-    committed_offsets_ = offsets;
-    force_commit_ = false;
-    rows_.Clear();
-    rejects_ = std::move(cp.rejects);
-    rejects_.Clear();
     return Status::Ok();
   }
 
@@ -501,6 +551,10 @@ class PipelineRunner::Impl {
   std::unique_ptr<RecordSource> consumer_;
   RowBatch rows_;
   RowBatch rejects_;
+  RowBatch spare_rows_;     // emptied buffers of the last commit, reused by the next
+  RowBatch spare_rejects_;
+  std::future<Status> inflight_;       // the commit being written, if any
+  std::unique_ptr<CommitJob> done_;    // set by the committing thread when it finishes
   std::vector<Partition> parts_;
   size_t last_ = 0;
   SourceOffsets committed_offsets_;
