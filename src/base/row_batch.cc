@@ -36,11 +36,18 @@ void RowBatch::AppendString(std::string_view v) {
   ColumnData& c = Next(ColumnType::kString);
   c.chars.append(v);
   c.offsets.push_back(static_cast<uint32_t>(c.chars.size()));
+  bytes_ += v.size() + 5;
 }
 
-void RowBatch::AppendDouble(double v) { Next(ColumnType::kDouble).doubles.push_back(v); }
+void RowBatch::AppendDouble(double v) {
+  Next(ColumnType::kDouble).doubles.push_back(v);
+  bytes_ += 9;
+}
 
-void RowBatch::AppendInt(int64_t v) { Next(ColumnType::kInt64).ints.push_back(v); }
+void RowBatch::AppendInt(int64_t v) {
+  Next(ColumnType::kInt64).ints.push_back(v);
+  bytes_ += 9;
+}
 
 void RowBatch::AppendNull() {
   assert(next_column_ < columns_.size());
@@ -48,9 +55,18 @@ void RowBatch::AppendNull() {
   ColumnData& c = columns_[next_column_++];
   c.valid.push_back(0);
   switch (type) {
-    case ColumnType::kString: c.offsets.push_back(static_cast<uint32_t>(c.chars.size())); break;
-    case ColumnType::kDouble: c.doubles.push_back(0); break;
-    default: c.ints.push_back(0); break;
+    case ColumnType::kString:
+      c.offsets.push_back(static_cast<uint32_t>(c.chars.size()));
+      bytes_ += 5;
+      break;
+    case ColumnType::kDouble:
+      c.doubles.push_back(0);
+      bytes_ += 9;
+      break;
+    default:
+      c.ints.push_back(0);
+      bytes_ += 9;
+      break;
   }
 }
 
@@ -73,6 +89,7 @@ void RowBatch::Append(const RowBatch& other) {
     dst.chars.append(src.chars);
   }
   num_rows_ += other.num_rows_;
+  bytes_ += other.bytes_;
 }
 
 void RowBatch::FillTimestampColumn(size_t col, Timestamp value) {
@@ -83,18 +100,18 @@ void RowBatch::FillTimestampColumn(size_t col, Timestamp value) {
 }
 
 void RowBatch::Clear() {
-  for (ColumnData& c : columns_) c = ColumnData{};
+  // Keeps the capacity: the next rows fill the same buffers.
+  for (ColumnData& c : columns_) {
+    c.valid.clear();
+    c.ints.clear();
+    c.doubles.clear();
+    c.offsets.assign(1, 0);
+    c.chars.clear();
+  }
   num_rows_ = 0;
+  bytes_ = 0;
   next_column_ = 0;
 }
 
-size_t RowBatch::ByteSize() const {
-  size_t n = 0;
-  for (const ColumnData& c : columns_) {
-    n += c.valid.size() + c.ints.size() * 8 + c.doubles.size() * 8 + c.offsets.size() * 4 +
-         c.chars.size();
-  }
-  return n;
-}
 
 }  // namespace braid

@@ -69,10 +69,10 @@ class RowBatch {
   /// Sets every row's value in timestamp column `col` to `value` (e.g. the commit time for
   /// processing_time, which is unknown when the rows are appended as NULL).
   void FillTimestampColumn(size_t col, Timestamp value);
-  /// Drops all rows, keeps the schema.
+  /// Drops all rows, keeps the schema and the buffers' capacity.
   void Clear();
-  /// Approximate bytes held.
-  size_t ByteSize() const;
+  /// Bytes of the values held (kept as rows are appended: cheap to ask per record).
+  size_t ByteSize() const { return bytes_; }
 
  private:
   ColumnData& Next(ColumnType expected);
@@ -81,6 +81,7 @@ class RowBatch {
   std::vector<ColumnData> columns_;
   size_t num_rows_ = 0;
   size_t next_column_ = 0;
+  size_t bytes_ = 0;
 };
 
 }  // namespace braid

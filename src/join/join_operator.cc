@@ -77,6 +77,17 @@ void JoinOperator::Add(size_t stream, std::string_view key, Timestamp ts,
     // driving events whose window holds it.
     const Duration w = plan_.stream(stream).window;
     const EventList& driving = ks.streams[0];
+    // Every combination needs a partner in each INNER stream: when one has nothing near enough
+    // for any driving event of this window, the event adds no row (a hot key stays O(log k)).
+    for (size_t j = 1; j < plan_.num_streams(); ++j) {
+      if (j == stream || (plan_.left_mask() & Bit(j))) continue;
+      const Duration reach = w + plan_.stream(j).window;
+      const auto [lo, hi] = ks.streams[j].Range(ts - reach, ts + reach);
+      if (lo == hi) {
+        Schedule(slot, deadline);
+        return;
+      }
+    }
     const auto [first, last] = driving.Range(ts - w, ts + w);
     for (size_t k = first; k < last; ++k) {
       const EventList::Entry& a = driving[k];

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -73,8 +74,11 @@ class Reader {
         value = b->get() ? "true" : "false";
       } else if (auto s = v.value<std::string>()) {
         value = *s;
-      } else if (auto i = v.value<int64_t>()) {
-        value = std::to_string(*i);
+      } else if (auto i = v.as_integer()) {
+        value = std::to_string(i->get());
+      } else if (auto f = v.as_floating_point(); f && std::isfinite(f->get())) {
+        // Not value<int64_t>(): it converts a float out of the integer range with UB.
+        value = fmt::format("{}", f->get());
       } else {
         return Bad(key + "." + name, "a string, number or boolean");
       }

@@ -261,7 +261,6 @@ class PipelineRunner::Impl {
     engine_->Process(r, &rows_, &rejects_);
     part.next = KafkaOffset(r.offset.value() + 1);
     part.last_write = std::max(part.last_write, r.broker_time);
-    last_record_ = std::chrono::steady_clock::now();
     if (part.end && part.next >= *part.end) MarkDone(part);
     if (rows_.ByteSize() + rejects_.ByteSize() >= opt_.max_buffer_bytes) {
       record_status_ = Commit(false);
@@ -567,7 +566,6 @@ class PipelineRunner::Impl {
   bool force_commit_ = false;      // commit at the next check even with nothing buffered
   Status record_status_;           // a commit made from inside Poll's record callback failed
   const std::string writer_ = WriterName();
-  std::chrono::steady_clock::time_point last_record_;
   PipelineProgress progress_;
   std::chrono::steady_clock::time_point start_;
 };

@@ -71,6 +71,18 @@ TEST(PipelineConfig, DottedCatalogKeysAreOneProperty) {
       << twice.status().message();
 }
 
+// Found by fuzzing: a float property beyond the 64-bit integer range was converted to an
+// integer (undefined behaviour). Integers and floats are written as they read.
+TEST(PipelineConfig, NumericPropertiesKeepTheirValue) {
+  auto c = PipelineConfig::Load(Write("numbers.toml",
+                                      "[kafka]\n\"fetch.wait.max.ms\" = 50\n"
+                                      "\"big\" = 6.5275555555554e23\n\"half\" = 0.5\n"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->kafka.at("fetch.wait.max.ms"), "50");
+  EXPECT_EQ(c->kafka.at("half"), "0.5");
+  EXPECT_EQ(c->kafka.at("big"), "6.5275555555554e+23");
+}
+
 TEST(PipelineConfig, RefusesUnknownKeysAndBadValuesByName) {
   struct Case {
     const char* text;
