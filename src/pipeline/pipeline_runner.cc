@@ -397,8 +397,10 @@ class PipelineRunner::Impl {
         // applies it at once.
         if (bounded) UpdateBoundedIdleness();
         engine_->OnIdleCheck(bounded ? Timestamp::Max() : WallNow(), &rows_);
-        Align();
       }
+      // After every poll: holding a partition is free (its records wait in its own queue), and
+      // a stale hold would leave records unread while the others run dry.
+      Align();
       if (force_commit_ ||
           now - last_commit >= std::chrono::microseconds(opt_.commit_interval.micros()) ||
           rows_.ByteSize() + rejects_.ByteSize() >= opt_.max_buffer_bytes) {
