@@ -11,43 +11,57 @@
 
 namespace braid {
 
+Result<Consumer::Client> Consumer::NewClient() const {
+  BRAID_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf,
+                         config_.Build({{"group.id", group_id_},
+                                        {"enable.auto.commit", "false"},
+                                        {"enable.auto.offset.store", "false"},
+                                        {"enable.partition.eof", "true"},
+                                        // Positions are always explicit; an offset that no
+                                        // longer exists must surface, never reset silently.
+                                        {"auto.offset.reset", "error"},
+                                        {"isolation.level", "read_committed"},
+                                        {"fetch.wait.max.ms", "50"},
+                                        // Per partition: each has its own queue.
+                                        {"queued.min.messages", "20000"},
+                                        {"queued.max.messages.kbytes", "16384"},
+                                        {"log_level", "3"}}));
+  char err[512];
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return Status::InvalidArgument(fmt::format("cannot create a Kafka consumer: {}", err));
+  }
+  return Client{rk, rd_kafka_queue_get_consumer(rk)};
+}
+
 Result<std::unique_ptr<Consumer>> Consumer::Create(const KafkaConfig& config,
                                                    const std::string& group_id,
                                                    int connect_timeout_ms) {
   std::unique_ptr<Consumer> c(new Consumer());
   c->bootstrap_ = config.bootstrap;
-  BRAID_ASSIGN_OR_RETURN(rd_kafka_conf_t * conf,
-                         config.Build({{"group.id", group_id},
-                                       {"enable.auto.commit", "false"},
-                                       {"enable.auto.offset.store", "false"},
-                                       {"enable.partition.eof", "true"},
-                                       // Positions are always explicit; an offset that no
-                                       // longer exists must surface, never reset silently.
-                                       {"auto.offset.reset", "error"},
-                                       {"isolation.level", "read_committed"},
-                                       {"fetch.wait.max.ms", "50"},
-                                       // Per partition: each has its own queue.
-                                       {"queued.min.messages", "20000"},
-                                       {"queued.max.messages.kbytes", "16384"},
-                                       {"log_level", "3"}}));
-  char err[512];
-  c->rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-  if (c->rk_ == nullptr) {
-    rd_kafka_conf_destroy(conf);
-    return Status::InvalidArgument(fmt::format("cannot create a Kafka consumer: {}", err));
-  }
-  c->queue_ = rd_kafka_queue_get_consumer(c->rk_);
+  c->config_ = config;
+  c->group_id_ = group_id;
+  BRAID_ASSIGN_OR_RETURN(Client first, c->NewClient());
+  c->rk_ = first.rk;
+  c->queue_ = first.queue;
   BRAID_RETURN_IF_ERROR(CheckReachable(c->rk_, config.bootstrap, connect_timeout_ms));
   return c;
 }
 
+void Consumer::CloseClient(Client& client) {
+  if (client.queue != nullptr) rd_kafka_queue_destroy(client.queue);
+  if (client.rk != nullptr) {
+    rd_kafka_consumer_close(client.rk);
+    rd_kafka_destroy(client.rk);
+  }
+  client = Client{};
+}
+
 Consumer::~Consumer() {
   ReleaseQueues();
-  if (queue_ != nullptr) rd_kafka_queue_destroy(queue_);
-  if (rk_ != nullptr) {
-    rd_kafka_consumer_close(rk_);
-    rd_kafka_destroy(rk_);
-  }
+  Client first{rk_, queue_};
+  CloseClient(first);
 }
 
 Result<std::vector<PartitionId>> Consumer::ListPartitions(const std::string& topic,
@@ -95,33 +109,65 @@ void Consumer::ReleaseQueues() {
   for (PartitionQueue& p : partitions_) rd_kafka_queue_destroy(p.queue);
   partitions_.clear();
   next_partition_ = 0;
+  for (Client& c : more_clients_) CloseClient(c);
+  more_clients_.clear();
 }
 
 Status Consumer::Assign(const std::vector<StartPosition>& positions) {
   ReleaseQueues();
+  // One client (one connection, one fetcher thread) per topic: a librdkafka client fetches
+  // one request at a time, so topics read in parallel instead of taking turns.
+  std::vector<std::string> topics;
   for (const StartPosition& p : positions) {
-    // Split each partition's queue off the consumer queue before the fetch starts, so its
-    // records are read (and held) per partition.
-    rd_kafka_queue_t* q = rd_kafka_queue_get_partition(
-        rk_, p.tp.topic.c_str(), static_cast<int32_t>(p.tp.partition.value()));
-    if (q == nullptr) {
-      return Status::IoError(fmt::format("cannot read {}[{}] on its own queue", p.tp.topic,
-                                         p.tp.partition.value()));
+    if (std::find(topics.begin(), topics.end(), p.tp.topic) == topics.end()) {
+      topics.push_back(p.tp.topic);
     }
-    rd_kafka_queue_forward(q, nullptr);
-    partitions_.push_back(PartitionQueue{p.tp, q, false});
   }
-  rd_kafka_topic_partition_list_t* list =
-      rd_kafka_topic_partition_list_new(static_cast<int>(positions.size()));
-  for (const StartPosition& p : positions) {
-    rd_kafka_topic_partition_t* e = rd_kafka_topic_partition_list_add(
-        list, p.tp.topic.c_str(), static_cast<int32_t>(p.tp.partition.value()));
-    e->offset = p.offset ? p.offset->value() : RD_KAFKA_OFFSET_BEGINNING;
+  std::vector<rd_kafka_t*> client_of_topic;
+  for (size_t i = 0; i < topics.size(); ++i) {
+    if (i == 0) {
+      client_of_topic.push_back(rk_);
+      continue;
+    }
+    BRAID_ASSIGN_OR_RETURN(Client c, NewClient());
+    more_clients_.push_back(c);
+    client_of_topic.push_back(c.rk);
   }
-  rd_kafka_resp_err_t err = rd_kafka_assign(rk_, list);
-  rd_kafka_topic_partition_list_destroy(list);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Status::IoError(fmt::format("cannot assign partitions: {}", rd_kafka_err2str(err)));
+  for (size_t i = 0; i < topics.size(); ++i) {
+    rd_kafka_t* rk = client_of_topic[i];
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+    for (const StartPosition& p : positions) {
+      if (p.tp.topic != topics[i]) continue;
+      // Split each partition's queue off the consumer queue before the fetch starts, so its
+      // records are read (and held) per partition.
+      rd_kafka_queue_t* q = rd_kafka_queue_get_partition(
+          rk, p.tp.topic.c_str(), static_cast<int32_t>(p.tp.partition.value()));
+      if (q == nullptr) {
+        rd_kafka_topic_partition_list_destroy(list);
+        return Status::IoError(fmt::format("cannot read {}[{}] on its own queue", p.tp.topic,
+                                           p.tp.partition.value()));
+      }
+      rd_kafka_queue_forward(q, nullptr);
+      PartitionQueue pq;
+      pq.tp = p.tp;
+      pq.queue = q;
+      pq.client = i;
+      partitions_.push_back(std::move(pq));
+      rd_kafka_topic_partition_t* e = rd_kafka_topic_partition_list_add(
+          list, p.tp.topic.c_str(), static_cast<int32_t>(p.tp.partition.value()));
+      e->offset = p.offset ? p.offset->value() : RD_KAFKA_OFFSET_BEGINNING;
+    }
+    rd_kafka_resp_err_t err = rd_kafka_assign(rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return Status::IoError(fmt::format("cannot assign partitions: {}", rd_kafka_err2str(err)));
+    }
+  }
+  if (topics.empty()) {
+    // Nothing to read (every partition is done): an empty assignment stops all fetching.
+    rd_kafka_topic_partition_list_t* none = rd_kafka_topic_partition_list_new(0);
+    rd_kafka_assign(rk_, none);
+    rd_kafka_topic_partition_list_destroy(none);
   }
   return Status::Ok();
 }
@@ -209,14 +255,26 @@ Result<size_t> Consumer::Poll(int timeout_ms, const RecordHandler& on_record,
     const size_t n = partitions_.size();
     for (size_t k = 0; k < n; ++k) {
       PartitionQueue& p = partitions_[(next_partition_ + k) % n];
-      if (p.held) continue;
+      if (p.held) {
+        any = StashHeld(p, &failure) || any;
+        continue;
+      }
+      if (!p.stash.empty()) {  // what was read while it was held comes first
+        any = DeliverStash(p, kBatch, on_record, on_end, &delivered) > 0 || any;
+        continue;
+      }
       Status st = drain(p.queue, 0);
       if (st.kind() == StatusKind::kIoError) return st;
       any = any || st.ok();
     }
     if (n > 0) next_partition_ = (next_partition_ + 1) % n;
     // Errors that belong to no partition (a broker down, authentication) come here; with
-    // nothing read, this is also the wait for more.
+    // nothing read, the first client's queue is also the wait for more.
+    for (const Client& c : more_clients_) {
+      Status st = drain(c.queue, 0);
+      if (st.kind() == StatusKind::kIoError) return st;
+    }
+    if (!any) WakeFetchers();
     const int wait = any ? 0 : kNapMs;
     Status st = drain(queue_, wait);
     if (st.kind() == StatusKind::kIoError) return st;
@@ -225,6 +283,84 @@ Result<size_t> Consumer::Poll(int timeout_ms, const RecordHandler& on_record,
   }
   if (!failure.ok()) return failure;
   return delivered;
+}
+
+void Consumer::WakeFetchers() {
+  // librdkafka 2.0 stops fetching a partition whose queue went over queued.min.messages and
+  // looks at it again only when its broker thread wakes up (about once a second when nothing
+  // else is fetched). Asking that broker for the partition's offsets wakes it: it sees the
+  // drained queue and fetches at once. At most every 10 ms per client, for released partitions
+  // with nothing left to hand over.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_wake_ < std::chrono::milliseconds(10)) return;
+  last_wake_ = now;
+  for (size_t c = 0; c < 1 + more_clients_.size(); ++c) {
+    rd_kafka_t* rk = c == 0 ? rk_ : more_clients_[c - 1].rk;
+    for (const PartitionQueue& p : partitions_) {
+      if (p.held || !p.stash.empty() || p.client != c || rd_kafka_queue_length(p.queue) > 0) {
+        continue;
+      }
+      int64_t lo = 0, hi = 0;
+      (void)rd_kafka_query_watermark_offsets(rk, p.tp.topic.c_str(),
+                                             static_cast<int32_t>(p.tp.partition.value()), &lo,
+                                             &hi, 100);
+      break;  // one request wakes the client's broker thread
+    }
+  }
+}
+
+bool Consumer::StashHeld(PartitionQueue& p, Status* failure) {
+  constexpr size_t kStashBudget = size_t{8} << 20;
+  constexpr size_t kBatch = 1024;
+  if (p.stash_bytes >= kStashBudget) return false;
+  rd_kafka_message_t* msgs[kBatch];
+  const ssize_t n = rd_kafka_consume_batch_queue(p.queue, 0, msgs, kBatch);
+  for (ssize_t i = 0; i < n; ++i) {
+    rd_kafka_message_t* m = msgs[i];
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+      Stashed e;
+      e.offset = m->offset;
+      e.end = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
+      if (!e.end) {
+        rd_kafka_timestamp_type_t tstype;
+        e.broker_time_us = rd_kafka_message_timestamp(m, &tstype) * 1000;
+        if (m->key != nullptr) e.key.emplace(static_cast<const char*>(m->key), m->key_len);
+        if (m->payload != nullptr) e.value.assign(static_cast<const char*>(m->payload), m->len);
+      }
+      p.stash_bytes += sizeof(Stashed) + e.value.size() + (e.key ? e.key->size() : 0);
+      p.stash.push_back(std::move(e));
+    } else {
+      size_t none = 0;
+      Deliver(m, [](const KafkaRecord&) {}, nullptr, &none, failure);  // errors are not held
+    }
+    rd_kafka_message_destroy(m);
+  }
+  return n > 0;
+}
+
+size_t Consumer::DeliverStash(PartitionQueue& p, size_t max, const RecordHandler& on_record,
+                              const EndHandler& on_end, size_t* delivered) {
+  size_t handed = 0;
+  while (!p.stash.empty() && handed < max) {
+    const Stashed& e = p.stash.front();
+    if (e.end) {
+      if (on_end) on_end(p.tp, KafkaOffset(e.offset));
+    } else {
+      KafkaRecord r;
+      r.topic = p.tp.topic;
+      r.partition = p.tp.partition;
+      r.offset = KafkaOffset(e.offset);
+      if (e.key) r.key = std::string_view(*e.key);
+      r.value = e.value;
+      r.broker_time = Timestamp(e.broker_time_us);
+      on_record(r);
+      ++*delivered;
+    }
+    p.stash_bytes -= sizeof(Stashed) + e.value.size() + (e.key ? e.key->size() : 0);
+    p.stash.pop_front();
+    ++handed;
+  }
+  return handed;
 }
 
 Result<std::map<TopicPartition, KafkaOffset>> Consumer::EndOffsets(

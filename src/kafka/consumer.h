@@ -3,12 +3,18 @@
 // the table's snapshots, not in the consumer group). Group offsets are committed only for lag
 // monitoring. Not thread-safe: one thread polls.
 //
-// Each partition has its own librdkafka queue. Pause holds a partition's records in its queue
-// (librdkafka stops prefetching when the queue is full) instead of pausing the fetcher, which
-// would drop what was prefetched and fetch it again on resume: alignment, which pauses and
-// resumes partitions often, then costs no broker round trips.
+// Each partition has its own librdkafka queue. Pause holds a partition: its records are moved
+// from the queue into a stash in braid (up to 8 MiB per partition) and handed over, in order,
+// once it is resumed. Pausing the fetcher instead would drop what was prefetched and fetch it
+// again on resume; and leaving the records in librdkafka's queue fills it, after which
+// librdkafka 2.0 looks at the partition again only about once a second. Alignment, which holds
+// and releases partitions all the time, so costs neither round trips nor stalls. Each topic is read by its own
+// librdkafka client (one connection and fetch pipeline each).
 
+#include <chrono>
+#include <deque>
 #include <functional>
+#include <optional>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,11 +55,35 @@ class Consumer final : public RecordSource {
 
  private:
   Consumer() = default;
+  struct Client {
+    rd_kafka_t* rk = nullptr;
+    rd_kafka_queue_t* queue = nullptr;  // its consumer queue: errors not tied to a partition
+  };
+  Result<Client> NewClient() const;
+  static void CloseClient(Client& client);
+  // A record (or an end of partition) read from a held partition's queue, kept in order.
+  struct Stashed {
+    int64_t offset = 0;
+    int64_t broker_time_us = 0;
+    bool end = false;  // an end of partition at `offset`
+    std::optional<std::string> key;
+    std::string value;
+  };
   struct PartitionQueue {
     TopicPartition tp;
     rd_kafka_queue_t* queue = nullptr;
     bool held = false;
+    size_t client = 0;  // 0: rk_, i: more_clients_[i - 1]
+    std::deque<Stashed> stash;
+    size_t stash_bytes = 0;
   };
+  // Moves what a held partition's queue has into its stash, within the stash budget; true if
+  // anything moved.
+  bool StashHeld(PartitionQueue& p, Status* failure);
+  void WakeFetchers();
+  // Hands over up to `max` stashed entries of a released partition.
+  size_t DeliverStash(PartitionQueue& p, size_t max, const RecordHandler& on_record,
+                      const EndHandler& on_end, size_t* delivered);
   Status Hold(const TopicPartition& tp, bool held);
   void ReleaseQueues();
   // Hands over one message: a record, an end of partition, or an error (a transient one is a
@@ -61,10 +91,15 @@ class Consumer final : public RecordSource {
   void Deliver(rd_kafka_message_s* m, const RecordHandler& on_record,
                const EndHandler& on_end, size_t* delivered, Status* failure);
 
+  KafkaConfig config_;
+  std::string group_id_;
+  // The first client: metadata, offsets, group commits, and the first topic's partitions.
   rd_kafka_t* rk_ = nullptr;
-  rd_kafka_queue_t* queue_ = nullptr;  // the consumer queue: errors not tied to a partition
+  rd_kafka_queue_t* queue_ = nullptr;
+  std::vector<Client> more_clients_;  // one per further topic of the assignment
   std::vector<PartitionQueue> partitions_;
-  size_t next_partition_ = 0;  // round-robin start, so no partition starves the others
+  size_t next_partition_ = 0;
+  std::chrono::steady_clock::time_point last_wake_;  // round-robin start, so no partition starves the others
   std::string bootstrap_;
 };
 
