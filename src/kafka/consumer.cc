@@ -289,23 +289,25 @@ void Consumer::WakeFetchers() {
   // librdkafka 2.0 stops fetching a partition whose queue went over queued.min.messages and
   // looks at it again only when its broker thread wakes up (about once a second when nothing
   // else is fetched). Asking that broker for the partition's offsets wakes it: it sees the
-  // drained queue and fetches at once. At most every 10 ms per client, for released partitions
-  // with nothing left to hand over.
+  // drained queue and fetches at once. One short request at most every 10 ms, for a released
+  // partition with nothing left to hand over; after an unanswered one (the broker is down),
+  // none for a second, so an outage never slows the loop.
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_wake_ < std::chrono::milliseconds(10)) return;
-  last_wake_ = now;
-  for (size_t c = 0; c < 1 + more_clients_.size(); ++c) {
-    rd_kafka_t* rk = c == 0 ? rk_ : more_clients_[c - 1].rk;
-    for (const PartitionQueue& p : partitions_) {
-      if (p.held || !p.stash.empty() || p.client != c || rd_kafka_queue_length(p.queue) > 0) {
-        continue;
-      }
-      int64_t lo = 0, hi = 0;
-      (void)rd_kafka_query_watermark_offsets(rk, p.tp.topic.c_str(),
-                                             static_cast<int32_t>(p.tp.partition.value()), &lo,
-                                             &hi, 100);
-      break;  // one request wakes the client's broker thread
+  if (now < next_wake_) return;
+  next_wake_ = now + std::chrono::milliseconds(10);
+  const size_t n = partitions_.size();
+  for (size_t k = 0; k < n; ++k) {
+    const PartitionQueue& p = partitions_[(wake_next_ + k) % n];
+    if (p.held || !p.stash.empty() || rd_kafka_queue_length(p.queue) > 0) continue;
+    wake_next_ = (wake_next_ + k + 1) % n;
+    rd_kafka_t* rk = p.client == 0 ? rk_ : more_clients_[p.client - 1].rk;
+    int64_t lo = 0, hi = 0;
+    const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
+        rk, p.tp.topic.c_str(), static_cast<int32_t>(p.tp.partition.value()), &lo, &hi, 20);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      next_wake_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     }
+    return;
   }
 }
 

@@ -99,7 +99,8 @@ class Consumer final : public RecordSource {
   std::vector<Client> more_clients_;  // one per further topic of the assignment
   std::vector<PartitionQueue> partitions_;
   size_t next_partition_ = 0;
-  std::chrono::steady_clock::time_point last_wake_;  // round-robin start, so no partition starves the others
+  std::chrono::steady_clock::time_point next_wake_;  // WakeFetchers' next chance
+  size_t wake_next_ = 0;  // round-robin start, so no partition starves the others
   std::string bootstrap_;
 };
 
