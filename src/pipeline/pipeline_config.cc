@@ -27,8 +27,14 @@ class Reader {
     }
     return Bad(key, "a string");
   }
+  // Whole numbers are TOML integers only: toml++'s value<int64_t>() also converts floats, with
+  // undefined behaviour beyond the integer range (found by fuzzing).
+  static std::optional<int64_t> Integer(const toml::node& n) {
+    if (const toml::value<int64_t>* i = n.as_integer()) return i->get();
+    return std::nullopt;
+  }
   Status Int(const toml::node& n, const std::string& key, int64_t min, int64_t* out) {
-    auto v = n.value<int64_t>();
+    auto v = Integer(n);
     if (!v || *v < min) return Bad(key, fmt::format("a whole number >= {}", min));
     *out = *v;
     return Status::Ok();
@@ -41,7 +47,7 @@ class Reader {
     return Bad(key, "true or false");
   }
   Status Dur(const toml::node& n, const std::string& key, Duration* out) {
-    if (auto v = n.value<int64_t>()) {
+    if (auto v = Integer(n)) {
       // A whole number of seconds, in the range a string duration may take.
       if (*v < 0 || *v > kMaxDurationMicros / 1000000) {
         return Bad(key, fmt::format("a duration from 0 to {} seconds", kMaxDurationMicros / 1000000));
@@ -74,10 +80,9 @@ class Reader {
         value = b->get() ? "true" : "false";
       } else if (auto s = v.value<std::string>()) {
         value = *s;
-      } else if (auto i = v.as_integer()) {
-        value = std::to_string(i->get());
+      } else if (auto i = Integer(v)) {
+        value = std::to_string(*i);
       } else if (auto f = v.as_floating_point(); f && std::isfinite(f->get())) {
-        // Not value<int64_t>(): it converts a float out of the integer range with UB.
         value = fmt::format("{}", f->get());
       } else {
         return Bad(key + "." + name, "a string, number or boolean");

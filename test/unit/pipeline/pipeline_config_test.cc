@@ -83,6 +83,17 @@ TEST(PipelineConfig, NumericPropertiesKeepTheirValue) {
   EXPECT_EQ(c->kafka.at("big"), "6.5275555555554e+23");
 }
 
+// Found by fuzzing: a float where a whole number or a duration in seconds goes was converted
+// to an integer (undefined behaviour beyond the integer range). It is refused by name.
+TEST(PipelineConfig, FloatsAreNotWholeNumbers) {
+  for (const char* text : {"watermark_delay = 3.05511111e154\n", "watermark_delay = 30.0\n"}) {
+    auto c = PipelineConfig::Load(Write("float.toml", text));
+    ASSERT_FALSE(c.ok()) << text;
+    EXPECT_NE(c.status().message().find("watermark_delay"), std::string::npos)
+        << c.status().message();
+  }
+}
+
 TEST(PipelineConfig, RefusesUnknownKeysAndBadValuesByName) {
   struct Case {
     const char* text;
