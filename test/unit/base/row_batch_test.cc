@@ -37,5 +37,34 @@ TEST(RowBatch, AppendsRowsColumnByColumn) {
   EXPECT_EQ(c.column(2).valid[0], 1);
 }
 
+// The byte count grows with every value (the pipeline checks it per record) and follows
+// Append and Clear; Clear keeps the buffers for the next rows.
+TEST(RowBatch, CountsItsBytesAndKeepsCapacityWhenCleared) {
+  RowBatch b(TwoColumns());
+  EXPECT_EQ(b.ByteSize(), 0u);
+  b.AppendString("abcd");
+  const size_t after_string = b.ByteSize();
+  EXPECT_GE(after_string, 4u);
+  b.AppendDouble(1);
+  b.AppendNull();
+  b.EndRow();
+  const size_t one_row = b.ByteSize();
+  EXPECT_GT(one_row, after_string);
+  RowBatch c(TwoColumns());
+  c.Append(b);
+  c.Append(b);
+  EXPECT_EQ(c.ByteSize(), 2 * one_row);
+  const size_t capacity = c.column(0).chars.capacity();
+  c.Clear();
+  EXPECT_EQ(c.ByteSize(), 0u);
+  EXPECT_EQ(c.num_rows(), 0u);
+  EXPECT_EQ(c.column(0).chars.capacity(), capacity);
+  c.AppendString("x");
+  c.AppendDouble(2);
+  c.AppendNull();
+  c.EndRow();
+  EXPECT_EQ(c.column(0).string_at(0), "x");
+}
+
 }  // namespace
 }  // namespace braid
