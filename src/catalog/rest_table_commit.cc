@@ -56,10 +56,9 @@ Result<json> RestTableCommit::Build(const TableIdentifier& id, const TableState&
   if (updated.sort_orders != base.sort_orders || updated.default_sort_order_id != base.default_sort_order_id) {
     return Unsupported(id, "the sort order");
   }
+  json removed_snapshots = json::array();
   for (const Snapshot& s : base.snapshots) {
-    if (updated.SnapshotById(s.id) == nullptr) {
-      return Unsupported(id, fmt::format("snapshot {} (removed)", s.id.value()));
-    }
+    if (updated.SnapshotById(s.id) == nullptr) removed_snapshots.push_back(s.id.value());
   }
   for (const auto& [name, ref] : updated.refs) {
     if (name == "main") continue;
@@ -88,6 +87,9 @@ Result<json> RestTableCommit::Build(const TableIdentifier& id, const TableState&
         }
       }
     }
+  }
+  if (!removed_snapshots.empty()) {
+    updates.push_back({{"action", "remove-snapshots"}, {"snapshot-ids", removed_snapshots}});
   }
   std::optional<SnapshotId> head = MainHead(updated);
   if (head != base_head) {

@@ -5,7 +5,8 @@
 //                 head, or null when the table had no snapshot)
 //   updates:      add-snapshot for each snapshot of `updated` that `base` lacks (in order),
 //                 set-snapshot-ref main when its head moved, set-properties / remove-properties
-//                 for changed properties.
+//                 for changed properties, remove-snapshots for snapshots `updated` dropped
+//                 (snapshot expiry; the server trims its snapshot log itself).
 // The server applies the updates to its current metadata only if the requirements hold, so a
 // concurrent writer's commit turns ours into 409 instead of being overwritten.
 
@@ -23,8 +24,7 @@ class RestTableCommit {
  public:
   /// The CommitTableRequest JSON ({"identifier", "requirements", "updates"}). InvalidArgument
   /// when `updated` changes something these updates cannot express (table-uuid, location,
-  /// schemas, partition specs, sort orders, format version, refs other than main, removed
-  /// snapshots), naming it.
+  /// schemas, partition specs, sort orders, format version, refs other than main), naming it.
   static Result<nlohmann::json> Build(const TableIdentifier& id, const TableState& base,
                                       const TableMetadata& updated);
 

@@ -1,10 +1,12 @@
-// braid table: look at a table's metadata, snapshots and files.
+// braid table: look at a table's metadata, snapshots and files; compact it, expire its
+// snapshots, remove its orphan files (cli/table_maintenance.cc).
 
 #include <fmt/format.h>
 
 #include "cli/command.h"
 #include "cli/pipeline_flags.h"
 #include "cli/seed_reports.h"
+#include "cli/table_maintenance.h"
 #include "sql/result_formatter.h"
 #include "sql/table_info.h"
 
@@ -17,28 +19,50 @@ Runner AddTableCommand(CLI::App& root) {
     std::string table;
     std::string format = "table";
     int64_t snapshot = 0;
+    MaintenanceFlags maintenance;
   };
   auto o = std::make_shared<Options>();
-  CLI::App* cmd = root.add_subcommand("table", "Describe a table, list its snapshots or files");
+  CLI::App* cmd = root.add_subcommand(
+      "table", "Describe a table, list its snapshots or files; compact it, expire snapshots, remove orphans");
   cmd->footer(
-      "Example:\n  braid table describe demo.unified_activity --warehouse ./warehouse\n"
+      "Examples:\n  braid table describe demo.unified_activity --warehouse ./warehouse\n"
       "  braid table snapshots demo.unified_activity\n"
-      "  braid table files demo.unified_activity --format csv");
+      "  braid table files demo.unified_activity --format csv\n"
+      "  braid table compact demo.unified_activity --target-file-size 128MiB --older-than 10m\n"
+      "  braid table expire-snapshots demo.unified_activity --older-than 7d --retain-last 10\n"
+      "  braid table remove-orphans demo.unified_activity --older-than 3d --dry-run\n"
+      "Defaults: compact to the table's write.target-file-size-bytes (else 512MiB), files under 3/4\n"
+      "of it; expire-snapshots --older-than 7d --retain-last 1; remove-orphans --older-than 3d\n"
+      "(at least 1h).");
   o->flags.Add(cmd, /*kafka=*/false, /*join=*/false);
-  cmd->add_option("action", o->action, "describe, snapshots or files")
+  cmd->add_option("action", o->action,
+                  "describe, snapshots, files, compact, expire-snapshots or remove-orphans")
       ->required()
-      ->check(CLI::IsMember({"describe", "snapshots", "files"}));
+      ->check(CLI::IsMember({"describe", "snapshots", "files", "compact", "expire-snapshots", "remove-orphans"}));
   cmd->add_option("name", o->table, "namespace.table")->required();
   cmd->add_option("--format", o->format, "table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))
       ->capture_default_str();
   cmd->add_option("--snapshot", o->snapshot, "files: the live files of this snapshot");
+  cmd->add_option("--target-file-size", o->maintenance.target_file_size,
+                  "compact: size of the files written (e.g. 128MiB)");
+  cmd->add_option("--older-than", o->maintenance.older_than,
+                  "compact: only files added longer ago; expire-snapshots, remove-orphans: the age cut-off");
+  cmd->add_option("--retain-last", o->maintenance.retain_last,
+                  "expire-snapshots: newest snapshots of each branch kept whatever their age")
+      ->check(WholeNumberAtLeast(1))
+      ->capture_default_str();
+  cmd->add_flag("--dry-run", o->maintenance.dry_run,
+                "compact, expire-snapshots, remove-orphans: say what would be done, change nothing");
   return [o] {
     auto id = TableIdentifier::Parse(o->table);
     if (!id.ok()) return Fail("table", id.status());
     auto opened = o->flags.ResolveWithCatalog();
     if (!opened.ok()) return Fail("table", opened.status());
     Catalog& catalog = *opened->second;
+    if (o->action == "compact" || o->action == "expire-snapshots" || o->action == "remove-orphans") {
+      return RunMaintenance(o->action, o->table, catalog, o->maintenance);
+    }
     auto state = catalog.LoadTable(*id);
     if (!state.ok()) return Fail("table", state.status());
     Result<QueryResult> result = Status::Internal("no action");

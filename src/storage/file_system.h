@@ -22,6 +22,7 @@ struct FileInfo {
   std::string name;  // the last path component, not the full location
   bool is_directory = false;
   uint64_t size = 0;
+  int64_t modified_ms = 0;  // last modification, milliseconds since the epoch (files only)
 };
 
 class FileSystem {

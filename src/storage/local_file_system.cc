@@ -191,6 +191,10 @@ Result<std::vector<FileInfo>> LocalFileSystem::List(const std::string& location)
     if (!info.is_directory) {
       uintmax_t size = entry.file_size(ec);
       info.size = ec ? 0 : static_cast<uint64_t>(size);
+      struct stat st {};
+      if (::stat(entry.path().c_str(), &st) == 0) {
+        info.modified_ms = int64_t{st.st_mtim.tv_sec} * 1000 + st.st_mtim.tv_nsec / 1000000;
+      }
     }
     out.push_back(std::move(info));
   }

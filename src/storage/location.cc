@@ -77,3 +77,18 @@ std::string_view ParentLocation(std::string_view location) {
 }
 
 }  // namespace braid
+
+namespace braid {
+
+std::string CanonicalLocation(std::string_view location) {
+  if (IsLocalLocation(location)) {
+    Result<std::string> path = LocalPath(location);
+    if (path.ok()) return "file://" + *path;
+    return std::string(location);
+  }
+  std::string_view scheme = SchemeOf(location);
+  if (scheme == "s3a" || scheme == "s3n") return "s3" + std::string(location.substr(scheme.size()));
+  return std::string(location);
+}
+
+}  // namespace braid

@@ -25,6 +25,10 @@ bool IsLocalLocation(std::string_view location);
 /// schemes or hosts.
 Result<std::string> LocalPath(std::string_view location);
 
+/// One spelling per file, for comparing locations written by different engines: local
+/// locations as "file://" + path, s3a:// and s3n:// as s3://; others unchanged.
+std::string CanonicalLocation(std::string_view location);
+
 /// `base` + "/" + `name`, without doubling the slash.
 std::string JoinLocation(std::string_view base, std::string_view name);
 

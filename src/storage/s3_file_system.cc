@@ -168,12 +168,12 @@ Result<std::vector<FileInfo>> S3FileSystem::List(const std::string& location) {
   std::vector<FileInfo> out;
   for (const S3ObjectEntry& o : page.objects) {
     // A zero-length "dir/" marker object some tools create is the directory itself.
-    if (o.key.size() > prefix.size()) out.push_back({o.key.substr(prefix.size()), false, o.size});
+    if (o.key.size() > prefix.size()) out.push_back({o.key.substr(prefix.size()), false, o.size, o.modified_ms});
   }
   for (const std::string& p : page.common_prefixes) {
     std::string name = p.substr(prefix.size());
     while (!name.empty() && name.back() == '/') name.pop_back();
-    if (!name.empty()) out.push_back({name, true, 0});
+    if (!name.empty()) out.push_back({name, true, 0, 0});
   }
   if (out.empty() && page.objects.empty()) {
     return Status::NotFound(fmt::format("{}: no such directory (no objects under it)", location));

@@ -1,5 +1,7 @@
 #include "storage/s3_xml.h"
 
+#include <algorithm>
+#include <chrono>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -109,6 +111,15 @@ Result<S3ListPage> S3Xml::ParseListPage(std::string_view xml) {
     if (std::from_chars(size.data(), size.data() + size.size(), e.size).ec != std::errc()) {
       return Status::Corruption(fmt::format("the S3 list answer gives object \"{}\" the size \"{}\"", e.key, size));
     }
+    std::string modified = ElementText(item, "LastModified");
+    if (!modified.empty()) {
+      std::optional<int64_t> ms = ParseLastModified(modified);
+      if (!ms) {
+        return Status::Corruption(fmt::format("the S3 list answer gives object \"{}\" the LastModified \"{}\"",
+                                              e.key, modified));
+      }
+      e.modified_ms = *ms;
+    }
     page.objects.push_back(std::move(e));
   }
   pos = 0;
@@ -119,6 +130,38 @@ Result<S3ListPage> S3Xml::ParseListPage(std::string_view xml) {
     return Status::Corruption("the S3 list answer is truncated but has no NextContinuationToken");
   }
   return page;
+}
+
+std::optional<int64_t> S3Xml::ParseLastModified(std::string_view t) {
+  // YYYY-MM-DDTHH:MM:SS, then optional .fraction, then Z.
+  auto num = [&](size_t pos, size_t len, int& out) {
+    return pos + len <= t.size() &&
+           std::from_chars(t.data() + pos, t.data() + pos + len, out).ec == std::errc() &&
+           std::all_of(t.begin() + static_cast<ptrdiff_t>(pos), t.begin() + static_cast<ptrdiff_t>(pos + len),
+                       [](char c) { return c >= '0' && c <= '9'; });
+  };
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+  if (t.size() < 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' ||
+      !num(0, 4, y) || !num(5, 2, mo) || !num(8, 2, d) || !num(11, 2, h) || !num(14, 2, mi) ||
+      !num(17, 2, s) || h > 23 || mi > 59 || s > 60) {
+    return std::nullopt;
+  }
+  size_t pos = 19;
+  int64_t millis = 0;
+  if (t[pos] == '.') {
+    size_t digits = 0;
+    for (++pos; pos < t.size() && t[pos] >= '0' && t[pos] <= '9'; ++pos, ++digits) {
+      if (digits < 3) millis = millis * 10 + (t[pos] - '0');
+    }
+    if (digits == 0) return std::nullopt;
+    for (; digits < 3; ++digits) millis *= 10;
+  }
+  if (pos + 1 != t.size() || t[pos] != 'Z') return std::nullopt;
+  std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
+                                  std::chrono::day(static_cast<unsigned>(d))};
+  if (!ymd.ok()) return std::nullopt;
+  const int64_t days = std::chrono::sys_days(ymd).time_since_epoch().count();
+  return ((days * 24 + h) * 60 + mi) * 60000 + int64_t{s} * 1000 + millis;
 }
 
 S3Error S3Xml::ParseError(std::string_view xml) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <optional>
 #include <vector>
 
 #include "base/result.h"
@@ -16,6 +17,7 @@ namespace braid {
 struct S3ObjectEntry {
   std::string key;
   uint64_t size = 0;
+  int64_t modified_ms = 0;  // LastModified, milliseconds since the epoch (0 when absent)
 };
 
 /// One page of a ListObjectsV2 answer.
@@ -36,6 +38,9 @@ class S3Xml {
  public:
   /// Parses a ListBucketResult. Corruption if it is not one, or a size is not a number.
   static Result<S3ListPage> ParseListPage(std::string_view xml);
+  /// "2026-11-30T17:00:01.123Z" (LastModified) as milliseconds since the epoch; nullopt when
+  /// malformed.
+  static std::optional<int64_t> ParseLastModified(std::string_view text);
   /// Reads an <Error> body; empty fields when the body is not one.
   static S3Error ParseError(std::string_view xml);
   /// The UploadId of an InitiateMultipartUploadResult. Corruption if missing.

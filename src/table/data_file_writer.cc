@@ -16,6 +16,17 @@ namespace {
 
 constexpr char kScanName[] = "braid_rows";
 
+const char* DuckDbTypeName(ColumnType type) {
+  switch (type) {
+    case ColumnType::kString: return "VARCHAR";
+    case ColumnType::kDouble: return "DOUBLE";
+    case ColumnType::kInt64: return "BIGINT";
+    case ColumnType::kInt32: return "INTEGER";
+    case ColumnType::kTimestampTz: return "TIMESTAMPTZ";
+  }
+  return "VARCHAR";
+}
+
 duckdb_logical_type DuckDbType(ColumnType type) {
   switch (type) {
     case ColumnType::kString: return duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
@@ -172,12 +183,84 @@ Result<DataFile> DataFileWriter::Write(const RowBatch& batch, const std::string&
   Result<DuckDbResult> result = db_->Query(sql);
   current_ = nullptr;
   if (!result.ok()) return result.status().WithContext(fmt::format("writing data file {}", location));
-  BRAID_ASSIGN_OR_RETURN(DataFile file, ReadReturnedStats(*result, batch, location));
+  auto nan_count = [&batch](size_t c) {
+    const ColumnData& col = batch.column(c);
+    int64_t n = 0;
+    for (size_t r = 0; r < batch.num_rows(); ++r) n += col.valid[r] && std::isnan(col.doubles[r]);
+    return n;
+  };
+  BRAID_ASSIGN_OR_RETURN(DataFile file, ReadReturnedStats(*result, batch.schema(),
+                                                          static_cast<int64_t>(batch.num_rows()),
+                                                          nan_count, location));
   BRAID_RETURN_IF_ERROR(ReadSplitOffsets(local_path, &file));
   return file;
 }
 
-Result<DataFile> DataFileWriter::ReadReturnedStats(DuckDbResult& result, const RowBatch& batch,
+Result<DataFile> DataFileWriter::Rewrite(const RowSchema& schema, const std::vector<DataFile>& inputs,
+                                         const std::vector<std::string>& local_inputs,
+                                         const std::string& local_path, const std::string& location) {
+  if (inputs.empty() || inputs.size() != local_inputs.size()) {
+    return Status::InvalidArgument(fmt::format("{}: no files to rewrite", location));
+  }
+  std::string files;
+  for (const std::string& f : local_inputs) files += (files.empty() ? "" : ", ") + QuoteLiteral(f);
+  // Every input must carry every column under its field id and name: a file another writer
+  // wrote before a rename would otherwise be read by the wrong column.
+  BRAID_ASSIGN_OR_RETURN(
+      DuckDbResult ids,
+      db_->Query(fmt::format("SELECT file_name, name, field_id::BIGINT FROM parquet_schema([{}]) "
+                             "WHERE field_id IS NOT NULL", files)));
+  std::map<std::string, std::map<int64_t, std::string>> found;
+  while (DuckDbChunk chunk{duckdb_fetch_chunk(*ids.get())}) {
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      std::optional<std::string_view> file = VarcharAt(chunk.column(0), i);
+      std::optional<std::string_view> name = VarcharAt(chunk.column(1), i);
+      const auto* id = static_cast<const int64_t*>(duckdb_vector_get_data(chunk.column(2)));
+      if (file && name) found[std::string(*file)][id[i]] = std::string(*name);
+    }
+  }
+  for (size_t i = 0; i < local_inputs.size(); ++i) {
+    const std::map<int64_t, std::string>& cols = found[local_inputs[i]];
+    for (const ColumnSpec& c : schema) {
+      auto it = cols.find(c.field_id);
+      if (it == cols.end() || it->second != c.name) {
+        return Status::InvalidArgument(fmt::format(
+            "{}: has no Parquet column {} with field id {}; braid rewrites only files whose columns "
+            "match the table's current schema", inputs[i].file_path, c.name, c.field_id));
+      }
+    }
+  }
+  std::string select, field_ids;
+  for (const ColumnSpec& c : schema) {
+    select += fmt::format("{}CAST({} AS {}) AS {}", select.empty() ? "" : ", ", QuoteIdentifier(c.name),
+                          DuckDbTypeName(c.type), QuoteIdentifier(c.name));
+    field_ids += fmt::format("{}{}: {}", field_ids.empty() ? "" : ", ", QuoteIdentifier(c.name), c.field_id);
+  }
+  std::string sql = fmt::format(
+      "COPY (SELECT {} FROM read_parquet([{}])) TO {} (FORMAT parquet, COMPRESSION zstd, "
+      "FIELD_IDS {{{}}}{}, RETURN_STATS)",
+      select, files, QuoteLiteral(local_path), field_ids,
+      options_.row_group_size ? fmt::format(", ROW_GROUP_SIZE {}", options_.row_group_size) : "");
+  Result<DuckDbResult> result = db_->Query(sql);
+  if (!result.ok()) return result.status().WithContext(fmt::format("writing data file {}", location));
+  int64_t rows = 0;
+  for (const DataFile& f : inputs) rows += f.record_count;
+  auto nan_count = [&](size_t c) {
+    int64_t n = 0;
+    for (const DataFile& f : inputs) {
+      auto it = f.nan_value_counts.find(schema[c].field_id);
+      if (it != f.nan_value_counts.end()) n += it->second;
+    }
+    return n;
+  };
+  BRAID_ASSIGN_OR_RETURN(DataFile file, ReadReturnedStats(*result, schema, rows, nan_count, location));
+  BRAID_RETURN_IF_ERROR(ReadSplitOffsets(local_path, &file));
+  return file;
+}
+
+Result<DataFile> DataFileWriter::ReadReturnedStats(DuckDbResult& result, const RowSchema& schema,
+                                                   int64_t expected_rows,
+                                                   const std::function<int64_t(size_t)>& nan_count,
                                                    const std::string& location) {
   auto bad = [&](std::string_view why) {
     return Status::Internal(fmt::format("{}: DuckDB's RETURN_STATS {}", location, why));
@@ -196,8 +279,8 @@ Result<DataFile> DataFileWriter::ReadReturnedStats(DuckDbResult& result, const R
       static_cast<uint64_t*>(duckdb_vector_get_data(chunk.column(count_col)))[0]);
   file.file_size_in_bytes = static_cast<int64_t>(
       static_cast<uint64_t*>(duckdb_vector_get_data(chunk.column(size_col)))[0]);
-  if (file.record_count != static_cast<int64_t>(batch.num_rows())) {
-    return bad(fmt::format("counts {} rows for a batch of {}", file.record_count, batch.num_rows()));
+  if (file.record_count != expected_rows) {
+    return bad(fmt::format("counts {} rows where {} were written", file.record_count, expected_rows));
   }
 
   duckdb_vector stats = chunk.column(stats_col);
@@ -210,8 +293,8 @@ Result<DataFile> DataFileWriter::ReadReturnedStats(DuckDbResult& result, const R
     std::optional<std::string_view> name = VarcharAt(names, i);
     if (name) by_column[std::string(*name)] = StringMapAt(values, i);
   }
-  for (size_t c = 0; c < batch.num_columns(); ++c) {
-    const ColumnSpec& spec = batch.schema()[c];
+  for (size_t c = 0; c < schema.size(); ++c) {
+    const ColumnSpec& spec = schema[c];
     // DuckDB keys the statistics by the quoted column path.
     auto it = by_column.find(QuoteIdentifier(spec.name));
     if (it == by_column.end()) continue;
@@ -223,12 +306,7 @@ Result<DataFile> DataFileWriter::ReadReturnedStats(DuckDbResult& result, const R
     cs.column_size_bytes = ToInt(s, "column_size_bytes");
     auto nan = s.find("has_nan");
     cs.has_nan = nan != s.end() && nan->second == "true";
-    int64_t nan_count = 0;
-    if (cs.has_nan) {
-      const ColumnData& col = batch.column(c);
-      for (size_t r = 0; r < batch.num_rows(); ++r) nan_count += col.valid[r] && std::isnan(col.doubles[r]);
-    }
-    AddColumnMetrics(spec, cs, nan_count, &file);
+    AddColumnMetrics(spec, cs, cs.has_nan ? nan_count(c) : 0, &file);
   }
   return file;
 }

@@ -12,8 +12,10 @@
 //
 // Owns one in-memory DuckDB database. Not thread-safe: use one writer per thread.
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "base/row_batch.h"
@@ -42,11 +44,22 @@ class DataFileWriter {
   Result<DataFile> Write(const RowBatch& batch, const std::string& local_path,
                          const std::string& location);
 
+  /// Rewrites the Parquet data files `inputs` (local copies at `local_inputs`, same order) as
+  /// one file at `local_path`, described like Write's: the rows of `schema`'s columns, read by
+  /// name from files that must carry each column under its field id (InvalidArgument naming
+  /// the file otherwise). The row count must equal the inputs' record counts (Internal
+  /// otherwise). NaN counts are the inputs' sums.
+  Result<DataFile> Rewrite(const RowSchema& schema, const std::vector<DataFile>& inputs,
+                           const std::vector<std::string>& local_inputs,
+                           const std::string& local_path, const std::string& location);
+
  private:
   explicit DataFileWriter(std::unique_ptr<DuckDbConnection> db, DataFileWriterOptions options)
       : db_(std::move(db)), options_(options) {}
   Status RegisterScan();
-  Result<DataFile> ReadReturnedStats(DuckDbResult& result, const RowBatch& batch,
+  Result<DataFile> ReadReturnedStats(DuckDbResult& result, const RowSchema& schema,
+                                     int64_t expected_rows,
+                                     const std::function<int64_t(size_t)>& nan_count,
                                      const std::string& location);
   Status ReadSplitOffsets(const std::string& local_path, DataFile* file);
 

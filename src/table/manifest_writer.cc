@@ -22,7 +22,12 @@ AvroDatum IntBytesMap(const std::map<int, std::string>& m) {
   return AvroDatum::Array(std::move(items));
 }
 
-AvroDatum Entry(SnapshotId snapshot_id, const DataFile& f) {
+AvroDatum OptionalLong(const std::optional<int64_t>& v) {
+  return v ? AvroDatum::Long(*v) : AvroDatum::Null();
+}
+
+AvroDatum Entry(const ManifestEntry& e) {
+  const DataFile& f = e.data_file;
   std::vector<AvroDatum> offsets;
   for (int64_t o : f.split_offsets) offsets.push_back(AvroDatum::Long(o));
   AvroDatum data_file = AvroDatum::Record({
@@ -41,20 +46,30 @@ AvroDatum Entry(SnapshotId snapshot_id, const DataFile& f) {
       offsets.empty() ? AvroDatum::Null() : AvroDatum::Array(std::move(offsets)),
       f.sort_order_id ? AvroDatum::Long(*f.sort_order_id) : AvroDatum::Null(),
   });
+  const bool added = e.status == EntryStatus::kAdded;
   return AvroDatum::Record({
-      AvroDatum::Long(static_cast<int>(EntryStatus::kAdded)),
-      AvroDatum::Long(snapshot_id.value()),
-      AvroDatum::Null(),  // sequence_number: inherited
-      AvroDatum::Null(),  // file_sequence_number: inherited
+      AvroDatum::Long(static_cast<int>(e.status)),
+      e.snapshot_id ? AvroDatum::Long(e.snapshot_id->value()) : AvroDatum::Null(),
+      // ADDED entries inherit both sequence numbers from the manifest list; the others keep
+      // the ones they were first written with.
+      added ? AvroDatum::Null() : OptionalLong(e.sequence_number),
+      added ? AvroDatum::Null() : OptionalLong(e.file_sequence_number),
       std::move(data_file),
   });
 }
 
 }  // namespace
 
+std::vector<ManifestEntry> ManifestWriter::AddedEntries(SnapshotId snapshot_id,
+                                                        const std::vector<DataFile>& files) {
+  std::vector<ManifestEntry> entries;
+  entries.reserve(files.size());
+  for (const DataFile& f : files) entries.push_back({EntryStatus::kAdded, snapshot_id, {}, {}, f});
+  return entries;
+}
+
 Result<std::string> ManifestWriter::Encode(const IcebergSchema& schema, const PartitionSpec& spec,
-                                           SnapshotId snapshot_id,
-                                           const std::vector<DataFile>& files) {
+                                           const std::vector<ManifestEntry>& entries) {
   if (!spec.fields.empty()) {
     return Status::InvalidArgument(fmt::format(
         "partition spec {} has fields: braid writes unpartitioned tables only", spec.spec_id));
@@ -68,9 +83,14 @@ Result<std::string> ManifestWriter::Encode(const IcebergSchema& schema, const Pa
                           {"partition-spec-id", std::to_string(spec.spec_id)},
                           {"format-version", "2"},
                           {"content", "data"}}));
-  for (const DataFile& f : files) {
-    Status st = writer.Append(Entry(snapshot_id, f));
-    if (!st.ok()) return st.WithContext(fmt::format("manifest entry for {}", f.file_path));
+  for (const ManifestEntry& e : entries) {
+    if (e.status != EntryStatus::kAdded && (!e.snapshot_id || !e.sequence_number || !e.file_sequence_number)) {
+      return Status::InvalidArgument(fmt::format(
+          "manifest entry for {}: an EXISTING or DELETED entry needs its snapshot id and sequence numbers",
+          e.data_file.file_path));
+    }
+    Status st = writer.Append(Entry(e));
+    if (!st.ok()) return st.WithContext(fmt::format("manifest entry for {}", e.data_file.file_path));
   }
   return writer.Finish();
 }
@@ -78,8 +98,8 @@ Result<std::string> ManifestWriter::Encode(const IcebergSchema& schema, const Pa
 Result<ManifestFile> ManifestWriter::Write(FileSystem& fs, const std::string& location,
                                            const IcebergSchema& schema, const PartitionSpec& spec,
                                            SnapshotId snapshot_id,
-                                           const std::vector<DataFile>& files) {
-  BRAID_ASSIGN_OR_RETURN(std::string bytes, Encode(schema, spec, snapshot_id, files));
+                                           const std::vector<ManifestEntry>& entries) {
+  BRAID_ASSIGN_OR_RETURN(std::string bytes, Encode(schema, spec, entries));
   BRAID_RETURN_IF_ERROR(fs.CreateFileExclusive(location, bytes));
   ManifestFile m;
   m.manifest_path = location;
@@ -87,10 +107,28 @@ Result<ManifestFile> ManifestWriter::Write(FileSystem& fs, const std::string& lo
   m.partition_spec_id = spec.spec_id;
   m.content = 0;
   m.added_snapshot_id = snapshot_id;
-  m.added_files_count = static_cast<int32_t>(files.size());
-  for (const DataFile& f : files) m.added_rows_count += f.record_count;
+  for (const ManifestEntry& e : entries) {
+    const int64_t rows = e.data_file.record_count;
+    switch (e.status) {
+      case EntryStatus::kAdded: ++m.added_files_count; m.added_rows_count += rows; break;
+      case EntryStatus::kExisting: ++m.existing_files_count; m.existing_rows_count += rows; break;
+      case EntryStatus::kDeleted: ++m.deleted_files_count; m.deleted_rows_count += rows; break;
+    }
+    if (e.status == EntryStatus::kExisting && e.sequence_number &&
+        (m.min_sequence_number == 0 || *e.sequence_number < m.min_sequence_number)) {
+      m.min_sequence_number = *e.sequence_number;
+    }
+  }
   m.partitions = std::vector<PartitionFieldSummary>{};  // no partition fields to summarize
   return m;
+}
+
+void ManifestWriter::SetSequenceNumber(ManifestFile& manifest, int64_t sequence_number) {
+  manifest.sequence_number = sequence_number;
+  const bool inherits = manifest.added_files_count > 0 || manifest.min_sequence_number == 0;
+  if (inherits && (manifest.min_sequence_number == 0 || sequence_number < manifest.min_sequence_number)) {
+    manifest.min_sequence_number = sequence_number;
+  }
 }
 
 }  // namespace braid

@@ -56,6 +56,12 @@ Result<SummaryTotals> SnapshotSummary::TotalsFromManifests(FileSystem& fs, const
   return t;
 }
 
+Result<SummaryTotals> SnapshotSummary::TotalsOf(FileSystem& fs, const Snapshot* snapshot) {
+  if (snapshot == nullptr) return SummaryTotals{};
+  if (std::optional<SummaryTotals> t = TotalsFromSummary(*snapshot)) return *t;
+  return TotalsFromManifests(fs, *snapshot);
+}
+
 Result<std::map<std::string, std::string>> SnapshotSummary::ForAppend(
     const SummaryTotals& before, const std::vector<DataFile>& added,
     const std::map<std::string, std::string>& extra) {
@@ -84,6 +90,37 @@ Result<std::map<std::string, std::string>> SnapshotSummary::ForAppend(
     }
   }
   s.insert(extra.begin(), extra.end());
+  return s;
+}
+
+std::map<std::string, std::string> SnapshotSummary::ForReplace(const SummaryTotals& before,
+                                                               const std::vector<DataFile>& added,
+                                                               const std::vector<DataFile>& removed) {
+  auto sum = [](const std::vector<DataFile>& files, int64_t DataFile::*field) {
+    int64_t n = 0;
+    for (const DataFile& f : files) n += f.*field;
+    return n;
+  };
+  const int64_t added_records = sum(added, &DataFile::record_count);
+  const int64_t removed_records = sum(removed, &DataFile::record_count);
+  const int64_t added_bytes = sum(added, &DataFile::file_size_in_bytes);
+  const int64_t removed_bytes = sum(removed, &DataFile::file_size_in_bytes);
+  std::map<std::string, std::string> s;
+  s["operation"] = "replace";
+  s["added-data-files"] = std::to_string(added.size());
+  s["deleted-data-files"] = std::to_string(removed.size());
+  s["added-records"] = std::to_string(added_records);
+  s["deleted-records"] = std::to_string(removed_records);
+  s["added-files-size"] = std::to_string(added_bytes);
+  s["removed-files-size"] = std::to_string(removed_bytes);
+  s["changed-partition-count"] = added.empty() && removed.empty() ? "0" : "1";
+  s["total-data-files"] = std::to_string(before.data_files + static_cast<int64_t>(added.size()) -
+                                         static_cast<int64_t>(removed.size()));
+  s["total-records"] = std::to_string(before.records + added_records - removed_records);
+  s["total-files-size"] = std::to_string(before.files_size + added_bytes - removed_bytes);
+  s["total-delete-files"] = std::to_string(before.delete_files);
+  s["total-position-deletes"] = std::to_string(before.position_deletes);
+  s["total-equality-deletes"] = std::to_string(before.equality_deletes);
   return s;
 }
 

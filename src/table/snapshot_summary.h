@@ -39,6 +39,10 @@ class SnapshotSummary {
   /// totals).
   static Result<SummaryTotals> TotalsFromManifests(FileSystem& fs, const Snapshot& snapshot);
 
+  /// The totals of the table at `snapshot`: from its summary, else counted from its
+  /// manifests; all zero for nullptr (a table without snapshots).
+  static Result<SummaryTotals> TotalsOf(FileSystem& fs, const Snapshot* snapshot);
+
   /// The summary of an append adding `added` to a table whose totals were `before`:
   /// operation "append", added-data-files, added-records, added-files-size,
   /// changed-partition-count, the six total-* keys, and `extra`. InvalidArgument if an
@@ -46,6 +50,13 @@ class SnapshotSummary {
   static Result<std::map<std::string, std::string>> ForAppend(
       const SummaryTotals& before, const std::vector<DataFile>& added,
       const std::map<std::string, std::string>& extra);
+
+  /// The summary of a rewrite (compaction) that replaces the data files `removed` by `added`
+  /// holding the same rows: operation "replace", added-/deleted-data-files, added-/deleted-
+  /// records, added-/removed-files-size, changed-partition-count and the six total-* keys.
+  static std::map<std::string, std::string> ForReplace(const SummaryTotals& before,
+                                                       const std::vector<DataFile>& added,
+                                                       const std::vector<DataFile>& removed);
 };
 
 /// Walks the main branch from its head to older ancestors (following parent-snapshot-id

@@ -10,12 +10,12 @@
 #include "storage/location.h"
 #include "table/manifest_list_reader.h"
 #include "table/manifest_list_writer.h"
+#include "table/manifest_merge.h"
 #include "table/manifest_writer.h"
 #include "table/random_ids.h"
 #include "table/snapshot_summary.h"
 
 namespace braid {
-namespace {
 
 Status CheckWritable(const TableOperations& table, const TableMetadata& m) {
   if (m.format_version != 2) {
@@ -34,14 +34,6 @@ Status CheckWritable(const TableOperations& table, const TableMetadata& m) {
   return Status::Ok();
 }
 
-// Summary totals of the table before this append.
-Result<SummaryTotals> TotalsBefore(FileSystem& fs, const Snapshot* parent) {
-  if (parent == nullptr) return SummaryTotals{};
-  if (std::optional<SummaryTotals> t = SnapshotSummary::TotalsFromSummary(*parent)) return *t;
-  return SnapshotSummary::TotalsFromManifests(fs, *parent);
-}
-
-}  // namespace
 
 Status CheckAppendSchema(const RowSchema& schema, const IcebergSchema& table_schema,
                          const std::string& table_name) {
@@ -133,6 +125,7 @@ Result<AppendResult> TableAppender::Commit(TableOperations& table, std::vector<D
     const Snapshot* parent = m.CurrentSnapshot();
     const int64_t sequence_number = m.last_sequence_number + 1;
     std::vector<ManifestFile> manifests;
+    MergedManifests merged;
     if (manifest) {
       manifest->sequence_number = sequence_number;
       manifest->min_sequence_number = sequence_number;
@@ -145,9 +138,15 @@ Result<AppendResult> TableAppender::Commit(TableOperations& table, std::vector<D
       }
       BRAID_ASSIGN_OR_RETURN(std::vector<ManifestFile> previous,
                              ManifestListReader::Read(fs, parent->manifest_list));
-      manifests.insert(manifests.end(), previous.begin(), previous.end());
+      BRAID_ASSIGN_OR_RETURN(ManifestMergePolicy policy, ManifestMergePolicy::FromProperties(m.properties));
+      BRAID_ASSIGN_OR_RETURN(merged, ManifestMerge::Merge(fs, m, policy, snapshot_id, manifests.size(),
+                                                          std::move(previous), metadata_dir));
+      for (ManifestFile& mf : merged.manifests) {
+        if (mf.added_snapshot_id == snapshot_id) ManifestWriter::SetSequenceNumber(mf, sequence_number);
+        manifests.push_back(std::move(mf));
+      }
     }
-    BRAID_ASSIGN_OR_RETURN(SummaryTotals before, TotalsBefore(fs, parent));
+    BRAID_ASSIGN_OR_RETURN(SummaryTotals before, SnapshotSummary::TotalsOf(fs, parent));
     BRAID_ASSIGN_OR_RETURN(auto snapshot_summary, SnapshotSummary::ForAppend(before, files, request.summary));
 
     std::string list_location = JoinLocation(
@@ -178,8 +177,11 @@ Result<AppendResult> TableAppender::Commit(TableOperations& table, std::vector<D
       return AppendResult{snapshot_id, sequence_number, committed->metadata_location,
                           std::move(files), attempt};
     }
-    (void)fs.DeleteFile(list_location);  // unreferenced either way; best effort
+    // Any failure but a lost race may have landed (an unanswered request whose outcome the
+    // catalog could not settle): the files stay then, as orphans at worst.
     if (committed.status().kind() != StatusKind::kConflict) return committed.status();
+    (void)fs.DeleteFile(list_location);
+    for (const std::string& w : merged.written) (void)fs.DeleteFile(w);
     // Lost a race: back off a little (growing, jittered by the attempt count) and rebuild on the new base.
     std::this_thread::sleep_for(std::chrono::milliseconds(std::min(5 * attempt * attempt, 500)));
   }

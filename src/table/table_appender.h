@@ -1,6 +1,7 @@
 #pragma once
 // TableAppender: the commit the runtime makes: rows → Parquet data files → one manifest →
-// a manifest list carrying the previous snapshot's manifests unchanged (a fast append) →
+// a manifest list carrying the previous snapshot's manifests (a fast append; merged into
+// fewer once there are many: see manifest_merge.h) →
 // new metadata → an atomic swap through the table's catalog. A lost race (Conflict) reloads
 // the table and retries on the new base; another writer's snapshot is never replaced.
 //
@@ -78,6 +79,10 @@ class TableAppender {
   std::unique_ptr<DataFileWriter> writer_;
   TableAppenderOptions options_;
 };
+
+/// Checks that braid can write to the table: format v2, unpartitioned, with a current schema.
+/// InvalidArgument naming the table otherwise.
+Status CheckWritable(const TableOperations& table, const TableMetadata& metadata);
 
 /// Checks that rows of `schema` can be appended to a table whose current schema is
 /// `table_schema`: each column's field id exists there with the same name and type, and every

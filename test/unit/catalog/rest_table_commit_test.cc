@@ -86,8 +86,22 @@ TEST(RestTableCommitTest, RefusesChangesItCannotExpress) {
   TableMetadata expired = base.metadata;  // snapshot 7 gone
   expired.table_uuid = with_snapshot.metadata.table_uuid;
   r = RestTableCommit::Build({"ns", "t"}, with_snapshot, expired);
-  ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("snapshot 7"), std::string::npos);
+  ASSERT_FALSE(r.ok());  // removing main's head is not an expiry
+  EXPECT_NE(r.status().message().find("main (removed)"), std::string::npos);
+}
+
+TEST(RestTableCommitTest, ExpirySendsRemoveSnapshotsAndKeepsMain) {
+  TableState base = Base();
+  base.metadata.AddSnapshot(MakeSnapshot(7, std::nullopt, 1), "");
+  base.metadata.AddSnapshot(MakeSnapshot(8, 7, 2), "");
+  TableMetadata expired = base.metadata;
+  std::erase_if(expired.snapshots, [](const Snapshot& s) { return s.id == SnapshotId(7); });
+  Result<json> r = RestTableCommit::Build({"ns", "t"}, base, expired);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const json& b = *r;
+  EXPECT_EQ(b["requirements"][1]["snapshot-id"], 8);  // an append meanwhile makes it a 409
+  ASSERT_EQ(b["updates"].size(), 1u);
+  EXPECT_EQ(b["updates"][0], (json{{"action", "remove-snapshots"}, {"snapshot-ids", {7}}}));
 }
 
 TEST(RestTableCommitTest, NamespaceLevelsSplitOnDots) {

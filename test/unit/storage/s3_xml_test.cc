@@ -10,13 +10,16 @@ TEST(S3XmlTest, ParsesAListPageWithPrefixesAndToken) {
       R"(<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">)"
       "<Name>b</Name><Prefix>wh/</Prefix><KeyCount>3</KeyCount><IsTruncated>true</IsTruncated>"
       "<NextContinuationToken>tok+/=</NextContinuationToken>"
-      "<Contents><Key>wh/a&amp;b.json</Key><Size>12</Size><ETag>&quot;x&quot;</ETag></Contents>"
+      "<Contents><Key>wh/a&amp;b.json</Key><LastModified>2026-11-30T17:00:01.250Z</LastModified>"
+      "<Size>12</Size><ETag>&quot;x&quot;</ETag></Contents>"
       "<Contents><Key>wh/&#233;.txt</Key><Size>0</Size></Contents>"
       "<CommonPrefixes><Prefix>wh/ns/</Prefix></CommonPrefixes></ListBucketResult>");
   ASSERT_TRUE(page.ok()) << page.status().ToString();
   ASSERT_EQ(page->objects.size(), 2u);
   EXPECT_EQ(page->objects[0].key, "wh/a&b.json");
   EXPECT_EQ(page->objects[0].size, 12u);
+  EXPECT_EQ(page->objects[0].modified_ms, 1796058001250);  // date -d 2026-11-30T17:00:01Z +%s
+  EXPECT_EQ(page->objects[1].modified_ms, 0);              // none given
   EXPECT_EQ(page->objects[1].key, "wh/\xC3\xA9.txt");
   ASSERT_EQ(page->common_prefixes.size(), 1u);
   EXPECT_EQ(page->common_prefixes[0], "wh/ns/");
@@ -35,6 +38,20 @@ TEST(S3XmlTest, LastPageAndBadDocuments) {
                                  "</ListBucketResult>").status().kind(),
             StatusKind::kCorruption);
   EXPECT_EQ(S3Xml::ParseListPage("<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>")
+                .status().kind(),
+            StatusKind::kCorruption);
+}
+
+TEST(S3XmlTest, LastModifiedTimes) {
+  EXPECT_EQ(S3Xml::ParseLastModified("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(S3Xml::ParseLastModified("1970-01-02T00:00:01.5Z"), 86'401'500);
+  EXPECT_EQ(S3Xml::ParseLastModified("2024-02-29T23:59:59.999999Z"), 1709251199999);
+  for (const char* bad : {"", "2024-02-30T00:00:00Z", "2024-01-01 00:00:00Z", "2024-01-01T00:00:00",
+                          "2024-01-01T24:00:00Z", "2024-01-01T00:00:00.Z", "2024-0a-01T00:00:00Z"}) {
+    EXPECT_FALSE(S3Xml::ParseLastModified(bad).has_value()) << bad;
+  }
+  EXPECT_EQ(S3Xml::ParseListPage("<ListBucketResult><Contents><Key>k</Key><Size>1</Size>"
+                                 "<LastModified>yesterday</LastModified></Contents></ListBucketResult>")
                 .status().kind(),
             StatusKind::kCorruption);
 }

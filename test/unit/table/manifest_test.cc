@@ -106,7 +106,7 @@ TEST(Manifest, RoundTripsAndInheritsSequenceNumbers) {
   EXPECT_EQ(m->added_rows_count, 203);
   EXPECT_EQ(m->added_snapshot_id, SnapshotId(77));
   // A second write to the same name must not replace the file.
-  EXPECT_EQ(ManifestWriter::Write(fs, location, TwoColumns(), PartitionSpec{}, SnapshotId(78), {}).status().kind(),
+  EXPECT_EQ(ManifestWriter::Write(fs, location, TwoColumns(), PartitionSpec{}, SnapshotId(78), std::vector<DataFile>{}).status().kind(),
             StatusKind::kAlreadyExists);
 
   m->sequence_number = 5;
