@@ -36,6 +36,7 @@ Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions o
 
   opt.pipeline_id = config.PipelineId();
   opt.commit_interval = config.commit_interval;
+  opt.maintenance = config.maintenance;
   if (verbose) {
     opt.on_notice = [](const std::string& line) {
       std::fflush(stdout);

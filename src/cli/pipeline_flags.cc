@@ -68,6 +68,21 @@ void PipelineFlags::Add(CLI::App* cmd, bool kafka, bool join) {
                 &PipelineConfig::idle_timeout);
     AddDuration(cmd, "--commit-interval", "Time between commits (default 5s)",
                 &PipelineConfig::commit_interval);
+    AddParsed(cmd, "--maintenance", "Table maintenance between commits: on or off (default on; see [maintenance])",
+              [](PipelineConfig& c, const std::string& v) -> Status {
+                if (v != "on" && v != "off") {
+                  return Status::InvalidArgument(fmt::format("--maintenance {}: give on or off", v));
+                }
+                c.maintenance.enabled = v == "on";
+                return Status::Ok();
+              });
+    AddParsed(cmd, "--maintenance-interval", "Time between maintenance runs (default 10m)",
+              [](PipelineConfig& c, const std::string& v) -> Status {
+                auto d = ParseDuration(v);
+                if (!d.ok()) return d.status().WithContext("--maintenance-interval");
+                c.maintenance.interval = *d;
+                return c.maintenance.Validate();
+              });
     AddString(cmd, "--pipeline-id", "Id of this pipeline's snapshots (default namespace.table)",
               &PipelineConfig::pipeline_id);
   }

@@ -10,6 +10,7 @@
 #include <functional>
 #include <sstream>
 
+#include "base/byte_size.h"
 #include "base/time_format.h"
 
 namespace braid {
@@ -101,6 +102,54 @@ class Reader {
   std::string path_;
 };
 
+using Setter = std::function<Status(const toml::node&, const std::string&)>;
+
+// Reads every key of `table` with its setter; an unknown key is refused naming the known ones.
+// `prefix` ("maintenance.") names keys of a nested table.
+Status ReadKeys(const toml::table& table, const std::map<std::string, Setter>& keys,
+                const std::string& prefix, const std::string& path) {
+  for (const auto& [k, node] : table) {
+    const std::string key(k.str());
+    auto it = keys.find(key);
+    if (it == keys.end()) {
+      std::vector<std::string> names;
+      for (const auto& [name, _] : keys) names.push_back(name);
+      return Status::InvalidArgument(fmt::format("{}: unknown key \"{}{}\"; the keys{} are {}", path, prefix,
+                                                 key, prefix.empty() ? "" : " of [" + prefix.substr(0, prefix.size() - 1) + "]",
+                                                 fmt::join(names, ", ")));
+    }
+    BRAID_RETURN_IF_ERROR(it->second(node, prefix + key));
+  }
+  return Status::Ok();
+}
+
+Status ReadMaintenance(Reader& r, const toml::node& n, const std::string& key, const std::string& path,
+                       MaintenanceSettings* m) {
+  const toml::table* t = n.as_table();
+  if (t == nullptr) return Status::InvalidArgument(fmt::format("{}: {} must be a table ([maintenance])", path, key));
+  const std::map<std::string, Setter> keys{
+      {"enabled", [&](auto& v, auto& k) { return r.Bool(v, k, &m->enabled); }},
+      {"interval", [&](auto& v, auto& k) { return r.Dur(v, k, &m->interval); }},
+      {"compact_older_than", [&](auto& v, auto& k) { return r.Dur(v, k, &m->compact_older_than); }},
+      {"target_file_size", [&](auto& v, auto& k) -> Status {
+         if (Reader::Integer(v)) return r.Int(v, k, 1, &m->target_file_size);
+         std::string text;
+         BRAID_RETURN_IF_ERROR(r.String(v, k, &text));
+         Result<size_t> size = ParseByteSize(text);
+         if (!size.ok()) return Status::InvalidArgument(fmt::format("{}: {}: {}", path, k, size.status().message()));
+         m->target_file_size = static_cast<int64_t>(*size);
+         return Status::Ok();
+       }},
+      {"expire_older_than", [&](auto& v, auto& k) { return r.Dur(v, k, &m->expire_older_than); }},
+      {"retain_last", [&](auto& v, auto& k) { return r.Int(v, k, 1, &m->retain_last); }},
+      {"orphans_older_than", [&](auto& v, auto& k) { return r.Dur(v, k, &m->orphans_older_than); }},
+  };
+  BRAID_RETURN_IF_ERROR(ReadKeys(*t, keys, key + ".", path));
+  Status valid = m->Validate();
+  if (!valid.ok()) return Status::InvalidArgument(fmt::format("{}: {}", path, valid.message()));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<PipelineConfig> PipelineConfig::Load(const std::string& path) {
@@ -122,7 +171,6 @@ Result<PipelineConfig> PipelineConfig::Parse(std::string_view text, const std::s
   }
   PipelineConfig c;
   Reader r(path);
-  using Setter = std::function<Status(const toml::node&, const std::string&)>;
   const std::map<std::string, Setter> keys{
       {"execution_date", [&](auto& n, auto& k) { return r.String(n, k, &c.execution_date); }},
       {"environment", [&](auto& n, auto& k) { return r.String(n, k, &c.environment); }},
@@ -149,18 +197,9 @@ Result<PipelineConfig> PipelineConfig::Parse(std::string_view text, const std::s
       {"pipeline_id", [&](auto& n, auto& k) { return r.String(n, k, &c.pipeline_id); }},
       {"kafka", [&](auto& n, auto& k) { return r.Props(n, k, &c.kafka); }},
       {"catalog", [&](auto& n, auto& k) { return r.Props(n, k, &c.catalog); }},
+      {"maintenance", [&](auto& n, auto& k) { return ReadMaintenance(r, n, k, path, &c.maintenance); }},
   };
-  for (const auto& [k, node] : parsed) {
-    const std::string key(k.str());
-    auto it = keys.find(key);
-    if (it == keys.end()) {
-      std::vector<std::string> names;
-      for (const auto& [name, _] : keys) names.push_back(name);
-      return Status::InvalidArgument(fmt::format("{}: unknown key \"{}\"; the keys are {}", path,
-                                                 key, fmt::join(names, ", ")));
-    }
-    BRAID_RETURN_IF_ERROR(it->second(node, key));
-  }
+  BRAID_RETURN_IF_ERROR(ReadKeys(parsed, keys, "", path));
   return c;
 }
 

@@ -12,6 +12,7 @@
 #include "base/types.h"
 #include "join/join_spec.h"
 #include "kafka/kafka_config.h"
+#include "pipeline/table_maintainer.h"
 
 namespace braid {
 
@@ -36,6 +37,7 @@ struct PipelineConfig {
   std::string pipeline_id;  // default: "<database_name>.<iceberg_table>"
   std::map<std::string, std::string> kafka;    // [kafka]
   std::map<std::string, std::string> catalog;  // [catalog]; "warehouse" defaults to ./warehouse
+  MaintenanceSettings maintenance;             // [maintenance]
 
   /// Reads `path`. Unknown keys and bad values are refused naming the key and what is allowed.
   static Result<PipelineConfig> Load(const std::string& path);

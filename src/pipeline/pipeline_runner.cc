@@ -15,6 +15,7 @@
 #include "pipeline/commit_checkpoint.h"
 #include "pipeline/pipeline_record.h"
 #include "pipeline/source_offsets.h"
+#include "pipeline/table_maintainer.h"
 #include "table/snapshot_summary.h"
 #include "table/table_appender.h"
 
@@ -76,6 +77,8 @@ class PipelineRunner::Impl {
   Status Start() {
     BRAID_ASSIGN_OR_RETURN(engine_, JoinEngine::Create(spec_));
     BRAID_ASSIGN_OR_RETURN(appender_, TableAppender::Create());
+    BRAID_RETURN_IF_ERROR(opt_.maintenance.Validate());
+    maintainer_ = std::make_unique<TableMaintainer>(opt_.maintenance, opt_.on_notice);
     const std::string group = "braid-" + opt_.pipeline_id;
     if (opt_.source_factory) {
       BRAID_ASSIGN_OR_RETURN(consumer_, opt_.source_factory(kafka_, group));
@@ -421,6 +424,7 @@ class PipelineRunner::Impl {
     CommitCheckpoint cp;  // the join state and the rejects
     SourceOffsets offsets;
     std::string watermark;
+    bool final_input = false;
   };
 
   // Hands the buffered rows, rejects and join state to a background commit, so reading goes
@@ -447,6 +451,7 @@ class PipelineRunner::Impl {
     if (rows_.num_columns() == 0) rows_ = RowBatch(engine_->output_schema());
     if (rejects_.num_columns() == 0) rejects_ = RowBatch(RejectsSchema());
     job->offsets = offsets;
+    job->final_input = final_input;
     job->watermark = FormatTimestamp(watermark_before_finish_.value_or(engine_->watermark()));
     committed_offsets_ = offsets;
     force_commit_ = false;
@@ -523,6 +528,7 @@ class PipelineRunner::Impl {
     // Only the newest checkpoint is ever loaded: the previous one is garbage now.
     if (!prev_state_location_.empty()) (void)rows_table_.io().DeleteFile(prev_state_location_);
     prev_state_location_ = location;
+    maintainer_->AfterCommit({&rows_table_, &rejects_table_}, WallNow().micros() / 1000, job.final_input);
     return Status::Ok();
   }
 
@@ -549,6 +555,7 @@ class PipelineRunner::Impl {
 
   std::unique_ptr<JoinEngine> engine_;
   std::unique_ptr<TableAppender> appender_;
+  std::unique_ptr<TableMaintainer> maintainer_;  // used by the committing thread only
   std::unique_ptr<RecordSource> consumer_;
   RowBatch rows_;
   RowBatch rejects_;

@@ -29,6 +29,7 @@
 #include "join/join_spec.h"
 #include "kafka/kafka_config.h"
 #include "kafka/record_source.h"
+#include "pipeline/table_maintainer.h"
 #include "table/table_operations.h"
 
 namespace braid {
@@ -72,6 +73,9 @@ struct PipelineOptions {
   /// Hears notices worth a line on a terminal (where a first run starts, a broker that cannot
   /// be reached, a skipped offset range). May be empty.
   std::function<void(const std::string&)> on_notice;
+  /// Automatic table maintenance between commits (pipeline/table_maintainer.h); its lines go
+  /// to on_notice.
+  MaintenanceSettings maintenance;
 };
 
 /// Counters for progress lines and the final summary.

@@ -113,6 +113,46 @@ TEST(PipelineConfig, RefusesUnknownKeysAndBadValuesByName) {
   }
 }
 
+TEST(PipelineConfig, MaintenanceTableAndItsDefaults) {
+  auto defaults = PipelineConfig::Load(Write("m0.toml", "database_name = \"demo\"\n"));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_TRUE(defaults->maintenance.enabled);
+  EXPECT_EQ(defaults->maintenance.interval, Duration::Seconds(600));
+  EXPECT_EQ(defaults->maintenance.retain_last, 10);
+  auto c = PipelineConfig::Load(Write("m.toml",
+                                      "[maintenance]\n"
+                                      "enabled = false\n"
+                                      "interval = \"30s\"\n"
+                                      "compact_older_than = 60\n"
+                                      "target_file_size = \"64MiB\"\n"
+                                      "expire_older_than = \"2h\"\n"
+                                      "retain_last = 3\n"
+                                      "orphans_older_than = \"3d\"\n"));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_FALSE(c->maintenance.enabled);
+  EXPECT_EQ(c->maintenance.interval, Duration::Seconds(30));
+  EXPECT_EQ(c->maintenance.compact_older_than, Duration::Seconds(60));
+  EXPECT_EQ(c->maintenance.target_file_size, 64 << 20);
+  EXPECT_EQ(c->maintenance.expire_older_than, Duration::Seconds(7200));
+  EXPECT_EQ(c->maintenance.retain_last, 3);
+  EXPECT_EQ(c->maintenance.orphans_older_than, Duration::Seconds(3 * 86400));
+  struct Case {
+    const char* text;
+    const char* must_mention;
+  };
+  for (const Case& k : {Case{"[maintenance]\nretian_last = 3\n", "maintenance.retian_last"},
+                        Case{"[maintenance]\nretain_last = 0\n", "retain_last"},
+                        Case{"[maintenance]\norphans_older_than = \"10m\"\n", "at least 1h"},
+                        Case{"[maintenance]\ninterval = 0\n", "interval"},
+                        Case{"[maintenance]\ntarget_file_size = \"big\"\n", "target_file_size"},
+                        Case{"maintenance = true\n", "maintenance"}}) {
+    auto bad = PipelineConfig::Load(Write("mbad.toml", k.text));
+    ASSERT_FALSE(bad.ok()) << k.text;
+    EXPECT_EQ(bad.status().kind(), StatusKind::kInvalidArgument);
+    EXPECT_NE(bad.status().message().find(k.must_mention), std::string::npos) << bad.status().message();
+  }
+}
+
 // Found by the pipeline_config fuzz target: a whole number of seconds had no bounds, so a
 // negative window was accepted and a huge one overflowed when converted to microseconds.
 TEST(PipelineConfig, WholeSecondDurationsAreBounded) {
