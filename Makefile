@@ -6,7 +6,7 @@ JOBS ?= $(shell nproc)
 FUZZ_JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all setup build peers test test-spark unit integration sanitize soak soak-kills bench bench-micro demo fuzz clean
+.PHONY: all setup build peers test test-spark unit integration sanitize soak soak-kills soak-maintenance bench bench-micro demo fuzz clean
 
 all: build
 
@@ -65,6 +65,12 @@ soak: build
 soak-kills: build peers
 	@BRAID_KILLS=$${BRAID_KILLS:-200} BRAID_BINARY=$(abspath $(BUILD))/braid .cache/venv/bin/python \
 	  -m pytest -q test/integration/test_service.py -k twenty_random_kills
+
+# A continuous join making 2,000 small commits with automatic maintenance (make test runs 300):
+# commit time, data files, manifests and snapshots must stay bounded.
+soak-maintenance: build peers
+	@BRAID_LONG_RUN_COMMITS=$${BRAID_LONG_RUN_COMMITS:-2000} BRAID_BINARY=$(abspath $(BUILD))/braid \
+	  .cache/venv/bin/python -m pytest -q -s test/integration/test_long_run.py
 
 # The end-to-end benchmark on a real Kafka: kcat's raw read, DuckDB's batch join and braid join
 # --drain over the same records (bench/e2e.py; BENCH_ARGS="--events 1000000" to scale).

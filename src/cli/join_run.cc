@@ -47,9 +47,10 @@ Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions o
     if (!verbose) return;
     fmt::print(stderr,
                "braid join: {:.1f}s  in {}  rows {}  rejects {} (late {})  watermark {}  "
-               "state {} rows{}{}\n",
+               "state {} rows  commits {}{}{}{}\n",
                p.elapsed_s, p.join.records_in, p.join.rows_out, p.join.rejects, p.join.late,
-               FormatTimestamp(p.watermark), p.join.state_rows,
+               FormatTimestamp(p.watermark), p.join.state_rows, p.commits,
+               p.commits > 0 ? fmt::format(" (last {:.3f}s)", p.last_commit_s) : "",
                p.lag >= 0 ? fmt::format("  lag {}", p.lag) : "",
                p.broker_unreachable ? "  (waiting for the broker)" : "");
   };

@@ -425,6 +425,7 @@ class PipelineRunner::Impl {
     SourceOffsets offsets;
     std::string watermark;
     bool final_input = false;
+    double commit_s = 0;  // checkpoint and both tables' commits, maintenance not included
   };
 
   // Hands the buffered rows, rejects and join state to a background commit, so reading goes
@@ -473,6 +474,7 @@ class PipelineRunner::Impl {
     CrashPoint("before-group-offsets");
     consumer_->CommitForMonitoring(done_->offsets);
     ++progress_.commits;
+    progress_.last_commit_s = done_->commit_s;
     progress_.rows_committed += static_cast<int64_t>(done_->rows.num_rows());
     progress_.rejects_committed += static_cast<int64_t>(done_->cp.rejects.num_rows());
     done_->rows.Clear();
@@ -492,6 +494,7 @@ class PipelineRunner::Impl {
   // the appender and the commit bookkeeping below, which the reading thread leaves alone while
   // a commit is in flight.
   Status Execute(CommitJob& job) {
+    const auto started = std::chrono::steady_clock::now();
     const std::string location =
         fmt::format("{}/{:010}-{:016x}.ckpt", state_dir_, job.seq, std::random_device()() *
                                                                        0x9E3779B97F4A7C15ull);
@@ -528,6 +531,7 @@ class PipelineRunner::Impl {
     // Only the newest checkpoint is ever loaded: the previous one is garbage now.
     if (!prev_state_location_.empty()) (void)rows_table_.io().DeleteFile(prev_state_location_);
     prev_state_location_ = location;
+    job.commit_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     maintainer_->AfterCommit({&rows_table_, &rejects_table_}, WallNow().micros() / 1000, job.final_input);
     return Status::Ok();
   }

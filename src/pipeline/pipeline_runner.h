@@ -83,6 +83,7 @@ struct PipelineProgress {
   JoinCounters join;
   Timestamp watermark;
   int64_t commits = 0;
+  double last_commit_s = 0;  // how long the last commit took (checkpoint and both tables)
   int64_t rows_committed = 0;
   int64_t rejects_committed = 0;
   int64_t lag = -1;  // records behind the end offsets (bounded) or the broker's (continuous); -1 unknown
