@@ -347,6 +347,16 @@ class PipelineRunner::Impl {
   void Align() {
     std::vector<TopicPartition> ahead = engine_->PartitionsToPause();
     std::set<TopicPartition> pause(ahead.begin(), ahead.end());
+    // A hold waits for the other partitions to move the watermark. In a bounded run, once
+    // every partition not held has been read to its end, nothing can move it by reading (a
+    // finished partition that was written to lately, or that the last run saved as not idle,
+    // holds the watermark where it is): holding on would never end the run. Releasing changes
+    // no result: the watermark is still the minimum over the partitions.
+    if (opt_.mode != RunMode::kContinuous) {
+      bool others_read = false;
+      for (const Partition& p : parts_) others_read = others_read || (!p.done && !pause.count(p.tp));
+      if (!others_read) pause.clear();
+    }
     for (Partition& p : parts_) {
       if (p.done) continue;
       const bool want = pause.count(p.tp) > 0;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "table/random_ids.h"
 #include "table/reachable_files.h"
 
 namespace braid {
@@ -123,6 +124,8 @@ Result<ExpireResult> ExpireSnapshots(TableOperations& table, const ExpireOptions
     BRAID_RETURN_IF_ERROR(kept.Add(fs, Pointers(m, keep, true)));
     if (!options.dry_run) {
       TableMetadata updated = WithoutExpired(m, keep);
+      updated.RecordPrevious(base.metadata_location);
+      updated.last_updated_ms = std::max(NowMillis(), m.last_updated_ms);
       Result<TableState> committed = table.Commit(base, updated);
       if (!committed.ok()) {
         if (committed.status().kind() != StatusKind::kConflict) return committed.status();

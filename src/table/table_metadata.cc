@@ -69,7 +69,7 @@ std::string TableMetadata::MetadataLocation() const {
                                                         : JoinLocation(location, "metadata");
 }
 
-void TableMetadata::AddSnapshot(Snapshot snapshot, const std::string& previous_metadata_file) {
+void TableMetadata::RecordPrevious(const std::string& previous_metadata_file) {
   if (!previous_metadata_file.empty()) {
     metadata_log.push_back({last_updated_ms, previous_metadata_file});
     size_t keep = 100;
@@ -83,6 +83,10 @@ void TableMetadata::AddSnapshot(Snapshot snapshot, const std::string& previous_m
       metadata_log.erase(metadata_log.begin(), metadata_log.end() - static_cast<ptrdiff_t>(keep));
     }
   }
+}
+
+void TableMetadata::AddSnapshot(Snapshot snapshot, const std::string& previous_metadata_file) {
+  RecordPrevious(previous_metadata_file);
   last_sequence_number = std::max(last_sequence_number, snapshot.sequence_number);
   last_updated_ms = std::max(last_updated_ms, snapshot.timestamp_ms);
   current_snapshot_id = snapshot.id;

@@ -76,6 +76,12 @@ struct TableMetadata {
   /// `previous_metadata_file` (the file this metadata was read from, "" for none) in the
   /// metadata log, trimmed to write.metadata.previous-versions-max (default 100) entries.
   void AddSnapshot(Snapshot snapshot, const std::string& previous_metadata_file);
+
+  /// Records `previous_metadata_file` (this metadata's file before a change; "" for none) in
+  /// the metadata log with the time it was last updated, trimmed to
+  /// write.metadata.previous-versions-max entries. AddSnapshot does this; other changes
+  /// (snapshot expiry) call it themselves, then set last_updated_ms.
+  void RecordPrevious(const std::string& previous_metadata_file);
 };
 
 /// Parses metadata JSON of format v1 or v2, as Java, pyiceberg or braid wrote it (v1's single

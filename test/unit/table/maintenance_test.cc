@@ -238,9 +238,14 @@ TEST_F(MaintenanceTest, ExpiryRemovesOldSnapshotsAndOnlyTheirFiles) {
   EXPECT_EQ(Head().snapshots.size(), 8u);
   for (const DataFile& f : small) EXPECT_TRUE(Exists(f.file_path));
 
+  const TableState before_expiry = table_->versions_.back();
   Result<ExpireResult> r = ExpireSnapshots(*table_, {NowMillis() + 1000, 1, false});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->expired.size(), 7u);
+  // The metadata it replaced is in the metadata log, like any other change's.
+  ASSERT_FALSE(Head().metadata_log.empty());
+  EXPECT_EQ(Head().metadata_log.back().metadata_file, before_expiry.metadata_location);
+  EXPECT_GE(Head().last_updated_ms, before_expiry.metadata.last_updated_ms);
   EXPECT_EQ(r->deleted_data_files, 6u);  // the compacted small files; none still live
   EXPECT_TRUE(r->delete_failures.empty());
   ASSERT_EQ(Head().snapshots.size(), 1u);
