@@ -5,6 +5,7 @@
 #include "base/time_format.h"
 #include "table/compaction.h"
 #include "table/orphan_files.h"
+#include "table/reachable_files.h"
 #include "table/snapshot_expiry.h"
 
 namespace braid {
@@ -16,9 +17,7 @@ int64_t Ms(Duration d) { return d.micros() / 1000; }
 
 bool GcDisabled(TableOperations& table) {
   Result<TableState> s = table.Refresh();
-  if (!s.ok()) return false;
-  auto gc = s->metadata.properties.find("gc.enabled");
-  return gc != s->metadata.properties.end() && gc->second == "false";
+  return s.ok() && !GcEnabled(s->metadata);
 }
 
 }  // namespace

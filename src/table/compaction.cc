@@ -302,14 +302,8 @@ Result<CompactResult> Compact(TableOperations& table, DataFileWriter& writer, co
     if (!listed.ok()) return fail(listed);
     attempt_files.push_back(list_location);
 
-    Snapshot snapshot;
-    snapshot.id = snapshot_id;
-    if (current) snapshot.parent_id = current->id;
-    snapshot.sequence_number = sequence_number;
-    snapshot.timestamp_ms = std::max(NowMillis(), now.last_updated_ms);
-    snapshot.manifest_list = list_location;
-    snapshot.schema_id = now.current_schema_id;
-    snapshot.summary = SnapshotSummary::ForReplace(*totals, added, replaced);
+    Snapshot snapshot = now.NextSnapshot(snapshot_id, list_location,
+                                         SnapshotSummary::ForReplace(*totals, added, replaced));
     TableMetadata updated = now;
     updated.AddSnapshot(std::move(snapshot), base->metadata_location);
     CrashPoint("compact-before-commit");

@@ -38,12 +38,7 @@ Result<OrphanResult> RemoveOrphanFiles(TableOperations& table, const OrphanOptio
   FileSystem& fs = table.io();
   BRAID_ASSIGN_OR_RETURN(TableState state, table.Refresh());
   const TableMetadata& m = state.metadata;
-  if (auto gc = m.properties.find("gc.enabled"); gc != m.properties.end() && gc->second == "false") {
-    return Status::InvalidArgument(fmt::format(
-        "table {} has gc.enabled=false: its files may be shared with other branches or tables, so "
-        "braid does not remove orphans from it (use the catalog's own garbage collection)",
-        table.id().ToString()));
-  }
+  BRAID_RETURN_IF_ERROR(CheckGcEnabled(m, table.id().ToString(), "remove orphans from it"));
   ReachableFiles reach;
   std::vector<const Snapshot*> all;
   for (const Snapshot& s : m.snapshots) all.push_back(&s);

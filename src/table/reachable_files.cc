@@ -1,5 +1,7 @@
 #include "table/reachable_files.h"
 
+#include <fmt/format.h>
+
 #include "storage/location.h"
 #include "table/manifest_reader.h"
 #include "table/table_scan.h"
@@ -43,6 +45,18 @@ std::set<std::string> MetadataReferencedFiles(const TableMetadata& m) {
     }
   }
   return out;
+}
+
+bool GcEnabled(const TableMetadata& m) {
+  auto gc = m.properties.find("gc.enabled");
+  return gc == m.properties.end() || gc->second != "false";
+}
+
+Status CheckGcEnabled(const TableMetadata& m, const std::string& table, const std::string& action) {
+  if (GcEnabled(m)) return Status::Ok();
+  return Status::InvalidArgument(fmt::format(
+      "table {} has gc.enabled=false: its files may be shared with other branches or tables, so "
+      "braid does not {} (use the catalog's own garbage collection)", table, action));
 }
 
 }  // namespace braid

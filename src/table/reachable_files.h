@@ -30,4 +30,11 @@ struct ReachableFiles {
 /// summaries and braid.pipeline.<id>.state-location in properties), canonical.
 std::set<std::string> MetadataReferencedFiles(const TableMetadata& metadata);
 
+/// Whether the table lets its files be deleted: false when its gc.enabled property is "false"
+/// (Nessie's default: the files may be shared with other branches or tables).
+bool GcEnabled(const TableMetadata& metadata);
+
+/// InvalidArgument naming `table` and `action` ("expire its snapshots") when !GcEnabled.
+Status CheckGcEnabled(const TableMetadata& metadata, const std::string& table, const std::string& action);
+
 }  // namespace braid

@@ -106,12 +106,7 @@ Result<ExpireResult> ExpireSnapshots(TableOperations& table, const ExpireOptions
   for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
     BRAID_ASSIGN_OR_RETURN(TableState base, table.Refresh());
     const TableMetadata& m = base.metadata;
-    if (auto gc = m.properties.find("gc.enabled"); gc != m.properties.end() && gc->second == "false") {
-      return Status::InvalidArgument(fmt::format(
-          "table {} has gc.enabled=false: its files may be shared with other branches or tables, so "
-          "braid does not expire its snapshots (use the catalog's own garbage collection)",
-          table.id().ToString()));
-    }
+    BRAID_RETURN_IF_ERROR(CheckGcEnabled(m, table.id().ToString(), "expire its snapshots"));
     const std::set<int64_t> keep = Retained(m, options);
     ExpireResult result;
     result.kept = keep.size();

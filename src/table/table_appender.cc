@@ -156,16 +156,7 @@ Result<AppendResult> TableAppender::Commit(TableOperations& table, std::vector<D
         sequence_number, manifests));
     CrashPoint("after-manifest-list");
 
-    Snapshot snapshot;
-    snapshot.id = snapshot_id;
-    if (parent) snapshot.parent_id = parent->id;
-    snapshot.sequence_number = sequence_number;
-    // Never before the table's last update: the snapshot log must stay in time order even
-    // when this host's clock is behind the previous writer's.
-    snapshot.timestamp_ms = std::max(NowMillis(), m.last_updated_ms);
-    snapshot.manifest_list = list_location;
-    snapshot.schema_id = m.current_schema_id;
-    snapshot.summary = std::move(snapshot_summary);
+    Snapshot snapshot = m.NextSnapshot(snapshot_id, list_location, std::move(snapshot_summary));
     TableMetadata updated = m;
     for (const auto& [k, v] : request.properties) updated.properties[k] = v;
     updated.AddSnapshot(std::move(snapshot), base.metadata_location);

@@ -69,6 +69,19 @@ std::string TableMetadata::MetadataLocation() const {
                                                         : JoinLocation(location, "metadata");
 }
 
+Snapshot TableMetadata::NextSnapshot(SnapshotId id, std::string manifest_list,
+                                     std::map<std::string, std::string> summary) const {
+  Snapshot s;
+  s.id = id;
+  if (const Snapshot* head = CurrentSnapshot()) s.parent_id = head->id;
+  s.sequence_number = last_sequence_number + 1;
+  s.timestamp_ms = std::max(NowMillis(), last_updated_ms);
+  s.manifest_list = std::move(manifest_list);
+  s.schema_id = current_schema_id;
+  s.summary = std::move(summary);
+  return s;
+}
+
 void TableMetadata::RecordPrevious(const std::string& previous_metadata_file) {
   if (!previous_metadata_file.empty()) {
     metadata_log.push_back({last_updated_ms, previous_metadata_file});

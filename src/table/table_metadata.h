@@ -77,6 +77,12 @@ struct TableMetadata {
   /// metadata log, trimmed to write.metadata.previous-versions-max (default 100) entries.
   void AddSnapshot(Snapshot snapshot, const std::string& previous_metadata_file);
 
+  /// The snapshot that would follow the current head of main: `id`, parent the head (if any),
+  /// sequence number last_sequence_number + 1, the current schema, and the wall clock but
+  /// never before last_updated_ms (the snapshot log must stay in time order even when this
+  /// host's clock is behind the previous writer's).
+  Snapshot NextSnapshot(SnapshotId id, std::string manifest_list, std::map<std::string, std::string> summary) const;
+
   /// Records `previous_metadata_file` (this metadata's file before a change; "" for none) in
   /// the metadata log with the time it was last updated, trimmed to
   /// write.metadata.previous-versions-max entries. AddSnapshot does this; other changes

@@ -74,3 +74,30 @@ def check_rows(rows, rejects, topics: dict[str, str], sent: dict, purchase_windo
     return sum(got.values()), len(rejected), late
 
 
+
+
+def trickle(bootstrap: str, topics: dict[str, str], slices: list[dict], sent: dict, pause_s: float,
+            rng_seed: int, stop=None):
+    """Sends `slices` one after another with one producer, flushing each and pausing `pause_s`
+    between them, so that records keep arriving through a continuous run's commits; records
+    each delivered one in `sent` as `produce` does. Stops early when the `stop` event is set."""
+    import random
+    import time
+    from confluent_kafka import Producer
+    rng = random.Random(rng_seed)
+    p = Producer({"bootstrap.servers": bootstrap, "linger.ms": 0})
+
+    def delivered(err, msg, value_fate):
+        assert err is None, err
+        sent[(msg.topic(), msg.partition(), msg.offset())] = value_fate
+
+    for part in slices:
+        if stop is not None and stop.is_set():
+            break
+        for logical, recs in part.items():
+            for value, fate in recs:
+                p.produce(topics[logical], value=value, partition=rng.randrange(3),
+                          on_delivery=lambda err, msg, vf=(value, fate): delivered(err, msg, vf))
+        p.flush(30)
+        time.sleep(pause_s)
+    assert p.flush(60) == 0

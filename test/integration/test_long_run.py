@@ -13,7 +13,6 @@ nearly every 100 ms commit has rows. At the end:
 from __future__ import annotations
 
 import os
-import random
 import re
 import signal
 import statistics
@@ -22,12 +21,11 @@ import threading
 import time
 from pathlib import Path
 
-from confluent_kafka import Producer
 from pyiceberg.table import StaticTable
 
 from braid_cli import binary, run
 from join_oracle import RandomStreams, current_metadata, read_table_columns
-from pipeline_check import check_join
+from pipeline_check import check_join, trickle
 from test_service import join_args, make_topics, split
 
 PROGRESS = re.compile(r"commits (\d+) \(last ([0-9.]+)s\)")
@@ -53,25 +51,7 @@ def test_many_small_commits_with_maintenance_stay_fast_and_bounded(kafka, new_to
     stop = threading.Event()
 
     def producer():
-        # One producer for the whole run; each slice is flushed before the next so that
-        # records keep arriving through every commit interval.
-        rng = random.Random(21)
-        p = Producer({"bootstrap.servers": kafka.bootstrap, "linger.ms": 0})
-
-        def delivered(err, msg, vf):
-            assert err is None, err
-            sent[(msg.topic(), msg.partition(), msg.offset())] = vf
-
-        for part in slices:
-            if stop.is_set():
-                break
-            for logical, recs in part.items():
-                for value, fate in recs:
-                    p.produce(topics[logical], value=value, partition=rng.randrange(3),
-                              on_delivery=lambda err, msg, vf=(value, fate): delivered(err, msg, vf))
-            p.flush(30)
-            time.sleep(0.1)
-        assert p.flush(60) == 0
+        trickle(kafka.bootstrap, topics, slices, sent, 0.1, 21, stop=stop)
 
     feeder = threading.Thread(target=producer)
     feeder.start()

@@ -14,11 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-from confluent_kafka import Producer
 
 from braid_cli import binary, run
 from join_oracle import RandomStreams, current_metadata, read_table_columns
-from pipeline_check import check_join, produce
+from pipeline_check import check_join, produce, trickle
 from test_service import join_args, make_topics, split
 
 COLS = ["user_id", "session_id", "action_type", "event_timestamp"]
@@ -80,21 +79,7 @@ def test_compactions_beside_a_killed_and_restarted_join_lose_nothing(kafka, new_
     done = threading.Event()
 
     def producer():
-        rng = random.Random(37)
-        p = Producer({"bootstrap.servers": kafka.bootstrap, "linger.ms": 0})
-
-        def delivered(err, msg, vf):
-            assert err is None, err
-            sent[(msg.topic(), msg.partition(), msg.offset())] = vf
-
-        for part in slices:
-            for logical, recs in part.items():
-                for value, fate in recs:
-                    p.produce(topics[logical], value=value, partition=rng.randrange(3),
-                              on_delivery=lambda err, msg, vf=(value, fate): delivered(err, msg, vf))
-            p.flush(30)
-            time.sleep(0.05)
-        assert p.flush(60) == 0
+        trickle(kafka.bootstrap, topics, slices, sent, 0.05, 37)
         done.set()
 
     def start():
