@@ -3,7 +3,6 @@
 #include <stdlib.h>
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -116,16 +115,7 @@ void DeleteAll(FileSystem& fs, const std::vector<std::string>& locations) {
 
 Result<int64_t> CompactionTargetSize(const TableMetadata& m, const CompactOptions& options) {
   if (options.target_file_size > 0) return options.target_file_size;
-  auto it = m.properties.find("write.target-file-size-bytes");
-  if (it == m.properties.end()) return kDefaultTargetFileSize;
-  int64_t n = 0;
-  const std::string& v = it->second;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || end != v.data() + v.size() || n <= 0) {
-    return Status::InvalidArgument(fmt::format(
-        "table property write.target-file-size-bytes = \"{}\": must be a positive whole number", v));
-  }
-  return n;
+  return m.PositiveProperty("write.target-file-size-bytes", kDefaultTargetFileSize);
 }
 
 Result<CompactResult> Compact(TableOperations& table, DataFileWriter& writer, const CompactOptions& options) {

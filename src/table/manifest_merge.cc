@@ -1,7 +1,5 @@
 #include "table/manifest_merge.h"
 
-#include <charconv>
-
 #include <fmt/format.h>
 
 #include "storage/location.h"
@@ -11,20 +9,6 @@
 
 namespace braid {
 namespace {
-
-Status PositiveProperty(const std::map<std::string, std::string>& p, const char* key, int64_t* out) {
-  auto it = p.find(key);
-  if (it == p.end()) return Status::Ok();
-  const std::string& v = it->second;
-  int64_t n = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || end != v.data() + v.size() || n <= 0) {
-    return Status::InvalidArgument(fmt::format(
-        "table property {} = \"{}\": must be a positive whole number", key, v));
-  }
-  *out = n;
-  return Status::Ok();
-}
 
 // A merged manifest of the entries of `bin`, written by `snapshot_id`.
 Result<ManifestFile> WriteMerged(FileSystem& fs, const TableMetadata& m, SnapshotId snapshot_id,
@@ -43,8 +27,8 @@ Result<ManifestFile> WriteMerged(FileSystem& fs, const TableMetadata& m, Snapsho
 
 }  // namespace
 
-Result<ManifestMergePolicy> ManifestMergePolicy::FromProperties(
-    const std::map<std::string, std::string>& p) {
+Result<ManifestMergePolicy> ManifestMergePolicy::FromProperties(const TableMetadata& m) {
+  const std::map<std::string, std::string>& p = m.properties;
   ManifestMergePolicy policy;
   if (auto it = p.find("commit.manifest-merge.enabled"); it != p.end()) {
     if (it->second == "true") {
@@ -56,8 +40,10 @@ Result<ManifestMergePolicy> ManifestMergePolicy::FromProperties(
           "table property commit.manifest-merge.enabled = \"{}\": must be true or false", it->second));
     }
   }
-  BRAID_RETURN_IF_ERROR(PositiveProperty(p, "commit.manifest.min-count-to-merge", &policy.min_count_to_merge));
-  BRAID_RETURN_IF_ERROR(PositiveProperty(p, "commit.manifest.target-size-bytes", &policy.target_size_bytes));
+  BRAID_ASSIGN_OR_RETURN(policy.min_count_to_merge,
+                         m.PositiveProperty("commit.manifest.min-count-to-merge", policy.min_count_to_merge));
+  BRAID_ASSIGN_OR_RETURN(policy.target_size_bytes,
+                         m.PositiveProperty("commit.manifest.target-size-bytes", policy.target_size_bytes));
   return policy;
 }
 

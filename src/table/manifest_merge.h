@@ -31,7 +31,7 @@ struct ManifestMergePolicy {
 
   /// The policy a table's properties set. InvalidArgument naming the property when a value is
   /// not a boolean or a positive whole number.
-  static Result<ManifestMergePolicy> FromProperties(const std::map<std::string, std::string>& properties);
+  static Result<ManifestMergePolicy> FromProperties(const TableMetadata& metadata);
 };
 
 struct MergedManifests {

@@ -138,7 +138,7 @@ Result<AppendResult> TableAppender::Commit(TableOperations& table, std::vector<D
       }
       BRAID_ASSIGN_OR_RETURN(std::vector<ManifestFile> previous,
                              ManifestListReader::Read(fs, parent->manifest_list));
-      BRAID_ASSIGN_OR_RETURN(ManifestMergePolicy policy, ManifestMergePolicy::FromProperties(m.properties));
+      BRAID_ASSIGN_OR_RETURN(ManifestMergePolicy policy, ManifestMergePolicy::FromProperties(m));
       BRAID_ASSIGN_OR_RETURN(merged, ManifestMerge::Merge(fs, m, policy, snapshot_id, manifests.size(),
                                                           std::move(previous), metadata_dir));
       for (ManifestFile& mf : merged.manifests) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include <fmt/format.h>
+
 #include "storage/location.h"
 #include "table/random_ids.h"
 
@@ -67,6 +69,18 @@ std::string TableMetadata::MetadataLocation() const {
   auto it = properties.find("write.metadata.path");
   return it != properties.end() && !it->second.empty() ? it->second
                                                         : JoinLocation(location, "metadata");
+}
+
+Result<int64_t> TableMetadata::PositiveProperty(const std::string& key, int64_t fallback) const {
+  auto it = properties.find(key);
+  if (it == properties.end()) return fallback;
+  const std::string& v = it->second;
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || end != v.data() + v.size() || n <= 0) {
+    return Status::InvalidArgument(fmt::format("table property {} = \"{}\": must be a positive whole number", key, v));
+  }
+  return n;
 }
 
 Snapshot TableMetadata::NextSnapshot(SnapshotId id, std::string manifest_list,

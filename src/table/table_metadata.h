@@ -65,6 +65,10 @@ struct TableMetadata {
   /// table has no snapshot.
   const Snapshot* CurrentSnapshot() const;
 
+  /// The table property `key` as a positive whole number, `fallback` when it is not set.
+  /// InvalidArgument naming the property and its value otherwise.
+  Result<int64_t> PositiveProperty(const std::string& key, int64_t fallback) const;
+
   /// Where new data files go: property write.data.path, else <location>/data.
   std::string DataLocation() const;
   /// Where new metadata, manifests and manifest lists go: write.metadata.path, else
