@@ -87,11 +87,6 @@ int RemoveOrphans(const std::string& name, TableOperations& table, const Mainten
   const std::string cmd = "table remove-orphans";
   Result<int64_t> cut = CutOff(f.older_than, "3d", now_ms);
   if (!cut.ok()) return Fail(cmd, cut.status());
-  if (*cut > now_ms - kMinOrphanAgeMs) {
-    return Fail(cmd, Status::InvalidArgument(fmt::format(
-                         "--older-than {}: must be at least 1h, younger files may belong to a commit in flight",
-                         f.older_than)));
-  }
   Result<OrphanResult> r = RemoveOrphanFiles(table, OrphanOptions{*cut, f.dry_run}, now_ms);
   if (!r.ok()) return FailRun(cmd, r.status().WithContext(name));
   int64_t bytes = 0;
@@ -115,6 +110,21 @@ int RunMaintenance(const std::string& action, const std::string& name, Catalog& 
                    const MaintenanceFlags& flags) {
   auto id = TableIdentifier::Parse(name);
   if (!id.ok()) return Fail("table " + action, id.status());
+  // Bad flags are exit 2 whether or not the table exists: check them before opening it.
+  if (!flags.older_than.empty()) {
+    Result<Duration> d = ParseDuration(flags.older_than);
+    if (!d.ok()) return Fail("table " + action, d.status().WithContext("--older-than"));
+    if (action == "remove-orphans" && d->micros() / 1000 < kMinOrphanAgeMs) {
+      return Fail("table " + action, Status::InvalidArgument(fmt::format(
+                                          "--older-than {}: must be at least 1h, younger files may "
+                                          "belong to a commit in flight", flags.older_than)));
+    }
+  }
+  if (!flags.target_file_size.empty()) {
+    if (Result<size_t> size = ParseByteSize(flags.target_file_size); !size.ok()) {
+      return Fail("table " + action, size.status().WithContext("--target-file-size"));
+    }
+  }
   auto table = catalog.OpenTable(*id);
   if (!table.ok()) return FailRun("table " + action, table.status());
   const int64_t now_ms = NowMillis();

@@ -520,5 +520,8 @@ def test_maintenance_errors_are_one_clear_line(tmp_path):
         proc = run("table", action, TABLE, "--warehouse", str(tmp_path), *flags, check=False)
         err = proc.stderr.strip()
         assert proc.returncode == 2 and len(err.splitlines()) == 1 and named in err, (action, flags, err)
+        # A bad flag is exit 2 even when the table does not exist.
+        proc = run("table", action, "demo.no_such_table", "--warehouse", str(tmp_path), *flags, check=False)
+        assert proc.returncode == 2 and named in proc.stderr, (action, flags, proc.stderr)
     assert current_metadata(tmp_path, NS, NAME) == version
     assert files_under(table_dir(tmp_path)) == tree, "a refused command changed the table"
