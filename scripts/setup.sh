@@ -7,7 +7,8 @@ cache=${BRAID_CACHE:-$repo/.cache}
 
 packages=(cmake g++ make pkg-config librdkafka-dev libsimdjson-dev libcurl4-openssl-dev
           libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
-          libgtest-dev libbenchmark-dev libabsl-dev libssl-dev zlib1g-dev kcat unzip)
+          libgtest-dev libbenchmark-dev libabsl-dev libssl-dev zlib1g-dev libcpp-httplib-dev kcat
+          unzip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -35,6 +36,21 @@ SUMS
   mv "$tmp/package/libduckdb.so" "$duck/"
   tar -xzf "$tmp/duckdb-1.4.4.tgz" -C "$tmp" package/src/duckdb/src/include/duckdb.h
   mv "$tmp/package/src/duckdb/src/include/duckdb.h" "$duck/"
+fi
+
+# uPlot 1.6.32 (npm, pinned): the status page's charts, embedded in the binary (no CDN).
+uplot=$cache/uplot-1.6.32
+if [[ ! -f $uplot/uPlot.iife.min.js || ! -f $uplot/uPlot.min.css ]]; then
+  echo "setup: fetching uPlot 1.6.32 from npm" >&2
+  utmp=$(mktemp -d)
+  (cd "$utmp" && npm pack --silent uplot@1.6.32 >/dev/null)
+  sha256sum -c --quiet - <<SUMS
+4b8a8191e425658e3ea8c8c1314b0fc679c861ee3a1af2b20c7b16ba50b5133d  $utmp/uplot-1.6.32.tgz
+SUMS
+  tar -xzf "$utmp/uplot-1.6.32.tgz" -C "$utmp" package/dist/uPlot.iife.min.js package/dist/uPlot.min.css package/LICENSE
+  mkdir -p "$uplot"
+  mv "$utmp/package/dist/uPlot.iife.min.js" "$utmp/package/dist/uPlot.min.css" "$utmp/package/LICENSE" "$uplot/"
+  rm -rf "$utmp"
 fi
 
 # DuckDB's httpfs extension for 1.4.4, so `braid sql` reads s3:// Parquet directly: the PyPI

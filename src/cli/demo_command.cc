@@ -75,7 +75,7 @@ int Run(PipelineFlags& flags, int64_t events, bool cleanup) {
              c.watermark_delay.micros() / 1000000);
   PipelineOptions opt;
   opt.mode = RunMode::kDrain;
-  auto progress = RunJoin(c, std::move(opt), /*verbose=*/true);
+  auto progress = RunJoin(c, std::move(opt), JoinDisplay{});
   if (!progress.ok()) return fail(progress.status());
   fmt::print("\n");
 

@@ -20,6 +20,8 @@ Runner AddJoinCommand(CLI::App& root) {
     std::string on_data_loss = "fail";
     std::string starting_offsets = "earliest";
     std::string max_buffer = "256MiB";
+    std::string metrics_listen;
+    std::string log_format = "text";
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = root.add_subcommand(
@@ -34,7 +36,8 @@ Runner AddJoinCommand(CLI::App& root) {
       "One live writer per pipeline id: a second process on the same tables stops itself.\n\n"
       "Example:\n  braid join --bootstrap 127.0.0.1:9092 --warehouse ./warehouse --until-caught-up\n"
       "  braid join --bootstrap 127.0.0.1:9092 --warehouse ./warehouse --drain\n"
-      "  braid join --config examples/pattern-2.4.toml --duration 40s");
+      "  braid join --config examples/pattern-2.4.toml --duration 40s\n"
+      "  braid join --config examples/pattern-2.4.toml --metrics-listen 127.0.0.1:9464");
   o->flags.Add(cmd, /*kafka=*/true, /*join=*/true);
   cmd->add_flag("--until-caught-up", o->until_caught_up,
                 "Bounded run: read to the end offsets seen at start, commit rows, rejects and "
@@ -51,6 +54,13 @@ Runner AddJoinCommand(CLI::App& root) {
       ->check(CLI::IsMember({"earliest", "latest"}));
   cmd->add_option("--max-buffer-bytes", o->max_buffer,
                   "Commit early when buffered rows and rejects reach this size (default 256MiB)");
+  cmd->add_option("--metrics-listen", o->metrics_listen,
+                  "Serve Prometheus metrics on /metrics and a live status page on / at HOST:PORT "
+                  "(e.g. 127.0.0.1:9464)");
+  cmd->add_option("--log-format", o->log_format,
+                  "text (default; a progress bar on a terminal in bounded runs) or json (one "
+                  "object per line)")
+      ->check(CLI::IsMember({"text", "json"}));
   cmd->add_option("--duration", o->duration,
                   "Continuous run: stop after this long (default: the file's "
                   "streaming_duration_seconds, else until Ctrl-C)");
@@ -77,7 +87,10 @@ Runner AddJoinCommand(CLI::App& root) {
         o->starting_offsets == "latest" ? StartingOffsets::kLatest : StartingOffsets::kEarliest;
     opt.max_buffer_bytes = *max_buffer;
     StopSignal::Install();
-    auto report = RunJoin(*config, std::move(opt), /*verbose=*/true);
+    JoinDisplay display;
+    display.log_format = o->log_format == "json" ? LogFormat::kJson : LogFormat::kText;
+    display.metrics_listen = o->metrics_listen;
+    auto report = RunJoin(*config, std::move(opt), display);
     if (!report.ok()) return Fail("join", report.status());
     return 0;
   };

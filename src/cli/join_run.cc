@@ -7,11 +7,16 @@
 #include "event/rejects.h"
 #include "join/join_engine.h"
 #include "kafka/consumer.h"
+#include "pipeline/pipeline_metrics.h"
+#include "pipeline/status_server.h"
 
 namespace braid::cli {
 
-Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions opt, bool verbose) {
+Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions opt,
+                                 const JoinDisplay& display) {
   const JoinSpec spec = config.ToJoinSpec();
+  const bool bar = opt.mode != RunMode::kContinuous && ProgressDisplay::StderrIsTerminal();
+  ProgressDisplay out(display.log_format, bar);
   // The catalog first (its settings and credentials), then Kafka and the topics, and only then
   // the tables: a run that cannot read must not leave empty tables behind.
   BRAID_ASSIGN_OR_RETURN(auto catalog, PipelineFlags::OpenCatalogOf(config));
@@ -25,11 +30,22 @@ Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions o
   BRAID_ASSIGN_OR_RETURN(auto probe, JoinEngine::Create(spec));
   const TableIdentifier rows_id = PipelineFlags::RowsTable(config);
   const TableIdentifier rejects_id = PipelineFlags::RejectsTable(config);
+  // The metrics endpoint before any table: a port in use must not leave tables behind either.
+  PipelineMetrics metrics(config.PipelineId(),
+                          opt.mode == RunMode::kContinuous     ? "continuous"
+                          : opt.mode == RunMode::kUntilCaughtUp ? "until-caught-up"
+                                                                 : "drain",
+                          rows_id.ToString());
+  std::unique_ptr<StatusServer> server;
+  if (!display.metrics_listen.empty()) {
+    BRAID_ASSIGN_OR_RETURN(server, StatusServer::Start(display.metrics_listen, metrics));
+    opt.metrics = &metrics;
+  }
   for (const auto& [id, schema] : {std::pair{rows_id, &probe->output_schema()},
                                    std::pair{rejects_id, &RejectsSchema()}}) {
     const bool existed = catalog->LoadTable(id).ok();
     BRAID_RETURN_IF_ERROR(catalog->CreateTable(id, *schema).status());
-    if (verbose && !existed) fmt::print("Iceberg table created: {}\n", id.ToString());
+    if (!existed) out.Info("table-created", fmt::format("Iceberg table created: {}", id.ToString()));
   }
   BRAID_ASSIGN_OR_RETURN(auto rows_table, catalog->OpenTable(rows_id));
   BRAID_ASSIGN_OR_RETURN(auto rejects_table, catalog->OpenTable(rejects_id));
@@ -37,45 +53,20 @@ Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions o
   opt.pipeline_id = config.PipelineId();
   opt.commit_interval = config.commit_interval;
   opt.maintenance = config.maintenance;
-  if (verbose) {
-    opt.on_notice = [](const std::string& line) {
-      std::fflush(stdout);
-      fmt::print(stderr, "braid join: {}\n", line);
-    };
+  opt.on_notice = [&out](const std::string& line) { out.Notice(line); };
+  if (bar) opt.progress_interval = Duration::Millis(250);
+  out.Info("start", fmt::format("Joining {} ⟕ {} ⋈ {} from {} into {} (rejects: {})",
+                                config.topic_actions, config.topic_purchases,
+                                config.topic_sessions, config.kafka_bootstrap_servers,
+                                rows_id.ToString(), rejects_id.ToString()));
+  if (server) {
+    out.Info("metrics", fmt::format("Metrics on {}/metrics, status page on {}/", server->url(),
+                                    server->url()));
   }
-  auto progress = [verbose](const PipelineProgress& p) {
-    if (!verbose) return;
-    fmt::print(stderr,
-               "braid join: {:.1f}s  in {}  rows {}  rejects {} (late {})  watermark {}  "
-               "state {} rows  commits {}{}{}{}\n",
-               p.elapsed_s, p.join.records_in, p.join.rows_out, p.join.rejects, p.join.late,
-               FormatTimestamp(p.watermark), p.join.state_rows, p.commits,
-               p.commits > 0 ? fmt::format(" (last {:.3f}s)", p.last_commit_s) : "",
-               p.lag >= 0 ? fmt::format("  lag {}", p.lag) : "",
-               p.broker_unreachable ? "  (waiting for the broker)" : "");
-  };
-  if (verbose) {
-    fmt::print("Joining {} ⟕ {} ⋈ {} from {} into {} (rejects: {})\n", config.topic_actions,
-               config.topic_purchases, config.topic_sessions, config.kafka_bootstrap_servers,
-               rows_id.ToString(), rejects_id.ToString());
-  }
-  PipelineRunner runner(spec, config.ToKafkaConfig(), *rows_table, *rejects_table, opt, progress);
+  PipelineRunner runner(spec, config.ToKafkaConfig(), *rows_table, *rejects_table, opt,
+                        [&out](const PipelineProgress& p) { out.Progress(p); });
   BRAID_ASSIGN_OR_RETURN(PipelineProgress p, runner.Run());
-  if (verbose) {
-    if (p.recovered) fmt::print("Resumed from the last commit of pipeline {}\n", opt.pipeline_id);
-    if (p.skipped_records > 0) {
-      fmt::print("Skipped {} records lost to retention (--on-data-loss=skip; recorded in the table)\n",
-                 p.skipped_records);
-    }
-    if (p.recovered_rejects > 0) {
-      fmt::print("Recovered {} rejects of an interrupted commit\n", p.recovered_rejects);
-    }
-    fmt::print(
-        "Done in {:.1f}s: {} records in, {} rows committed, {} rejects ({} late), {} commits, "
-        "watermark {}, peak state {} rows\n",
-        p.elapsed_s, p.join.records_in, p.rows_committed, p.rejects_committed, p.join.late,
-        p.commits, FormatTimestamp(p.watermark), p.join.peak_state_rows);
-  }
+  out.Done(p);
   return p;
 }
 

@@ -66,6 +66,12 @@ bool JoinEngine::IsIdle(const TopicPartition& partition) const {
   return h && tracker_.IsIdle(*h);
 }
 
+std::optional<Timestamp> JoinEngine::PartitionWatermark(const TopicPartition& partition) const {
+  auto h = tracker_.Find(partition.topic, partition.partition);
+  if (!h || tracker_.MaxEventTime(*h) == Timestamp::Min()) return std::nullopt;
+  return tracker_.PartitionWatermarkOf(*h);
+}
+
 void JoinEngine::MarkNotCaughtUp(const TopicPartition& partition) {
   tracker_.MarkNotCaughtUp(tracker_.Register(partition));
 }

@@ -79,6 +79,9 @@ class JoinEngine {
   bool HasDelivered(const TopicPartition& partition) const;
   /// Whether `partition` is idle now.
   bool IsIdle(const TopicPartition& partition) const;
+  /// `partition`'s own watermark (its newest event time minus the delay); nullopt before it
+  /// delivered an event time.
+  std::optional<Timestamp> PartitionWatermark(const TopicPartition& partition) const;
 
   /// The pipeline watermark (−∞ = Timestamp::Min(), +∞ after Finish).
   Timestamp watermark() const { return tracker_.watermark(); }

@@ -65,6 +65,10 @@ class WatermarkTracker {
   bool IsIdle(Handle h) const { return parts_[h].idle; }
   /// The newest event time `h` delivered; Timestamp::Min() if none.
   Timestamp MaxEventTime(Handle h) const { return parts_[h].max_ts; }
+  /// `h`'s own watermark (its newest event time minus the delay); Min() before any event.
+  Timestamp PartitionWatermarkOf(Handle h) const {
+    return parts_[h].max_ts == Timestamp::Min() ? Timestamp::Min() : PartitionWatermark(parts_[h]);
+  }
   size_t num_partitions() const { return parts_.size(); }
   const TopicPartition& partition(Handle h) const { return parts_[h].tp; }
 

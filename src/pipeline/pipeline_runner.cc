@@ -56,6 +56,7 @@ class PipelineRunner::Impl {
     BRAID_RETURN_IF_ERROR(Start());
     BRAID_RETURN_IF_ERROR(Loop());
     progress_.elapsed_s = Elapsed();
+    PublishMetrics();
     Report();
     return progress_;
   }
@@ -68,6 +69,8 @@ class PipelineRunner::Impl {
     bool done = false;                // bounded run: read to its end
     bool paused = false;
     Timestamp last_write = Timestamp::Min();  // broker time of the newest record read this run
+    int64_t records = 0;              // read this run
+    int64_t known_end = -1;           // the broker's end offset, last seen (continuous); -1 none
   };
 
   double Elapsed() const {
@@ -86,7 +89,10 @@ class PipelineRunner::Impl {
       BRAID_ASSIGN_OR_RETURN(std::unique_ptr<Consumer> c, Consumer::Create(kafka_, group));
       consumer_ = std::move(c);
     }
-    consumer_->SetWarningHandler([this](const std::string& w) { Notice(w); });
+    consumer_->SetWarningHandler([this](const std::string& w) {
+      if (opt_.metrics) opt_.metrics->OnKafkaError();
+      Notice(w);
+    });
     rows_ = RowBatch(engine_->output_schema());
     rejects_ = RowBatch(RejectsSchema());
     BRAID_ASSIGN_OR_RETURN(TableState rows_state, rows_table_.Refresh());
@@ -125,6 +131,10 @@ class PipelineRunner::Impl {
       if (opt_.mode != RunMode::kContinuous) {
         part.end = lo_hi.second;
         part.done = part.next >= *part.end;
+      }
+      if (part.end) {
+        progress_.to_read = std::max<int64_t>(progress_.to_read, 0) +
+                            std::max<int64_t>(0, part.end->value() - part.next.value());
       }
       if (!part.done) positions.push_back(StartPosition{tp, part.next});
       committed_offsets_[tp] = part.next;
@@ -262,6 +272,7 @@ class PipelineRunner::Impl {
       return;
     }
     engine_->Process(r, &rows_, &rejects_);
+    ++part.records;
     part.next = KafkaOffset(r.offset.value() + 1);
     part.last_write = std::max(part.last_write, r.broker_time);
     if (part.end && part.next >= *part.end) MarkDone(part);
@@ -319,13 +330,14 @@ class PipelineRunner::Impl {
     }
     progress_.broker_unreachable = unreachable;
     int64_t lag = 0;
-    for (const Partition& p : parts_) {
+    for (Partition& p : parts_) {
       if (unreachable) {
         engine_->MarkNotCaughtUp(p.tp);
         continue;
       }
       auto it = ends->find(p.tp);
       if (it == ends->end()) continue;
+      p.known_end = it->second.value();
       lag += std::max<int64_t>(0, it->second.value() - p.next.value());
       if (p.next >= it->second) {
         engine_->MarkCaughtUp(p.tp);
@@ -373,6 +385,8 @@ class PipelineRunner::Impl {
     auto last_tick = Clock::now();
     auto last_probe = Clock::now();
     auto last_progress = Clock::now();
+    auto last_metrics = Clock::now();
+    PublishMetrics();
     const auto deadline = opt_.duration
                               ? std::optional(Clock::now() + std::chrono::microseconds(
                                                                  opt_.duration->micros()))
@@ -419,6 +433,10 @@ class PipelineRunner::Impl {
           rows_.ByteSize() + rejects_.ByteSize() >= opt_.max_buffer_bytes) {
         BRAID_RETURN_IF_ERROR(Commit(false));
         last_commit = Clock::now();
+      }
+      if (opt_.metrics && now - last_metrics >= std::chrono::seconds(1)) {
+        last_metrics = now;
+        PublishMetrics();
       }
       if (now - last_progress >= std::chrono::microseconds(opt_.progress_interval.micros())) {
         last_progress = now;
@@ -509,7 +527,8 @@ class PipelineRunner::Impl {
         fmt::format("{}/{:010}-{:016x}.ckpt", state_dir_, job.seq, std::random_device()() *
                                                                        0x9E3779B97F4A7C15ull);
     BRAID_RETURN_IF_ERROR(rows_table_.io().CreateDirectories(state_dir_));
-    Status st = rows_table_.io().WriteFile(location, EncodeCheckpoint(job.cp));
+    const std::string checkpoint = EncodeCheckpoint(job.cp);
+    Status st = rows_table_.io().WriteFile(location, checkpoint);
     if (!st.ok()) return st.WithContext("writing the join-state checkpoint");
     CrashPoint("after-checkpoint");
 
@@ -528,6 +547,7 @@ class PipelineRunner::Impl {
       if (r.status().kind() == StatusKind::kFencedOut) return r.status();
       return r.status().WithContext("committing to " + rows_table_.id().ToString());
     }
+    int retries = r->attempts - 1;
     CrashPoint("between-tables");
     if (!job.cp.rejects.empty()) {
       auto j = appender_->Append(rejects_table_, {&job.cp.rejects},
@@ -537,13 +557,48 @@ class PipelineRunner::Impl {
         return j.status().WithContext("committing to " + rejects_table_.id().ToString());
       }
       rejects_seq_ = job.seq;
+      retries += j->attempts - 1;
     }
     // Only the newest checkpoint is ever loaded: the previous one is garbage now.
     if (!prev_state_location_.empty()) (void)rows_table_.io().DeleteFile(prev_state_location_);
     prev_state_location_ = location;
     job.commit_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (opt_.metrics) {
+      opt_.metrics->OnCommit(
+          CommitView{job.seq, r->snapshot_id.value(), static_cast<int64_t>(job.rows.num_rows()),
+                     static_cast<int64_t>(job.cp.rejects.num_rows()), job.commit_s,
+                     WallNow().micros() / 1000, static_cast<int64_t>(checkpoint.size()), retries},
+          job.cp.rejects);
+    }
     maintainer_->AfterCommit({&rows_table_, &rejects_table_}, WallNow().micros() / 1000, job.final_input);
     return Status::Ok();
+  }
+
+  // Hands the reading thread's view to the metrics (a copy per second; the lock is theirs).
+  void PublishMetrics() {
+    if (!opt_.metrics) return;
+    PipelineView v;
+    v.partitions.reserve(parts_.size());
+    for (const Partition& p : parts_) {
+      PartitionView pv;
+      pv.topic = p.tp.topic;
+      pv.partition = p.tp.partition.value();
+      pv.next_offset = p.next.value();
+      // A probe answered before the newest records were read may be behind the position.
+      pv.end_offset = p.end ? p.end->value()
+                            : p.known_end < 0 ? -1 : std::max(p.known_end, p.next.value());
+      pv.records_read = p.records;
+      pv.watermark = engine_->PartitionWatermark(p.tp);
+      pv.paused = p.paused;
+      pv.idle = engine_->IsIdle(p.tp);
+      v.partitions.push_back(std::move(pv));
+    }
+    v.join = engine_->counters();
+    v.watermark = watermark_before_finish_.value_or(engine_->watermark());
+    v.buffered_rows = static_cast<int64_t>(rows_.num_rows() + rejects_.num_rows());
+    v.buffered_bytes = static_cast<int64_t>(rows_.ByteSize() + rejects_.ByteSize());
+    v.broker_unreachable = progress_.broker_unreachable;
+    opt_.metrics->Publish(std::move(v), WallNow().micros() / 1000);
   }
 
   void Report() {

@@ -29,6 +29,7 @@
 #include "join/join_spec.h"
 #include "kafka/kafka_config.h"
 #include "kafka/record_source.h"
+#include "pipeline/pipeline_metrics.h"
 #include "pipeline/table_maintainer.h"
 #include "table/table_operations.h"
 
@@ -76,6 +77,9 @@ struct PipelineOptions {
   /// Automatic table maintenance between commits (pipeline/table_maintainer.h); its lines go
   /// to on_notice.
   MaintenanceSettings maintenance;
+  /// Receives the run's state about once a second and every commit (for /metrics and the
+  /// status page). May be null; must outlive Run().
+  PipelineMetrics* metrics = nullptr;
 };
 
 /// Counters for progress lines and the final summary.
@@ -86,6 +90,7 @@ struct PipelineProgress {
   double last_commit_s = 0;  // how long the last commit took (checkpoint and both tables)
   int64_t rows_committed = 0;
   int64_t rejects_committed = 0;
+  int64_t to_read = -1;  // bounded: records between the start and the end offsets; -1 continuous
   int64_t lag = -1;  // records behind the end offsets (bounded) or the broker's (continuous); -1 unknown
   int64_t skipped_records = 0;  // lost to retention and skipped (--on-data-loss=skip)
   bool broker_unreachable = false;  // the last end-offset probe could not reach the brokers
