@@ -54,6 +54,7 @@ class PipelineRunner::Impl {
   Result<PipelineProgress> Run() {
     start_ = std::chrono::steady_clock::now();
     BRAID_RETURN_IF_ERROR(Start());
+    Report();  // where the run starts (a bounded run's bar at its first percent)
     BRAID_RETURN_IF_ERROR(Loop());
     progress_.elapsed_s = Elapsed();
     PublishMetrics();
