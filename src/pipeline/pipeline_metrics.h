@@ -1,6 +1,6 @@
 #pragma once
 // PipelineMetrics: what a running pipeline shows its operators — the Prometheus metrics of
-// `/metrics` and the JSON behind the status page (docs/metrics.md lists every metric).
+// `/metrics` and the JSON behind the status page (the README lists every metric).
 // The reading thread publishes a PipelineView about once a second; the committing thread
 // reports each commit. Renderers take the lock and copy nothing else: a scrape never blocks
 // the pipeline for longer than a copy. Thread-safe.
