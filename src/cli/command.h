@@ -19,6 +19,7 @@ Runner AddProduceCommand(CLI::App& root);
 Runner AddJoinCommand(CLI::App& root);
 Runner AddSqlCommand(CLI::App& root);
 Runner AddTableCommand(CLI::App& root);
+Runner AddStatusCommand(CLI::App& root);
 Runner AddReportCommand(CLI::App& root);
 Runner AddValidateCommand(CLI::App& root);
 Runner AddDemoCommand(CLI::App& root);

@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
   add(AddJoinCommand(app));
   add(AddSqlCommand(app));
   add(AddTableCommand(app));
+  add(AddStatusCommand(app));
   add(AddReportCommand(app));
   add(AddValidateCommand(app));
 

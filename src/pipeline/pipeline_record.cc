@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -76,6 +77,27 @@ std::optional<PipelineRecord> PipelineRecord::Find(const TableMetadata& md, cons
   r.committed_at_ms = s->timestamp_ms;
   r.writer = Get(s->summary, "braid.writer");
   return r;
+}
+
+std::vector<std::string> PipelineRecord::PipelineIds(const TableMetadata& md) {
+  // Every record has a commit-seq key; matching on its suffix alone keeps ids with dots
+  // (the default id is namespace.table) whole.
+  const std::string prefix = "braid.pipeline.";
+  const std::string suffix = std::string(".") + kSeq;
+  std::set<std::string> ids;
+  for (const auto& [key, value] : md.properties) {
+    if (key.size() > prefix.size() + suffix.size() && key.starts_with(prefix) &&
+        key.ends_with(suffix)) {
+      ids.insert(key.substr(prefix.size(), key.size() - prefix.size() - suffix.size()));
+    }
+  }
+  // The walk collects and never matches, so it visits all of main's ancestry.
+  (void)FindSnapshotSummary(md, [&](const Snapshot& snap) {
+    std::string id = Get(snap.summary, kPipelineIdKey);
+    if (!id.empty()) ids.insert(std::move(id));
+    return false;
+  });
+  return {ids.begin(), ids.end()};
 }
 
 std::string PipelineRecord::Describe() const {

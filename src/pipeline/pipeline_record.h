@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "pipeline/source_offsets.h"
@@ -36,6 +37,11 @@ struct PipelineRecord {
   /// kept). nullopt when the pipeline never committed to this table.
   static std::optional<PipelineRecord> Find(const TableMetadata& metadata,
                                             const std::string& pipeline_id);
+
+  /// The ids of every pipeline with a record in `metadata`, sorted, each once: those in the
+  /// table properties (braid.pipeline.<id>.commit-seq) and those named by braid.pipeline-id in
+  /// the snapshots on main's ancestry (tables written before properties were kept).
+  static std::vector<std::string> PipelineIds(const TableMetadata& metadata);
 
   /// "commit 12 by host:4711 at 2026-11-30T10:00:00Z" for messages.
   std::string Describe() const;
