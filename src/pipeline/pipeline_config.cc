@@ -51,9 +51,11 @@ class Reader {
   Status Dur(const toml::node& n, const std::string& key, Duration* out) {
     if (auto v = Integer(n)) {
       // A whole number of seconds, in the range a string duration may take.
-      if (*v < 0 || *v > kMaxDurationMicros / 1000000) {
-        return Bad(key, fmt::format("a duration from 0 to {} seconds", kMaxDurationMicros / 1000000));
+      if (*v > kMaxDurationMicros / 1000000) {
+        return Status::InvalidArgument(fmt::format("{}: {}: {} seconds is too large: the most is {} (about 3,170 years)",
+                                                   path_, key, *v, kMaxDurationMicros / 1000000));
       }
+      if (*v < 0) return Bad(key, fmt::format("a duration from 0 to {} seconds", kMaxDurationMicros / 1000000));
       *out = Duration::Seconds(*v);
       return Status::Ok();
     }
