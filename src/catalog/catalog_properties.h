@@ -16,8 +16,9 @@ class CatalogProperties {
  public:
   /// The catalog type `properties` select, by the rules OpenCatalog follows: "file" (also
   /// type = hadoop or catalog-impl HadoopCatalog, and the default), "sql" (type sql or jdbc, or
-  /// catalog-impl JdbcCatalog) or "rest" (type rest or nessie, catalog-impl RESTCatalog or
-  /// NessieCatalog). An unsupported type is returned as written, for OpenCatalog to refuse.
+  /// catalog-impl JdbcCatalog), "rest" (type rest, catalog-impl RESTCatalog) or "nessie" (type
+  /// nessie, catalog-impl NessieCatalog: a REST catalog that also takes Nessie's "ref"). An
+  /// unsupported type is returned as written, for OpenCatalog to refuse.
   static std::string TypeOf(const std::map<std::string, std::string>& properties);
 
   /// The names the catalog type `type` reads, sorted; a name ending in '*' stands for every
