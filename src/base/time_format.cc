@@ -55,11 +55,17 @@ Result<Duration> ParseDuration(std::string_view text) {
         "\"500ms\", \"1h\"",
         text));
   };
+  // Too many digits is a well-formed duration that is too long, not a malformed one.
+  auto too_large = [&] {
+    return Status::InvalidArgument(fmt::format("duration \"{}\" is too large: the most is {}s (about 3,170 years)",
+                                               text, kMaxDurationMicros / 1000000));
+  };
   std::string_view s = Trim(text);
   // Decimal arithmetic on integers, not a double: "12345678901.123s" is exact to the micro.
   size_t i = 0;
   __int128 whole = 0, fraction = 0, fraction_scale = 1;
   int digits = 0, dots = 0;
+  bool too_big = false;
   for (; i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.'); ++i) {
     if (s[i] == '.') {
       ++dots;
@@ -68,8 +74,8 @@ Result<Duration> ParseDuration(std::string_view text) {
     ++digits;
     const int digit = s[i] - '0';
     if (dots == 0) {
-      whole = whole * 10 + digit;
-      if (whole > kMaxDurationMicros) return bad();
+      if (!too_big) whole = whole * 10 + digit;
+      too_big = too_big || whole > kMaxDurationMicros;
     } else if (fraction_scale < kMaxDurationMicros) {  // digits past 1e-17 cannot matter
       fraction = fraction * 10 + digit;
       fraction_scale *= 10;
@@ -94,8 +100,9 @@ Result<Duration> ParseDuration(std::string_view text) {
     }
     if (!found) return bad();
   }
+  if (too_big) return too_large();
   const __int128 micros = whole * scale + (fraction * scale + fraction_scale / 2) / fraction_scale;
-  if (micros > kMaxDurationMicros) return bad();
+  if (micros > kMaxDurationMicros) return too_large();
   return Duration::Micros(static_cast<int64_t>(micros));
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "catalog/catalog_properties.h"
 #include "catalog/file_catalog.h"
 #include "catalog/rest_catalog.h"
 #include "catalog/sql_catalog.h"
@@ -45,7 +46,9 @@ Result<std::unique_ptr<TableOperations>> Catalog::OpenTable(const TableIdentifie
   return std::unique_ptr<TableOperations>(new CatalogTableOperations(*this, id, std::move(fs)));
 }
 
-Result<std::unique_ptr<Catalog>> OpenCatalog(const std::map<std::string, std::string>& properties) {
+Result<std::unique_ptr<Catalog>> OpenCatalog(const std::map<std::string, std::string>& properties,
+                                             CatalogAccess access) {
+  BRAID_RETURN_IF_ERROR(CatalogProperties::Check(properties));
   if (RestCatalogProperties::Selects(properties)) {
     BRAID_ASSIGN_OR_RETURN(std::unique_ptr<RestCatalog> rest, RestCatalog::Open(properties));
     return std::unique_ptr<Catalog>(std::move(rest));
@@ -55,7 +58,7 @@ Result<std::unique_ptr<Catalog>> OpenCatalog(const std::map<std::string, std::st
   auto impl = properties.find("catalog-impl");
   if (kind == "sql" || kind == "jdbc" ||
       (impl != properties.end() && impl->second == "org.apache.iceberg.jdbc.JdbcCatalog")) {
-    BRAID_ASSIGN_OR_RETURN(std::unique_ptr<SqlCatalog> sql, SqlCatalog::Open(properties));
+    BRAID_ASSIGN_OR_RETURN(std::unique_ptr<SqlCatalog> sql, SqlCatalog::Open(properties, access));
     return std::unique_ptr<Catalog>(std::move(sql));
   }
   if (impl != properties.end() && impl->second != "org.apache.iceberg.hadoop.HadoopCatalog") {
@@ -76,7 +79,7 @@ Result<std::unique_ptr<Catalog>> OpenCatalog(const std::map<std::string, std::st
   BRAID_ASSIGN_OR_RETURN(std::shared_ptr<FileSystem> fs, ::braid::FileSystemFor(warehouse->second, properties));
   BRAID_ASSIGN_OR_RETURN(std::unique_ptr<FileCatalog> catalog,
                          FileCatalog::Open(warehouse->second,
-                                           name == properties.end() ? "braid" : name->second, std::move(fs)));
+                                           name == properties.end() ? "braid" : name->second, std::move(fs), access));
   return std::unique_ptr<Catalog>(std::move(catalog));
 }
 

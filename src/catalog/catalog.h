@@ -73,11 +73,19 @@ class Catalog {
   Result<std::unique_ptr<TableOperations>> OpenTable(const TableIdentifier& id);
 };
 
+/// Whether opening a catalog may create its storage. Reading commands (sql, report, validate,
+/// table describe) open kReadOnly: a warehouse directory or SQLite catalog file that does not
+/// exist is NotFound rather than created empty (a mistyped --warehouse must not leave a
+/// directory behind and then report "no such table"), and nothing is written.
+enum class CatalogAccess { kReadWrite, kReadOnly };
+
 /// Opens the catalog `properties` describe, with Iceberg's property names: "type" ("file", the
 /// default, with "warehouse", a directory or file:// URI; "sql" or "jdbc", or catalog-impl =
 /// org.apache.iceberg.jdbc.JdbcCatalog, for SqlCatalog with its "uri"; "rest" with "uri", see
 /// RestCatalogProperties for Nessie's and Spark's names). InvalidArgument naming the property
-/// for a missing or unsupported setting.
-Result<std::unique_ptr<Catalog>> OpenCatalog(const std::map<std::string, std::string>& properties);
+/// for a missing or unsupported setting, and for a property the catalog does not read
+/// (CatalogProperties::Check).
+Result<std::unique_ptr<Catalog>> OpenCatalog(const std::map<std::string, std::string>& properties,
+                                             CatalogAccess access = CatalogAccess::kReadWrite);
 
 }  // namespace braid

@@ -52,13 +52,25 @@ std::string VersionFile(const std::string& metadata_dir, int64_t version) {
 }  // namespace
 
 Result<std::unique_ptr<FileCatalog>> FileCatalog::Open(const std::string& warehouse, std::string name,
-                                                       std::shared_ptr<FileSystem> fs) {
+                                                       std::shared_ptr<FileSystem> fs, CatalogAccess access) {
   // Only a plain path becomes a file:// URI; "s3://b/w" (or a mistyped "s3:/w") must never turn
   // into a local directory named "s3:".
   std::string uri = IsLocalLocation(warehouse) && !warehouse.starts_with("file:") ? FileUri(warehouse) : warehouse;
   while (uri.size() > 8 && uri.back() == '/') uri.pop_back();
   if (!fs) {
     BRAID_ASSIGN_OR_RETURN(fs, ::braid::FileSystemFor(uri));
+  }
+  if (access == CatalogAccess::kReadOnly) {
+    // An object store has no directories to check: a missing warehouse there lists as empty.
+    if (IsLocalLocation(uri)) {
+      BRAID_ASSIGN_OR_RETURN(bool exists, fs->Exists(uri));
+      if (!exists) {
+        return Status::NotFound(fmt::format(
+            "warehouse directory {} does not exist; give the --warehouse (or [catalog] warehouse) "
+            "that braid join wrote to", warehouse));
+      }
+    }
+    return std::unique_ptr<FileCatalog>(new FileCatalog(std::move(uri), std::move(name), std::move(fs)));
   }
   Status st = fs->CreateDirectories(uri);
   if (!st.ok()) return st.WithContext(fmt::format("opening warehouse {}", warehouse));

@@ -24,10 +24,12 @@ class FileCatalog final : public Catalog {
   /// or an s3:// location. `fs` replaces the file system the location calls for (OpenCatalog
   /// passes one configured from the catalog properties; tests inject faults through it).
   /// InvalidArgument when the file system does not honour atomic create-if-absent (some object
-  /// stores ignore If-None-Match): commits would not be safe there.
+  /// stores ignore If-None-Match): commits would not be safe there. With kReadOnly a local
+  /// warehouse must exist (NotFound otherwise) and nothing is created or probed.
   static Result<std::unique_ptr<FileCatalog>> Open(const std::string& warehouse,
                                                    std::string name = "braid",
-                                                   std::shared_ptr<FileSystem> fs = nullptr);
+                                                   std::shared_ptr<FileSystem> fs = nullptr,
+                                                   CatalogAccess access = CatalogAccess::kReadWrite);
 
   const std::string& name() const override { return name_; }
   Result<std::vector<std::string>> ListNamespaces() override;

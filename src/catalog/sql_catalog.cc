@@ -67,7 +67,8 @@ int64_t SqlMetadataVersion(std::string_view location) {
   return v;
 }
 
-Result<std::unique_ptr<SqlCatalog>> SqlCatalog::Open(const std::map<std::string, std::string>& properties) {
+Result<std::unique_ptr<SqlCatalog>> SqlCatalog::Open(const std::map<std::string, std::string>& properties,
+                                                     CatalogAccess access) {
   BRAID_ASSIGN_OR_RETURN(SqlUri uri, SqlUri::Parse(properties));
   auto warehouse = properties.find("warehouse");
   if (warehouse == properties.end() || warehouse->second.empty()) {
@@ -76,7 +77,7 @@ Result<std::unique_ptr<SqlCatalog>> SqlCatalog::Open(const std::map<std::string,
   }
   std::unique_ptr<SqlBackend> backend;
   if (uri.kind == SqlUri::Kind::kSqlite) {
-    BRAID_ASSIGN_OR_RETURN(backend, SqliteBackend::Open(uri.path));
+    BRAID_ASSIGN_OR_RETURN(backend, SqliteBackend::Open(uri.path, access == CatalogAccess::kReadWrite));
   } else {
     BRAID_ASSIGN_OR_RETURN(backend, PostgresBackend::Connect(uri));
   }

@@ -32,7 +32,9 @@ class SqlCatalog final : public Catalog {
   /// go: a directory, file:// or object-store URI), "name". Creates the catalog tables if
   /// missing. InvalidArgument for a missing or malformed property; Unavailable/IoError naming
   /// the database when it cannot be reached.
-  static Result<std::unique_ptr<SqlCatalog>> Open(const std::map<std::string, std::string>& properties);
+  /// With kReadOnly a SQLite database file that does not exist is NotFound, not created.
+  static Result<std::unique_ptr<SqlCatalog>> Open(const std::map<std::string, std::string>& properties,
+                                                  CatalogAccess access = CatalogAccess::kReadWrite);
 
   /// As Open, over an already connected `backend` (tests).
   static Result<std::unique_ptr<SqlCatalog>> Open(std::unique_ptr<SqlBackend> backend,

@@ -6,9 +6,14 @@
 
 namespace braid {
 
-Result<std::unique_ptr<SqliteBackend>> SqliteBackend::Open(const std::string& path) {
+Result<std::unique_ptr<SqliteBackend>> SqliteBackend::Open(const std::string& path, bool create) {
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), nullptr);
+  if (rc == SQLITE_CANTOPEN && !create) {
+    sqlite3_close(db);
+    return Status::NotFound(fmt::format(
+        "the SQL catalog's SQLite database {} does not exist (or cannot be opened); check the catalog uri", path));
+  }
   if (rc != SQLITE_OK) {
     std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);

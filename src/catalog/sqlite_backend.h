@@ -21,7 +21,8 @@ class SqliteBackend final : public SqlBackend {
 
   /// Opens (creating if missing) the database file at `path`; its directory must exist.
   /// IoError naming the file when it cannot be opened.
-  static Result<std::unique_ptr<SqliteBackend>> Open(const std::string& path);
+  /// With `create` false a missing file is NotFound instead of a new empty database.
+  static Result<std::unique_ptr<SqliteBackend>> Open(const std::string& path, bool create = true);
   ~SqliteBackend() override;
 
   Result<std::vector<SqlRow>> Query(std::string_view sql, const std::vector<SqlValue>& params) override;

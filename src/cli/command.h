@@ -35,7 +35,8 @@ int FailRun(const std::string& command, const Status& status);
 /// A CLI11 check: a whole number >= `min`, refused with "expected a whole number >= min".
 CLI::Validator WholeNumberAtLeast(long long min);
 
-/// Parses "KEY=VALUE" (the -X librdkafka property flag); fails naming the flag.
-Status SplitProperty(const std::string& kv, std::string* key, std::string* value);
+/// Parses "KEY=VALUE" (the -X librdkafka property flag, or `flag`); fails naming the flag.
+Status SplitProperty(const std::string& kv, std::string* key, std::string* value,
+                     const std::string& flag = "-X");
 
 }  // namespace braid::cli

@@ -22,12 +22,12 @@ int FailRun(const std::string& command, const Status& status) {
   return 1;
 }
 
-Status SplitProperty(const std::string& kv, std::string* key, std::string* value) {
+Status SplitProperty(const std::string& kv, std::string* key, std::string* value, const std::string& flag) {
   size_t eq = kv.find('=');
   if (eq == std::string::npos || eq == 0) {
     return Status::InvalidArgument(fmt::format(
-        "bad -X \"{}\": write a librdkafka property as KEY=VALUE, e.g. -X security.protocol=SSL",
-        kv));
+        "bad {} \"{}\": write the property as KEY=VALUE, e.g. {} {}", flag, kv, flag,
+        flag == "-X" ? "security.protocol=SSL" : "warehouse=/srv/warehouse"));
   }
   *key = kv.substr(0, eq);
   *value = kv.substr(eq + 1);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "base/time_format.h"
+#include "catalog/catalog_properties.h"
 #include "cli/command.h"
 #include "storage/location.h"
 
@@ -36,16 +37,18 @@ void PipelineFlags::AddDuration(CLI::App* cmd, const std::string& name, const st
   });
 }
 
-void PipelineFlags::Add(CLI::App* cmd, bool kafka, bool join) {
+void PipelineFlags::Add(CLI::App* cmd, bool kafka, bool join, bool table_names) {
   cmd->add_option("--config", config_path_, "Pipeline file (TOML; see examples/pattern-2.4.toml)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--warehouse", warehouse_, "Warehouse directory of the file catalog (./warehouse)");
   cmd->add_option("--catalog-property", catalog_props_,
                   "Iceberg catalog property KEY=VALUE (repeatable; e.g. type=file)");
-  AddString(cmd, "--namespace", "Iceberg namespace (database_name; default demo)",
-            &PipelineConfig::database_name);
-  AddString(cmd, "--table", "Table name (iceberg_table; default unified_activity)",
-            &PipelineConfig::iceberg_table);
+  if (table_names) {
+    AddString(cmd, "--namespace", "Iceberg namespace (database_name; default demo)",
+              &PipelineConfig::database_name);
+    AddString(cmd, "--table", "Table name (iceberg_table; default unified_activity)",
+              &PipelineConfig::iceberg_table);
+  }
   if (kafka) {
     AddString(cmd, "--bootstrap", "Kafka bootstrap servers (default 127.0.0.1:9092)",
               &PipelineConfig::kafka_bootstrap_servers);
@@ -99,25 +102,31 @@ Result<PipelineConfig> PipelineFlags::Resolve() const {
   for (const std::string& kv : kafka_props_) {
     std::string k, v;
     BRAID_RETURN_IF_ERROR(SplitProperty(kv, &k, &v));
+    // Each -X on its own, so the message names the flag that librdkafka refused.
+    Status known = KafkaConfig::Check({{k, v}});
+    if (!known.ok()) return known.WithContext("-X");
     c.kafka[k] = v;
   }
   for (const std::string& kv : catalog_props_) {
     std::string k, v;
-    BRAID_RETURN_IF_ERROR(SplitProperty(kv, &k, &v));
+    BRAID_RETURN_IF_ERROR(SplitProperty(kv, &k, &v, "--catalog-property"));
     c.catalog[k] = v;
   }
   if (!warehouse_.empty()) c.catalog["warehouse"] = warehouse_;
+  // Checked once the file and the flags are merged: a flag may change the catalog type.
+  BRAID_RETURN_IF_ERROR(CatalogProperties::Check(c.catalog));
   return c;
 }
 
-Result<std::pair<PipelineConfig, std::unique_ptr<Catalog>>> PipelineFlags::ResolveWithCatalog()
-    const {
+Result<std::pair<PipelineConfig, std::unique_ptr<Catalog>>> PipelineFlags::ResolveWithCatalog(
+    CatalogAccess access) const {
   BRAID_ASSIGN_OR_RETURN(PipelineConfig config, Resolve());
-  BRAID_ASSIGN_OR_RETURN(auto catalog, OpenCatalogOf(config));
+  BRAID_ASSIGN_OR_RETURN(auto catalog, OpenCatalogOf(config, access));
   return std::make_pair(std::move(config), std::move(catalog));
 }
 
-Result<std::unique_ptr<Catalog>> PipelineFlags::OpenCatalogOf(const PipelineConfig& config) {
+Result<std::unique_ptr<Catalog>> PipelineFlags::OpenCatalogOf(const PipelineConfig& config,
+                                                              CatalogAccess access) {
   std::map<std::string, std::string> props = config.catalog;
   // Only the file catalog's warehouse is a directory; other catalogs name theirs (or omit it).
   bool file = props.count("catalog-impl") == 0 &&
@@ -129,7 +138,7 @@ Result<std::unique_ptr<Catalog>> PipelineFlags::OpenCatalogOf(const PipelineConf
     if (IsLocalLocation(wh) && !wh.starts_with("file:")) wh = std::filesystem::absolute(wh).lexically_normal();
     if (props.find("type") == props.end()) props["type"] = "file";
   }
-  return OpenCatalog(props);
+  return OpenCatalog(props, access);
 }
 
 }  // namespace braid::cli

@@ -18,18 +18,22 @@ namespace braid::cli {
 
 class PipelineFlags {
  public:
-  /// Registers --config, --warehouse, --namespace, --table and --catalog-property on `cmd`;
-  /// with `kafka`, also --bootstrap, -X and the topic flags; with `join`, the event-time flags.
-  void Add(CLI::App* cmd, bool kafka, bool join);
+  /// Registers --config, --warehouse and --catalog-property on `cmd`, and with `table_names`
+  /// --namespace and --table (braid table names its table as an argument instead); with
+  /// `kafka`, also --bootstrap, -X and the topic flags; with `join`, the event-time flags.
+  void Add(CLI::App* cmd, bool kafka, bool join, bool table_names = true);
 
-  /// The configuration: the file (if --config), then every flag given.
+  /// The configuration: the file (if --config), then every flag given. InvalidArgument for a
+  /// catalog property the catalog does not read or a Kafka property librdkafka refuses.
   Result<PipelineConfig> Resolve() const;
 
-  /// Resolve(), then the catalog the configuration names.
-  Result<std::pair<PipelineConfig, std::unique_ptr<Catalog>>> ResolveWithCatalog() const;
+  /// Resolve(), then the catalog the configuration names. Reading commands pass kReadOnly.
+  Result<std::pair<PipelineConfig, std::unique_ptr<Catalog>>> ResolveWithCatalog(
+      CatalogAccess access = CatalogAccess::kReadWrite) const;
 
   /// Opens the catalog `config` names (default: a file catalog at ./warehouse).
-  static Result<std::unique_ptr<Catalog>> OpenCatalogOf(const PipelineConfig& config);
+  static Result<std::unique_ptr<Catalog>> OpenCatalogOf(const PipelineConfig& config,
+                                                        CatalogAccess access = CatalogAccess::kReadWrite);
 
   static TableIdentifier RowsTable(const PipelineConfig& c) {
     return {c.database_name, c.iceberg_table};

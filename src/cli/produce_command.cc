@@ -40,6 +40,7 @@ int Run(Options& o) {
   for (const std::string& kv : o.properties) {
     std::string k, v;
     if (Status s = SplitProperty(kv, &k, &v); !s.ok()) return fail(s);
+    if (Status s = KafkaConfig::Check({{k, v}}); !s.ok()) return fail(s.WithContext("-X"));
     kc.properties[k] = v;
   }
   if (o.gen.seed == 0) o.gen.seed = std::random_device()();

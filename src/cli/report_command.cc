@@ -13,7 +13,7 @@ Runner AddReportCommand(CLI::App& root) {
   cmd->footer("Example:\n  braid report --warehouse ./warehouse --namespace demo --table unified_activity");
   flags->Add(cmd, /*kafka=*/false, /*join=*/false);
   return [flags] {
-    auto opened = flags->ResolveWithCatalog();
+    auto opened = flags->ResolveWithCatalog(CatalogAccess::kReadOnly);
     if (!opened.ok()) return Fail("report", opened.status());
     const PipelineConfig& config = opened->first;
     Catalog& catalog = *opened->second;

@@ -41,7 +41,7 @@ Runner AddSqlCommand(CLI::App& root) {
       ->check(CLI::IsMember({"auto", "direct", "download"}))
       ->capture_default_str();
   return [o] {
-    auto opened = o->flags.ResolveWithCatalog();
+    auto opened = o->flags.ResolveWithCatalog(CatalogAccess::kReadOnly);
     if (!opened.ok()) return Fail("sql", opened.status());
     Catalog& catalog = *opened->second;
     SqlSessionOptions so;

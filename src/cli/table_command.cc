@@ -34,7 +34,8 @@ Runner AddTableCommand(CLI::App& root) {
       "Defaults: compact to the table's write.target-file-size-bytes (else 512MiB), files under 3/4\n"
       "of it; expire-snapshots --older-than 7d --retain-last 1; remove-orphans --older-than 3d\n"
       "(at least 1h).");
-  o->flags.Add(cmd, /*kafka=*/false, /*join=*/false);
+  // The table is the NS.TABLE argument, the one way to name it here.
+  o->flags.Add(cmd, /*kafka=*/false, /*join=*/false, /*table_names=*/false);
   cmd->add_option("action", o->action,
                   "describe, snapshots, files, compact, expire-snapshots or remove-orphans")
       ->required()
@@ -57,10 +58,11 @@ Runner AddTableCommand(CLI::App& root) {
   return [o] {
     auto id = TableIdentifier::Parse(o->table);
     if (!id.ok()) return Fail("table", id.status());
-    auto opened = o->flags.ResolveWithCatalog();
+    bool maintains = o->action == "compact" || o->action == "expire-snapshots" || o->action == "remove-orphans";
+    auto opened = o->flags.ResolveWithCatalog(maintains ? CatalogAccess::kReadWrite : CatalogAccess::kReadOnly);
     if (!opened.ok()) return Fail("table", opened.status());
     Catalog& catalog = *opened->second;
-    if (o->action == "compact" || o->action == "expire-snapshots" || o->action == "remove-orphans") {
+    if (maintains) {
       return RunMaintenance(o->action, o->table, catalog, o->maintenance);
     }
     auto state = catalog.LoadTable(*id);

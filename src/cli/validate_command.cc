@@ -44,7 +44,7 @@ Runner AddValidateCommand(CLI::App& root) {
   cmd->add_flag("--against-source", o->against_source,
                 "Recompute the join from the source topics and diff it with the table");
   return [o] {
-    auto opened = o->flags.ResolveWithCatalog();
+    auto opened = o->flags.ResolveWithCatalog(CatalogAccess::kReadOnly);
     if (!opened.ok()) return Fail("validate", opened.status());
     const PipelineConfig& config = opened->first;
     Catalog& catalog = *opened->second;

@@ -40,4 +40,11 @@ Result<rd_kafka_conf_t*> KafkaConfig::Build(
   return conf;
 }
 
+Status KafkaConfig::Check(const std::map<std::string, std::string>& properties) {
+  Result<rd_kafka_conf_t*> conf = KafkaConfig{"", properties}.Build({});
+  if (!conf.ok()) return conf.status();
+  rd_kafka_conf_destroy(*conf);
+  return Status::Ok();
+}
+
 }  // namespace braid

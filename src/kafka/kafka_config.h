@@ -20,6 +20,11 @@ struct KafkaConfig {
   /// `overrides` (braid's own settings for this client). The caller owns the result.
   /// Fails naming the property librdkafka refused.
   Result<rd_kafka_conf_t*> Build(const std::map<std::string, std::string>& overrides) const;
+
+  /// Sets each of `properties` on a scratch librdkafka configuration, so a mistyped name or a
+  /// bad value is refused when the configuration is read, before any client starts. Fails
+  /// naming the property and librdkafka's reason (an unknown name, a value out of range).
+  static Status Check(const std::map<std::string, std::string>& properties);
 };
 
 }  // namespace braid

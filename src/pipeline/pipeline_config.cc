@@ -12,6 +12,7 @@
 
 #include "base/byte_size.h"
 #include "base/time_format.h"
+#include "catalog/catalog_properties.h"
 
 namespace braid {
 namespace {
@@ -50,9 +51,11 @@ class Reader {
   Status Dur(const toml::node& n, const std::string& key, Duration* out) {
     if (auto v = Integer(n)) {
       // A whole number of seconds, in the range a string duration may take.
-      if (*v < 0 || *v > kMaxDurationMicros / 1000000) {
-        return Bad(key, fmt::format("a duration from 0 to {} seconds", kMaxDurationMicros / 1000000));
+      if (*v > kMaxDurationMicros / 1000000) {
+        return Status::InvalidArgument(fmt::format("{}: {}: {} seconds is too large: the most is {} (about 3,170 years)",
+                                                   path_, key, *v, kMaxDurationMicros / 1000000));
       }
+      if (*v < 0) return Bad(key, fmt::format("a duration from 0 to {} seconds", kMaxDurationMicros / 1000000));
       *out = Duration::Seconds(*v);
       return Status::Ok();
     }
@@ -200,6 +203,15 @@ Result<PipelineConfig> PipelineConfig::Parse(std::string_view text, const std::s
       {"maintenance", [&](auto& n, auto& k) { return ReadMaintenance(r, n, k, path, &c.maintenance); }},
   };
   BRAID_RETURN_IF_ERROR(ReadKeys(parsed, keys, "", path));
+  // librdkafka knows its own properties (hundreds, by client version): ask it, now, rather than
+  // when the first consumer starts.
+  Status kafka = KafkaConfig::Check(c.kafka);
+  if (!kafka.ok()) return Status::InvalidArgument(fmt::format("{}: [kafka]: {}", path, kafka.message()));
+  // Without a type here a --catalog-property type=... may still pick the catalog: the merged
+  // properties are checked again when the flags are applied (PipelineFlags::Resolve).
+  bool typed = c.catalog.count("type") > 0 || c.catalog.count("catalog-impl") > 0;
+  Status catalog = typed ? CatalogProperties::Check(c.catalog) : Status::Ok();
+  if (!catalog.ok()) return Status::InvalidArgument(fmt::format("{}: [catalog]: {}", path, catalog.message()));
   return c;
 }
 

@@ -39,7 +39,9 @@ struct PipelineConfig {
   std::map<std::string, std::string> catalog;  // [catalog]; "warehouse" defaults to ./warehouse
   MaintenanceSettings maintenance;             // [maintenance]
 
-  /// Reads `path`. Unknown keys and bad values are refused naming the key and what is allowed.
+  /// Reads `path`. Unknown keys and bad values are refused naming the key and what is allowed;
+  /// so are [kafka] properties librdkafka refuses and [catalog] properties the catalog named
+  /// by its type does not read.
   static Result<PipelineConfig> Load(const std::string& path);
   /// Parses the TOML `text` of a pipeline file; `path` names it in errors. Same rules as Load.
   static Result<PipelineConfig> Parse(std::string_view text, const std::string& path);

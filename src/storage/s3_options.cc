@@ -94,6 +94,14 @@ Result<S3Options> S3Options::Resolve(const std::map<std::string, std::string>& p
   return o;
 }
 
+const std::vector<std::string>& S3Options::PropertyNames() {
+  static const std::vector<std::string> names{
+      "client.region",         "s3.access-key-id",     "s3.endpoint",          "s3.path-style-access",
+      "s3.region",             "s3.retry.max-wait-ms", "s3.retry.min-wait-ms", "s3.retry.num-retries",
+      "s3.secret-access-key",  "s3.session-token"};
+  return names;
+}
+
 S3Address S3Options::AddressOf(const std::string& bucket, const std::string& key) const {
   std::string scheme = "https";
   std::string host;

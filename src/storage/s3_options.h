@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "storage/retry_policy.h"
@@ -44,6 +45,10 @@ struct S3Options {
   /// only one of access key and secret is given.
   static Result<S3Options> Resolve(const std::map<std::string, std::string>& properties,
                                    const std::function<const char*(const char*)>& getenv = ::getenv);
+
+  /// Every catalog property Resolve reads, for refusing the ones it does not (a mistyped
+  /// "s3.secret-acces-key" must fail, not fall back to the environment's credentials).
+  static const std::vector<std::string>& PropertyNames();
 
   /// The URL, Host header and signed path for `key` in `bucket` (key unencoded, may be empty).
   S3Address AddressOf(const std::string& bucket, const std::string& key) const;

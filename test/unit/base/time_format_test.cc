@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 namespace braid {
 namespace {
 
@@ -22,6 +24,21 @@ TEST(ParseDuration, RefusesGarbageWithTheAcceptedForms) {
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_NE(r.status().message().find("30 seconds"), std::string::npos);
   }
+}
+
+// A duration past the limit was refused as malformed ("write a number and a unit"); it is
+// well formed, only too large, and the message says what the most is.
+TEST(ParseDuration, TooLargeNamesTheMaximum) {
+  for (const char* big : {"99999999999999999999s", "100000000001", "1157407.5 days",
+                          "999999999999999999999999999999999999999999999999h"}) {
+    auto r = ParseDuration(big);
+    ASSERT_FALSE(r.ok()) << big;
+    EXPECT_EQ(r.status().message(),
+              fmt::format("duration \"{}\" is too large: the most is 100000000000s (about 3,170 years)", big));
+  }
+  EXPECT_EQ(ParseDuration("100000000000")->micros(), kMaxDurationMicros);
+  // Malformed stays malformed, however long.
+  EXPECT_NE(ParseDuration("99999999999999999999 parsecs").status().message().find("bad duration"), std::string::npos);
 }
 
 // Found by the pipeline_config fuzz target: "1.us" printed as "1e-06s", which ParseDuration

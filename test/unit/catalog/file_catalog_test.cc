@@ -283,6 +283,27 @@ TEST_F(FileCatalogTest, OpensFromProperties) {
 namespace braid {
 namespace {
 
+// braid sql / table describe with a mistyped --warehouse created an empty warehouse and then
+// said "no such table".
+TEST(FileCatalogOpenTest, ReadOnlyNeverCreatesTheWarehouse) {
+  TempDir dir;
+  const std::string missing = dir.path() + "/no/such/warehouse";
+  for (const std::string& wh : {missing, "file://" + missing}) {
+    auto c = OpenCatalog({{"type", "file"}, {"warehouse", wh}}, CatalogAccess::kReadOnly);
+    ASSERT_FALSE(c.ok()) << wh;
+    EXPECT_EQ(c.status().kind(), StatusKind::kNotFound);
+    EXPECT_EQ(c.status().message().find("warehouse directory " + wh + " does not exist;"), 0u)
+        << c.status().message();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/no"));
+  // An existing warehouse opens read-only and reads; writing commands still create theirs.
+  ASSERT_TRUE(OpenCatalog({{"warehouse", missing}}).ok());
+  EXPECT_TRUE(std::filesystem::is_directory(missing));
+  auto c = OpenCatalog({{"warehouse", missing}}, CatalogAccess::kReadOnly);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE((*c)->ListNamespaces()->empty());
+}
+
 TEST(FileCatalogOpenTest, RefusesAStoreWithoutAtomicCreate) {
   TempDir dir;
   auto fs = std::make_shared<FaultyFileSystem>();

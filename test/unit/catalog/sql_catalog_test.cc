@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "catalog/sql_uri.h"
@@ -363,6 +364,23 @@ TEST(SqlUriTest, ErrorsAreOneLineAndHideThePassword) {
   EXPECT_NE(bad_param.find("frob"), std::string::npos);
   EXPECT_EQ(bad_param.find("hunter2"), std::string::npos) << bad_param;
   EXPECT_NE(error({{"uri", "catalog.db"}}).find("no scheme"), std::string::npos);
+}
+
+TEST(SqlCatalogOpenTest, ReadOnlyNeverCreatesTheSqliteFile) {
+  TempDir dir;
+  const std::map<std::string, std::string> props{
+      {"type", "sql"}, {"uri", "sqlite:///" + dir.path() + "/c.db"}, {"warehouse", dir.path() + "/wh"}};
+  Result<std::unique_ptr<Catalog>> read = OpenCatalog(props, CatalogAccess::kReadOnly);
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().kind(), StatusKind::kNotFound);
+  EXPECT_NE(read.status().message().find(dir.path() + "/c.db does not exist"), std::string::npos)
+      << read.status().message();
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/c.db"));
+  ASSERT_TRUE(OpenCatalog(props).ok());  // a writer creates it
+  read = OpenCatalog(props, CatalogAccess::kReadOnly);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_TRUE((*read)->ListNamespaces()->empty());
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/wh"));
 }
 
 TEST(SqlCatalogOpenTest, ReportsMissingPropertiesAndUnusableDatabases) {
