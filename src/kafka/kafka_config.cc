@@ -41,7 +41,11 @@ Result<rd_kafka_conf_t*> KafkaConfig::Build(
 }
 
 Status KafkaConfig::Check(const std::map<std::string, std::string>& properties) {
-  Result<rd_kafka_conf_t*> conf = KafkaConfig{"", properties}.Build({});
+  // Setting plugin.library.paths loads the libraries at once: reading a pipeline file must not
+  // run code. Its value is checked when the client starts; its name is a known one.
+  std::map<std::string, std::string> checked = properties;
+  checked.erase("plugin.library.paths");
+  Result<rd_kafka_conf_t*> conf = KafkaConfig{"", checked}.Build({});
   if (!conf.ok()) return conf.status();
   rd_kafka_conf_destroy(*conf);
   return Status::Ok();
