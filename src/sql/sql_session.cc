@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <set>
 #include <fstream>
 
 #include <fmt/format.h>
@@ -107,6 +108,27 @@ std::string StripTrailing(const std::string& sql) {
   return sql.substr(0, end);
 }
 
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Every table a parsed statement names (FROM, JOIN, subqueries, CTEs, set operations), as
+// lower-case "schema.table" ("table" alone when unqualified), from json_serialize_sql's tree.
+void CollectTableRefs(const nlohmann::json& node, std::set<std::string>* out) {
+  if (node.is_object()) {
+    auto type = node.find("type");
+    if (type != node.end() && *type == "BASE_TABLE" && node.contains("table_name")) {
+      std::string schema = node.value("schema_name", "");
+      std::string name = node.value("table_name", "");
+      out->insert(Lower(schema.empty() ? name : schema + "." + name));
+    }
+    for (const auto& [key, child] : node.items()) CollectTableRefs(child, out);
+  } else if (node.is_array()) {
+    for (const auto& child : node) CollectTableRefs(child, out);
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SqlSession>> SqlSession::OpenEmpty(int threads) {
@@ -180,7 +202,7 @@ Status SqlSession::RegisterTable(const TableIdentifier& id, FileSystem& fs, cons
         // A file replaced behind the table's back would give rows the table never had. (On
         // S3 this costs a request per file; there the Parquet reader's own checks stand.)
         Result<uint64_t> size = fs.FileSize(f.file_path);
-        if (!size.ok()) return size.status().WithContext(fmt::format("data file of table {}", id.ToString()));
+        if (!size.ok()) return size.status().WithContext("a data file is missing or unreadable");
         if (*size != static_cast<uint64_t>(f.file_size_in_bytes)) {
           return Status::Corruption(fmt::format(
               "data file {} has {} bytes but table {} recorded {}: it was changed outside the "
@@ -189,6 +211,7 @@ Status SqlSession::RegisterTable(const TableIdentifier& id, FileSystem& fs, cons
         }
       }
       BRAID_ASSIGN_OR_RETURN(std::string path, ReadablePath(fs, f.file_path));
+      file_tables_.insert_or_assign(path, id);
       paths += fmt::format("{}{}", paths.empty() ? "" : ", ", QuoteLiteral(path));
     }
     body = fmt::format("SELECT {} FROM read_parquet([{}], schema=MAP {{{}}})", select, paths, mapping);
@@ -199,6 +222,7 @@ Status SqlSession::RegisterTable(const TableIdentifier& id, FileSystem& fs, cons
       fmt::format("CREATE OR REPLACE VIEW {}.{} AS {}", ns, QuoteIdentifier(id.name), body));
   if (!st.ok()) return st.WithContext(fmt::format("registering table {}", id.ToString()));
   if (std::find(tables_.begin(), tables_.end(), id) == tables_.end()) tables_.push_back(id);
+  broken_.erase(Lower(id.ns + "." + id.name));
   return Status::Ok();
 }
 
@@ -244,6 +268,8 @@ Status SqlSession::RegisterBroken(const TableIdentifier& id, const Status& why) 
   std::string ns = QuoteIdentifier(id.ns);
   BRAID_RETURN_IF_ERROR(db_->Execute(fmt::format("CREATE SCHEMA IF NOT EXISTS {}", ns)));
   std::string message = fmt::format("table {} cannot be read: {}", id.ToString(), why.message());
+  broken_.insert_or_assign(Lower(id.ns + "." + id.name),
+                           why.WithContext(fmt::format("table {} cannot be read", id.ToString())));
   // The filter makes every read of the view fail (count(*) included), never return a row.
   return db_->Execute(fmt::format(
       "CREATE OR REPLACE VIEW {}.{} AS SELECT NULL::VARCHAR AS error FROM range(1) WHERE "
@@ -269,13 +295,38 @@ Status SqlSession::CheckReadOnly(const std::string& text) {
   DuckDbChunk chunk{duckdb_fetch_chunk(*r.get())};
   std::optional<std::string_view> json = chunk ? VarcharAt(chunk.column(0), 0) : std::nullopt;
   nlohmann::json tree = nlohmann::json::parse(json.value_or("{}"), nullptr, false);
-  if (tree.is_object() && !tree.value("error", true)) return Status::Ok();
+  if (tree.is_object() && !tree.value("error", true)) return CheckReadable(tree);
   const std::string message = tree.is_object() ? tree.value("error_message", "") : "";
   if (message.find("Only SELECT") == std::string::npos) return Status::Ok();  // DuckDB explains a syntax error better
   std::string word(body.substr(0, body.find_first_of(" \t\n(;")));
   for (char& c : word) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return Status::InvalidArgument(fmt::format(
       "braid sql is read-only: {} statements are refused; ask with SELECT (or EXPLAIN)", word));
+}
+
+// A table braid cannot read right (delete files, a missing or changed data file) is refused
+// by name before DuckDB sees the statement, so no form of query over it answers: count(*),
+// EXPLAIN, EXISTS, a subquery or a CTE. (Its view also fails when read, as a second guard.)
+Status SqlSession::CheckReadable(const nlohmann::json& tree) const {
+  if (broken_.empty()) return Status::Ok();
+  std::set<std::string> refs;
+  CollectTableRefs(tree, &refs);
+  for (const auto& [qualified, why] : broken_) {
+    const std::string name = qualified.substr(qualified.find('.') + 1);
+    if (refs.contains(qualified) || refs.contains(name)) return why;
+  }
+  return Status::Ok();
+}
+
+// A data file damaged in place (same size, not Parquet any more) only shows when DuckDB reads
+// it; its error names the file, and this names the table too.
+Status SqlSession::NameDamagedTable(const Status& st) const {
+  for (const auto& [path, id] : file_tables_) {
+    if (st.message().find(path) != std::string::npos) {
+      return st.WithContext(fmt::format("table {} cannot be read: a data file is damaged", id.ToString()));
+    }
+  }
+  return st;
 }
 
 Result<QueryResult> SqlSession::Query(const std::string& sql) {
@@ -316,7 +367,7 @@ Result<QueryResult> SqlSession::QueryAsText(const std::string& sql, duckdb_prepa
   if (duckdb_execute_prepared(as_text ? wrapped.stmt : original, &raw) == DuckDBError) {
     Status st = DuckDbError(duckdb_result_error_type(&raw), duckdb_result_error(&raw));
     duckdb_destroy_result(&raw);
-    return st;
+    return NameDamagedTable(st);
   }
   DuckDbResult result(raw);
   while (DuckDbChunk chunk{duckdb_fetch_chunk(*result.get())}) {

@@ -5,10 +5,13 @@
 // read right. A table without data files is a view with the right column types and no rows.
 // Not thread-safe.
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "base/result.h"
 #include "base/types.h"
@@ -69,6 +72,10 @@ class SqlSession {
  private:
   /// InvalidArgument naming the statement unless `text` is a SELECT (or EXPLAIN of one).
   Status CheckReadOnly(const std::string& text);
+  /// The reason a table that `tree` (a parsed statement) reads cannot be read, if any.
+  Status CheckReadable(const nlohmann::json& tree) const;
+  /// `st` with the table named when its message names one of the tables' data files.
+  Status NameDamagedTable(const Status& st) const;
   explicit SqlSession(std::unique_ptr<DuckDbConnection> db) : db_(std::move(db)) {}
   Status RegisterBroken(const TableIdentifier& id, const Status& why);
   /// The path DuckDB reads `location` by: a local path, an s3:// URL (httpfs), or a downloaded copy.
@@ -77,6 +84,10 @@ class SqlSession {
 
   std::unique_ptr<DuckDbConnection> db_;
   std::vector<TableIdentifier> tables_;
+  // Tables registered as unreadable: lower-case "ns.table" -> why, naming the table.
+  std::map<std::string, Status> broken_;
+  // The path DuckDB reads each data file by -> its table, to name the table in read errors.
+  std::map<std::string, TableIdentifier> file_tables_;
   RemoteRead remote_read_ = RemoteRead::kAuto;
   std::unique_ptr<DuckDbS3Access> s3_;
   std::string download_dir_;  // created on the first download, removed with the session

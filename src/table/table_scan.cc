@@ -1,11 +1,36 @@
 #include "table/table_scan.h"
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "table/manifest_list_reader.h"
 #include "table/manifest_reader.h"
 
 namespace braid {
+
+void DeleteFileCounts::Add(const DataFile& f) {
+  std::string format = f.file_format;
+  for (char& c : format) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (f.content == 2) {
+    ++equality;
+  } else if (format == "PUFFIN") {
+    ++deletion_vectors;  // v3: position deletes as a bitmap in a Puffin file
+  } else {
+    ++position;
+  }
+}
+
+std::string DeleteFileCounts::Describe() const {
+  std::string kinds;
+  auto add = [&](int64_t n, std::string_view one, std::string_view many) {
+    if (n > 0) kinds += fmt::format("{}{} {}", kinds.empty() ? "" : ", ", n, n == 1 ? one : many);
+  };
+  add(position, "position delete file", "position delete files");
+  add(equality, "equality delete file", "equality delete files");
+  add(deletion_vectors, "deletion vector", "deletion vectors");
+  return fmt::format("{} delete file{} ({})", total(), total() == 1 ? "" : "s", kinds);
+}
 
 Result<std::vector<ManifestFile>> TableScan::Manifests(FileSystem& fs, const Snapshot& snapshot) {
   if (!snapshot.manifest_list.empty()) return ManifestListReader::Read(fs, snapshot.manifest_list);
@@ -36,17 +61,25 @@ Result<std::vector<DataFile>> TableScan::LiveDataFiles(FileSystem& fs, const Tab
   std::vector<DataFile> out;
   if (snapshot == nullptr) return out;
   BRAID_ASSIGN_OR_RETURN(std::vector<ManifestFile> manifests, Manifests(fs, *snapshot));
+  DeleteFileCounts deletes;
   for (const ManifestFile& m : manifests) {
     BRAID_ASSIGN_OR_RETURN(std::vector<ManifestEntry> entries, ManifestReader::Read(fs, m));
     for (ManifestEntry& e : entries) {
       if (e.status == EntryStatus::kDeleted) continue;
       if (m.content != 0 || e.data_file.content != 0) {
-        return Status::InvalidArgument(fmt::format(
-            "snapshot {} of {} has delete files ({}): braid cannot read merge-on-read deletes yet",
-            snapshot->id.value(), metadata.location, e.data_file.file_path));
+        deletes.Add(e.data_file);
+        continue;
       }
       out.push_back(std::move(e.data_file));
     }
+  }
+  // Every delete file is counted first, so the refusal says what the snapshot holds.
+  if (deletes.total() > 0) {
+    return Status::InvalidArgument(fmt::format(
+        "snapshot {} has {}: braid does not apply merge-on-read deletes, and reading around them "
+        "would return deleted rows; compact the table first with Spark's rewrite_data_files "
+        "(options delete-file-threshold=1, remove-dangling-deletes=true)",
+        snapshot->id.value(), deletes.Describe()));
   }
   return out;
 }

@@ -163,6 +163,34 @@ def test_braid_reads_a_table_spark_wrote(spark, lake, tmp_path):
     assert int(customers) == expected.c
 
 
+@pytest.mark.parametrize("version,kind", [("2", "1 position delete file"), ("3", "1 deletion vector")])
+def test_braid_refuses_spark_merge_on_read_deletes_until_compacted(spark, lake, tmp_path, version, kind):
+    """A Spark DELETE on a merge-on-read table writes a delete file (v2: position deletes, v3: a
+    deletion vector) that braid does not apply: every query is refused naming it, never answered
+    with the deleted rows; after the compaction the refusal advises, braid reads Spark's count."""
+    table = f"lakehouse.sw.mor_{uuid.uuid4().hex[:6]}"
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS lakehouse.sw")
+    spark.sql(f"""CREATE TABLE {table} (id BIGINT, amount DOUBLE) USING iceberg
+                  TBLPROPERTIES ('format-version' = '{version}', 'write.delete.mode' = 'merge-on-read')""")
+    spark.sql(f"INSERT INTO {table} SELECT id, id * 0.5 FROM range(0, 1000)")
+    spark.sql(f"DELETE FROM {table} WHERE id < 10")
+    assert spark.sql(f"SELECT count(*) AS n FROM {table}.delete_files").first().n == 1
+    config = pipeline_file(tmp_path, rest_catalog(lake), "sw")
+    name = table.removeprefix("lakehouse.")
+    env = aws_env(lake.s3)
+    for q in (f"SELECT count(*) FROM {name}", f"SELECT * FROM {name}",
+              f"WITH t AS (SELECT * FROM {name}) SELECT count(*) FROM t"):
+        proc = run("sql", "--config", str(config), q, env=env, check=False)
+        assert proc.returncode == 1, (q, proc.stdout)
+        line = proc.stderr.strip()
+        assert "\n" not in line and name in line and kind in line and "rewrite_data_files" in line, line
+    spark.sql(f"""CALL lakehouse.system.rewrite_data_files(table => '{name}',
+                  options => map('delete-file-threshold', '1', 'remove-dangling-deletes', 'true'))""")
+    out = run("sql", "--config", str(config), "--format", "csv", f"SELECT count(*), min(id) FROM {name}",
+              env=env).stdout
+    assert out.strip().splitlines()[-1] == "990,10"
+
+
 def test_spark_reads_braids_table_through_compaction_and_expiry(spark, lake, tmp_path):
     """Spark reads the rows braid's maintenance kept, on a REST catalog over S3: after `braid
     table compact` (one replace snapshot; time travel to before it still works), after `braid

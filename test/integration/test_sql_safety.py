@@ -49,15 +49,40 @@ def test_statements_that_write_are_refused(demo_dir, tmp_path, statement, word):
     assert not out.exists()
 
 
+# Every shape of query over a table braid cannot read fails: none may answer from a stand-in.
+QUERIES = ("SELECT count(*) FROM demo.unified_activity",
+           "SELECT * FROM demo.unified_activity",
+           "EXPLAIN SELECT count(*) FROM demo.unified_activity",
+           "SELECT 1 WHERE EXISTS (SELECT 1 FROM demo.unified_activity)",
+           "WITH c AS (SELECT * FROM demo.unified_activity) SELECT count(*) FROM c")
+
+
+def tool(d: Path, *args: str):
+    return run(*args, "--warehouse", str(d / "warehouse"), check=False)
+
+
 def test_missing_or_changed_data_file_fails_every_query(demo_dir):
     data = sorted((demo_dir / "warehouse" / "demo" / "unified_activity" / "data").glob("*.parquet"))[0]
     saved = data.read_bytes()
     try:
         data.unlink()
-        for q in ("SELECT count(*) FROM demo.unified_activity",
-                  "SELECT * FROM demo.unified_activity"):
+        for q in QUERIES:
             line = one_line_error(sql(demo_dir, q))
-            assert data.name in line and "cannot be read" in line
+            assert str(data) in line and "cannot be read" in line, q
+        # report and validate: the same one line, exit 1, and no verdict or half report first.
+        for cmd in ("report", "validate"):
+            proc = tool(demo_dir, cmd)
+            line = one_line_error(proc)
+            assert line.startswith(f"braid {cmd}: ") and str(data) in line
+            assert "PASS" not in proc.stdout and "Activity" not in proc.stdout
+        # Overwritten with garbage of the same size: the size check cannot see it, the
+        # Parquet reader must.
+        data.write_bytes(b"x" * len(saved))
+        for q in QUERIES[:2]:
+            line = one_line_error(sql(demo_dir, q))
+            assert data.name in line, q
+        line = one_line_error(tool(demo_dir, "validate"))
+        assert data.name in line
         data.write_bytes(saved + b"appended behind the table's back")
         line = one_line_error(sql(demo_dir, "SELECT count(*) FROM demo.unified_activity"))
         assert data.name in line and "changed outside the table" in line

@@ -4,13 +4,18 @@
 
 #include <filesystem>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "catalog/file_catalog.h"
 #include "sql/result_formatter.h"
 #include "sql/table_info.h"
 #include "storage/temp_dir.h"
+#include "storage/local_file_system.h"
+#include "table/manifest_list_writer.h"
+#include "table/manifest_writer.h"
 #include "table/table_appender.h"
+#include "table/table_scan.h"
 
 namespace braid {
 namespace {
@@ -117,6 +122,85 @@ TEST_F(SqlSessionTest, AnUnreadableTableFailsOnlyWhenQueried) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("table demo.unified_activity cannot be read"), std::string::npos)
       << r.status().message();
+}
+
+// Adds to the current snapshot of `id` a delete manifest listing a v2 position delete file,
+// an equality delete file and a v3 deletion vector, as Spark's merge-on-read writes them.
+void AddDeleteFiles(FileCatalog& catalog, const TableIdentifier& id) {
+  TableState state = *catalog.LoadTable(id);
+  const Snapshot& snap = *state.metadata.CurrentSnapshot();
+  LocalFileSystem fs;
+  std::vector<ManifestFile> manifests = *TableScan::Manifests(fs, snap);
+  std::vector<DataFile> deletes(3);
+  deletes[0].content = 1;
+  deletes[1].content = 2;
+  deletes[2].content = 1;
+  deletes[2].file_format = "PUFFIN";
+  for (size_t i = 0; i < deletes.size(); ++i) {
+    deletes[i].file_path = fmt::format("{}/data/delete-{}.bin", state.metadata.location, i);
+    deletes[i].record_count = 1;
+    deletes[i].file_size_in_bytes = 100;
+  }
+  Result<ManifestFile> m = ManifestWriter::Write(fs, state.metadata.location + "/metadata/deletes-m0.avro",
+                                                 *state.metadata.CurrentSchema(), *state.metadata.DefaultSpec(),
+                                                 snap.id, deletes);
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  ManifestWriter::SetSequenceNumber(*m, snap.sequence_number);
+  manifests.push_back(*m);
+  ASSERT_TRUE(std::filesystem::remove(snap.manifest_list.substr(7)));  // file:// URI
+  Status st = ManifestListWriter::Write(fs, snap.manifest_list, snap.id, snap.parent_id,
+                                        snap.sequence_number, manifests);
+  ASSERT_TRUE(st.ok()) << st.ToString();
+}
+
+TEST_F(SqlSessionTest, ATableWithDeleteFilesIsRefusedByEveryQuery) {
+  Append(3, 0);
+  AddDeleteFiles(*catalog_, id_);
+  auto session = SqlSession::Open(*catalog_);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  for (const char* q : {"SELECT * FROM demo.unified_activity",
+                        "SELECT count(*) FROM demo.unified_activity",
+                        "EXPLAIN SELECT count(*) FROM demo.unified_activity",
+                        "explain analyze SELECT count(*) FROM demo.unified_activity",
+                        "SELECT 1 WHERE EXISTS (SELECT 1 FROM DEMO.\"Unified_Activity\")",
+                        "WITH c AS (SELECT * FROM demo.unified_activity) SELECT count(*) FROM c",
+                        "SELECT (SELECT max(n) FROM memory.demo.unified_activity) AS m",
+                        "SELECT 1 UNION ALL SELECT count(*) FROM demo.empty e JOIN demo.unified_activity u USING (n)"}) {
+    Result<QueryResult> r = (*session)->Query(q);
+    ASSERT_FALSE(r.ok()) << q << " answered " << r->rows.size() << " rows";
+    const std::string& m = r.status().message();
+    EXPECT_NE(m.find("table demo.unified_activity cannot be read"), std::string::npos) << m;
+    EXPECT_NE(m.find("3 delete files (1 position delete file, 1 equality delete file, 1 deletion vector)"),
+              std::string::npos) << m;
+    EXPECT_NE(m.find("rewrite_data_files"), std::string::npos) << m;
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+  }
+  // The other tables still answer.
+  Result<QueryResult> other = (*session)->Query("SELECT count(*) FROM demo.empty");
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EXPECT_EQ(other->rows[0][0], "0");
+  // `braid table files` refuses it the same way.
+  TableState state = *catalog_->LoadTable(id_);
+  LocalFileSystem fs;
+  Result<QueryResult> files = TableInfo::Files(fs, state);
+  ASSERT_FALSE(files.ok());
+  EXPECT_NE(files.status().message().find("3 delete files"), std::string::npos) << files.status().message();
+}
+
+TEST(DeleteFileCounts, NamesEachKind) {
+  DeleteFileCounts c;
+  DataFile f;
+  f.content = 1;
+  c.Add(f);
+  c.Add(f);
+  EXPECT_EQ(c.Describe(), "2 delete files (2 position delete files)");
+  f.content = 2;
+  c.Add(f);
+  f.content = 1;
+  f.file_format = "puffin";
+  c.Add(f);
+  EXPECT_EQ(c.total(), 4);
+  EXPECT_EQ(c.Describe(), "4 delete files (2 position delete files, 1 equality delete file, 1 deletion vector)");
 }
 
 TEST_F(SqlSessionTest, ReportsDuckDbErrorsAsStatus) {
