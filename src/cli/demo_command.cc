@@ -1,6 +1,7 @@
 // braid demo: the whole seed notebook on this machine — embedded broker, three topics,
 // correlated events, the join into Iceberg, both reports and the validation.
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 
@@ -11,6 +12,7 @@
 #include "cli/join_run.h"
 #include "cli/pipeline_flags.h"
 #include "cli/seed_reports.h"
+#include "kafka/consumer.h"
 #include "kafka/embedded_broker.h"
 #include "kafka/producer.h"
 #include "kafka/seed_generator.h"
@@ -30,6 +32,7 @@ Status ProduceSeed(const PipelineConfig& c, const std::string& bootstrap, int64_
   g.topic_purchases = c.topic_purchases;
   g.topic_sessions = c.topic_sessions;
   Status st;
+  g = ScaledToEvents(g);  // the notebook's 10 users and 20 sessions at its 50 events
   SeedCounts n = SeedGenerator(g).Generate([&](std::string_view topic, std::string_view json) {
     st = producer->Produce(topic, json);
     return st.ok();
@@ -37,9 +40,42 @@ Status ProduceSeed(const PipelineConfig& c, const std::string& bootstrap, int64_
   BRAID_RETURN_IF_ERROR(st);
   BRAID_RETURN_IF_ERROR(producer->Flush());
   fmt::print("  Topic 1: {} ({} events)\n  Topic 2: {} ({} events)\n  Topic 3: {} ({} unique "
-             "sessions)\n",
+             "sessions)\n  ({} users, {} sessions)\n",
              c.topic_actions, n.actions, c.topic_purchases, n.purchases, c.topic_sessions,
-             n.sessions);
+             n.sessions, g.users, g.sessions);
+  return Status::Ok();
+}
+
+// librdkafka's mock cluster, the embedded broker, keeps about 5 MiB or 100k messages per
+// partition and silently drops older data: each topic gets enough partitions to hold every
+// record the demo writes (3, the demo's usual number, up to about 60k events).
+int DemoPartitions(int64_t events) {
+  constexpr int64_t kBytesPerRecord = 200;  // the largest seed record with its batch overhead
+  constexpr int64_t kBytesPerPartition = 4 << 20, kRecordsPerPartition = 80000;
+  const int64_t by_bytes = (events * kBytesPerRecord + kBytesPerPartition - 1) / kBytesPerPartition;
+  const int64_t by_count = (events + kRecordsPerPartition - 1) / kRecordsPerPartition;
+  return static_cast<int>(std::max<int64_t>({3, by_bytes, by_count}));
+}
+
+// Fails naming the topic if the broker dropped any record the demo wrote: the join and its
+// audit would otherwise agree on a part of the input and the demo would pass on it.
+Status CheckNothingDropped(const PipelineConfig& c, const std::string& bootstrap) {
+  BRAID_ASSIGN_OR_RETURN(auto consumer,
+                         Consumer::Create(KafkaConfig{bootstrap, {}}, "braid-demo-check"));
+  for (const std::string& topic : {c.topic_actions, c.topic_purchases, c.topic_sessions}) {
+    BRAID_ASSIGN_OR_RETURN(std::vector<PartitionId> parts, consumer->ListPartitions(topic));
+    int64_t dropped = 0;
+    for (PartitionId p : parts) {
+      BRAID_ASSIGN_OR_RETURN(auto lo_hi, consumer->QueryOffsets(TopicPartition{topic, p}));
+      dropped += lo_hi.first.value();
+    }
+    if (dropped > 0) {
+      return Status::DataLoss(fmt::format(
+          "the embedded broker dropped the oldest {} records of topic {} (it keeps about 5 MiB "
+          "per partition); run with fewer --events, or produce to a real Kafka and run braid join",
+          dropped, topic));
+    }
+  }
   return Status::Ok();
 }
 
@@ -56,14 +92,17 @@ int Run(PipelineFlags& flags, int64_t events, bool cleanup) {
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count());
   fmt::print("Starting the embedded Kafka broker...\n");
-  auto broker = EmbeddedBroker::Start("", {c.topic_actions, c.topic_purchases, c.topic_sessions}, 3);
+  const int partitions = DemoPartitions(c.num_events_per_topic);
+  auto broker = EmbeddedBroker::Start("", {c.topic_actions, c.topic_purchases, c.topic_sessions},
+                                      partitions);
   if (!broker.ok()) return fail(broker.status());
   c.kafka_bootstrap_servers = (*broker)->bootstrap();
   c.kafka.clear();  // the embedded broker needs no TLS or SASL
   // Each demo run is its own pipeline: the embedded broker's offsets start afresh every time.
   c.pipeline_id = fmt::format("demo-{:08x}", std::random_device()());
-  fmt::print("Broker ready at {} (topics {}, {}, {} with 3 partitions)\n",
-             c.kafka_bootstrap_servers, c.topic_actions, c.topic_purchases, c.topic_sessions);
+  fmt::print("Broker ready at {} (topics {}, {}, {} with {} partitions)\n",
+             c.kafka_bootstrap_servers, c.topic_actions, c.topic_purchases, c.topic_sessions,
+             partitions);
 
   auto catalog = PipelineFlags::OpenCatalogOf(c);
   if (!catalog.ok()) return fail(catalog.status());
@@ -71,6 +110,7 @@ int Run(PipelineFlags& flags, int64_t events, bool cleanup) {
   if (Status st = ProduceSeed(c, c.kafka_bootstrap_servers, c.num_events_per_topic); !st.ok()) {
     return fail(st);
   }
+  if (Status st = CheckNothingDropped(c, c.kafka_bootstrap_servers); !st.ok()) return FailRun("demo", st);
   fmt::print("\nRunning the stream join (actions ⟕ purchases ⋈ sessions, watermark delay {}s)...\n",
              c.watermark_delay.micros() / 1000000);
   PipelineOptions opt;

@@ -38,6 +38,14 @@ std::string PythonIsoFormat(Timestamp t) {
   return s;
 }
 
+SeedGeneratorOptions ScaledToEvents(SeedGeneratorOptions options) {
+  constexpr int64_t kSeedEvents = 50, kSeedUsers = 10, kSeedSessions = 20;
+  const int64_t events = std::max<int64_t>(options.events, 0);
+  options.users = static_cast<int>(std::max(kSeedUsers, events * kSeedUsers / kSeedEvents));
+  options.sessions = static_cast<int>(std::max(kSeedSessions, events * kSeedSessions / kSeedEvents));
+  return options;
+}
+
 SeedGenerator::SeedGenerator(SeedGeneratorOptions options)
     : opt_(std::move(options)), rng_(opt_.seed) {}
 

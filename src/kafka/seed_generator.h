@@ -34,6 +34,13 @@ struct SeedGeneratorOptions {
   std::string topic_sessions = "sessions";
 };
 
+/// `options` with users and sessions scaled to its events in the seed notebook's ratios (10
+/// users and 20 sessions for its 50 events: one user per 5 actions, one session per 2.5), never
+/// fewer than the notebook's 10 and 20. With fixed users and sessions the join's output grows
+/// with the square of the events (every action of a (user, session) pair meets every purchase
+/// and session record of that pair); scaled, it stays of the order of the events.
+SeedGeneratorOptions ScaledToEvents(SeedGeneratorOptions options);
+
 /// What one Generate() call wrote per topic.
 struct SeedCounts {
   int64_t actions = 0, purchases = 0, sessions = 0, late = 0, malformed = 0;
