@@ -73,12 +73,15 @@ Result<std::vector<DataFile>> TableScan::LiveDataFiles(FileSystem& fs, const Tab
       out.push_back(std::move(e.data_file));
     }
   }
-  // Every delete file is counted first, so the refusal says what the snapshot holds.
+  // Every delete file is counted first, so the refusal says what the snapshot holds. The
+  // compaction it names rewrites every data file with a newer sequence number than every
+  // delete file, which then applies to no data file and is dropped (Iceberg's dangling deletes).
   if (deletes.total() > 0) {
     return Status::InvalidArgument(fmt::format(
         "snapshot {} has {}: braid does not apply merge-on-read deletes, and reading around them "
-        "would return deleted rows; compact the table first with Spark's rewrite_data_files "
-        "(options delete-file-threshold=1, remove-dangling-deletes=true)",
+        "would return deleted rows; compact them away first with Spark's rewrite_data_files "
+        "(options rewrite-all=true, use-starting-sequence-number=false, "
+        "remove-dangling-deletes=true)",
         snapshot->id.value(), deletes.Describe()));
   }
   return out;

@@ -185,7 +185,9 @@ def test_braid_refuses_spark_merge_on_read_deletes_until_compacted(spark, lake, 
         line = proc.stderr.strip()
         assert "\n" not in line and name in line and kind in line and "rewrite_data_files" in line, line
     spark.sql(f"""CALL lakehouse.system.rewrite_data_files(table => '{name}',
-                  options => map('delete-file-threshold', '1', 'remove-dangling-deletes', 'true'))""")
+                  options => map('rewrite-all', 'true', 'use-starting-sequence-number', 'false',
+                                 'remove-dangling-deletes', 'true'))""")
+    assert spark.sql(f"SELECT count(*) AS n FROM {table}.delete_files").first().n == 0
     out = run("sql", "--config", str(config), "--format", "csv", f"SELECT count(*), min(id) FROM {name}",
               env=env).stdout
     assert out.strip().splitlines()[-1] == "990,10"
