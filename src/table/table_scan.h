@@ -32,9 +32,11 @@ class TableScan {
 
   /// The live data files of snapshot `snapshot_id`, or of the current snapshot when nullopt
   /// (no files when the table has none). NotFound for an unknown snapshot id. InvalidArgument
-  /// when the snapshot has live delete files, naming how many of each kind and how to compact
-  /// them away (merge-on-read deletes are not applied by braid, and reading around them would
-  /// return deleted rows).
+  /// when the snapshot has live delete files that apply to a live data file (by sequence
+  /// number, and by file for a position delete file naming one), naming how many of each kind
+  /// and how to compact them away (merge-on-read deletes are not applied by braid, and reading
+  /// around them would return deleted rows). Delete files that apply to no live data file, as
+  /// after a compaction, are skipped.
   static Result<std::vector<DataFile>> LiveDataFiles(FileSystem& fs, const TableMetadata& metadata,
                                                      std::optional<SnapshotId> snapshot_id = std::nullopt);
 

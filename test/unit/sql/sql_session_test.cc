@@ -126,7 +126,8 @@ TEST_F(SqlSessionTest, AnUnreadableTableFailsOnlyWhenQueried) {
 
 // Adds to the current snapshot of `id` a delete manifest listing a v2 position delete file,
 // an equality delete file and a v3 deletion vector, as Spark's merge-on-read writes them.
-void AddDeleteFiles(FileCatalog& catalog, const TableIdentifier& id) {
+// With `point_at`, each position delete file names that one data file in its file_path bounds.
+void AddDeleteFiles(FileCatalog& catalog, const TableIdentifier& id, const std::string& point_at = "") {
   TableState state = *catalog.LoadTable(id);
   const Snapshot& snap = *state.metadata.CurrentSnapshot();
   LocalFileSystem fs;
@@ -140,8 +141,12 @@ void AddDeleteFiles(FileCatalog& catalog, const TableIdentifier& id) {
     deletes[i].file_path = fmt::format("{}/data/delete-{}.bin", state.metadata.location, i);
     deletes[i].record_count = 1;
     deletes[i].file_size_in_bytes = 100;
+    if (!point_at.empty() && deletes[i].content == 1) {
+      deletes[i].lower_bounds[2147483546] = point_at;
+      deletes[i].upper_bounds[2147483546] = point_at;
+    }
   }
-  Result<ManifestFile> m = ManifestWriter::Write(fs, state.metadata.location + "/metadata/deletes-m0.avro",
+  Result<ManifestFile> m = ManifestWriter::Write(fs, fmt::format("{}/metadata/deletes-{}.avro", state.metadata.location, snap.id.value()),
                                                  *state.metadata.CurrentSchema(), *state.metadata.DefaultSpec(),
                                                  snap.id, deletes);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
@@ -155,6 +160,7 @@ void AddDeleteFiles(FileCatalog& catalog, const TableIdentifier& id) {
 
 TEST_F(SqlSessionTest, ATableWithDeleteFilesIsRefusedByEveryQuery) {
   Append(3, 0);
+  Append(2, 10);  // the delete files come at this snapshot: newer than the first file
   AddDeleteFiles(*catalog_, id_);
   auto session = SqlSession::Open(*catalog_);
   ASSERT_TRUE(session.ok()) << session.status().ToString();
@@ -185,6 +191,35 @@ TEST_F(SqlSessionTest, ATableWithDeleteFilesIsRefusedByEveryQuery) {
   Result<QueryResult> files = TableInfo::Files(fs, state);
   ASSERT_FALSE(files.ok());
   EXPECT_NE(files.status().message().find("3 delete files"), std::string::npos) << files.status().message();
+}
+
+TEST_F(SqlSessionTest, DeleteFilesThatApplyToNoLiveDataFileAreSkipped) {
+  // Same sequence number as the only data file: equality deletes do not apply to it (only to
+  // older files), and the position deletes name a file that is no longer live, as after a
+  // compaction rewrote it.
+  Append(3, 0);
+  AddDeleteFiles(*catalog_, id_, "file:///gone/rewritten.parquet");
+  auto session = SqlSession::Open(*catalog_);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  Result<QueryResult> r = (*session)->Query("SELECT count(*) FROM demo.unified_activity");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rows[0][0], "3");
+
+  // Position deletes that name a live data file apply to it: refused.
+  TableState state = *catalog_->LoadTable(id_);
+  LocalFileSystem fs;
+  std::vector<DataFile> live = *TableScan::LiveDataFiles(fs, state.metadata);
+  ASSERT_EQ(live.size(), 1u);
+  Append(1, 20);
+  AddDeleteFiles(*catalog_, id_, live[0].file_path);
+  session = SqlSession::Open(*catalog_);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  r = (*session)->Query("SELECT count(*) FROM demo.unified_activity");
+  ASSERT_FALSE(r.ok());
+  // The new position delete file and deletion vector name a live file and the new equality
+  // delete file is newer than the first data file: 3 apply. The earlier three still apply to
+  // nothing and are not counted.
+  EXPECT_NE(r.status().message().find("3 delete files"), std::string::npos) << r.status().message();
 }
 
 TEST(DeleteFileCounts, NamesEachKind) {
