@@ -302,8 +302,9 @@ class Reader {
       BRAID_ASSIGN_OR_RETURN(std::string window, String(e, where, "window", "a duration such as \"30 minutes\""));
       const toml::node& wn = *e.get("window");
       Result<Duration> d = ParseDuration(window);
-      if (!d.ok()) return Error(wn, where + ".window", d.status().message());
-      if (*d <= Duration(0)) {
+      const bool negative = Trim(window).starts_with('-');
+      if (!d.ok() && !negative) return Error(wn, where + ".window", d.status().message());
+      if (negative || *d <= Duration(0)) {
         return Error(wn, where + ".window", "must be longer than zero (events at most this far apart in event time join)");
       }
       spec.window = *d;

@@ -108,6 +108,18 @@ TEST(PipelineDeclaration, TheSeedFileHasNoDeclaration) {
   EXPECT_EQ(c->JoinDescription(), "a ⟕ purchases ⋈ sessions");
 }
 
+TEST(PipelineDeclaration, FieldsMayBeASubTable) {
+  std::string text = Edit(Valid(), "fields = { user = \"string\", shop = \"long\", page = \"string\", at = \"timestamp\" }\n", "");
+  text = Edit(text, "optional = [\"page\"]\n",
+              "optional = [\"page\"]\n[streams.fields]\nuser = \"string\"\nshop = \"long\"\npage = \"string\"\nat = \"timestamp\"\n");
+  auto c = Parse(text);
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const StreamSpec& views = c->declared->driving;
+  ASSERT_EQ(views.fields.size(), 4u);
+  EXPECT_EQ(views.fields[views.FieldIndex("shop")].type, FieldType::kLong);
+  EXPECT_FALSE(views.fields[views.FieldIndex("page")].required);
+}
+
 TEST(PipelineDeclaration, RefusesAnUnknownStreamInTheJoin) {
   ExpectRefused(Edit(Valid(), "stream = \"buys\"", "stream = \"bys\""), 17,
                 {"join.enrich[1].stream", "\"bys\" is not a declared stream", "views, buys"});
@@ -136,7 +148,7 @@ TEST(PipelineDeclaration, RefusesAColumnThatNamesNoField) {
 
 TEST(PipelineDeclaration, RefusesAZeroOrNegativeWindow) {
   ExpectRefused(Edit(Valid(), "\"10 minutes\"", "\"0s\""), 19, {"join.enrich[1].window", "longer than zero"});
-  ExpectRefused(Edit(Valid(), "\"10 minutes\"", "\"-5m\""), 19, {"join.enrich[1].window"});
+  ExpectRefused(Edit(Valid(), "\"10 minutes\"", "\"-5m\""), 19, {"join.enrich[1].window", "longer than zero"});
   ExpectRefused(Edit(Valid(), "kind = \"left\"", "kind = \"outer\""), 18, {"join.enrich[1].kind", "\"inner\" or \"left\""});
 }
 
