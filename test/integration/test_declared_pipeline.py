@@ -11,6 +11,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from braid_cli import REPO, run
 from join_oracle import normalize, parse_ts, read_table_columns
 from duckdb_iceberg import connect_with_iceberg
@@ -105,19 +107,20 @@ def batch_query(accepted: dict[str, list[dict]]) -> Counter:
     return Counter(normalize(r) for r in rows)
 
 
-def test_declared_pipeline_equals_its_batch_query_on_real_kafka(kafka, new_topic, tmp_path):
+@pytest.mark.parametrize("seed", [11, 12])
+def test_declared_pipeline_equals_its_batch_query_on_real_kafka(kafka, new_topic, tmp_path, seed):
     topics = {name: new_topic(partitions=3, prefix=name) for name in ("impressions", "clicks", "conversions")}
-    records = ad_records(11)
+    records = ad_records(seed)
     # The late records in a second run, which resumes from the first's watermark: within one
     # small backlog, whether a record is late depends on the order partitions are read. The
     # first run stops once caught up (keeping its state), the second drains.
     on_time = {k: [r for r in v if r[1] != "late"] for k, v in records.items()}
     late = {k: [r for r in v if r[1] == "late"] for k, v in records.items()}
-    sent = produce(kafka.bootstrap, topics, on_time, 3, 11)
+    sent = produce(kafka.bootstrap, topics, on_time, 3, seed)
     config = declared_config(tmp_path, topics, kafka.bootstrap)
     proc = run("join", "--config", str(config), "--until-caught-up")
     assert f"Joining {topics['impressions']} ⟕ {topics['clicks']} ⟕ {topics['conversions']}" in proc.stderr + proc.stdout
-    sent.update(produce(kafka.bootstrap, topics, late, 3, 12))
+    sent.update(produce(kafka.bootstrap, topics, late, 3, seed + 100))
     assert "Resumed from the last commit" in run("join", "--config", str(config), "--drain").stdout
 
     rejects = read_table_columns(tmp_path, "ads", "attributed_impressions_rejects", REJECT_COLUMNS)
