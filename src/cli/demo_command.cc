@@ -84,6 +84,12 @@ int Run(PipelineFlags& flags, int64_t events, bool cleanup) {
   auto config = flags.Resolve();
   if (!config.ok()) return fail(config.status());
   PipelineConfig& c = *config;
+  if (c.declared) {
+    // The demo generates the seed's three topics; it has no data for declared streams.
+    return fail(Status::InvalidArgument(
+        "runs the seed pipeline only, and this pipeline file declares its own streams; produce "
+        "to its topics and run `braid join --config FILE`"));
+  }
   if (events >= 0) c.num_events_per_topic = events;
   cleanup = cleanup || c.enable_cleanup;
   StopSignal::Install();

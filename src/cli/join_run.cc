@@ -55,9 +55,8 @@ Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions o
   opt.maintenance = config.maintenance;
   opt.on_notice = [&out](const std::string& line) { out.Notice(line); };
   if (bar) opt.progress_interval = Duration::Millis(250);
-  out.Info("start", fmt::format("Joining {} ⟕ {} ⋈ {} from {} into {} (rejects: {})",
-                                config.topic_actions, config.topic_purchases,
-                                config.topic_sessions, config.kafka_bootstrap_servers,
+  out.Info("start", fmt::format("Joining {} from {} into {} (rejects: {})",
+                                config.JoinDescription(), config.kafka_bootstrap_servers,
                                 rows_id.ToString(), rejects_id.ToString()));
   if (server) {
     out.Info("metrics", fmt::format("Metrics on {}/metrics, status page on {}/", server->url(),

@@ -59,6 +59,9 @@ void PipelineFlags::Add(CLI::App* cmd, bool kafka, bool join, bool table_names) 
               &PipelineConfig::topic_purchases);
     AddString(cmd, "--topic-sessions", "Sessions topic (default sessions)",
               &PipelineConfig::topic_sessions);
+    for (size_t i = flags_.size() - 3; i < flags_.size(); ++i) {
+      seed_flags_.emplace_back(flags_[i].option->get_name(), flags_[i].option);
+    }
   }
   if (join) {
     AddDuration(cmd, "--watermark-delay", "Watermark delay (default 30s)",
@@ -67,6 +70,9 @@ void PipelineFlags::Add(CLI::App* cmd, bool kafka, bool join, bool table_names) 
                 &PipelineConfig::purchase_join_window);
     AddDuration(cmd, "--session-join-window", "Session join window, ± (default 2m)",
                 &PipelineConfig::session_join_window);
+    for (size_t i = flags_.size() - 2; i < flags_.size(); ++i) {
+      seed_flags_.emplace_back(flags_[i].option->get_name(), flags_[i].option);
+    }
     AddDuration(cmd, "--idle-timeout", "Idle partition timeout (default 10s)",
                 &PipelineConfig::idle_timeout);
     AddDuration(cmd, "--commit-interval", "Time between commits (default 5s)",
@@ -95,6 +101,13 @@ Result<PipelineConfig> PipelineFlags::Resolve() const {
   PipelineConfig c;
   if (!config_path_.empty()) {
     BRAID_ASSIGN_OR_RETURN(c, PipelineConfig::Load(config_path_));
+  }
+  for (const auto& [name, option] : seed_flags_) {
+    if (c.declared && option->count() > 0) {
+      return Status::InvalidArgument(fmt::format(
+          "{} sets the seed pipeline's topics or windows, but {} declares its streams; set them in "
+          "its [[streams]] and [[join.enrich]] tables", name, config_path_));
+    }
   }
   for (const Flag& f : flags_) {
     if (f.option->count() > 0) BRAID_RETURN_IF_ERROR(f.apply(c));

@@ -61,6 +61,8 @@ class PipelineFlags {
   std::vector<std::string> catalog_props_;
   std::string warehouse_;
   std::vector<Flag> flags_;
+  /// The seed pipeline's topic and window flags: refused with a declared pipeline.
+  std::vector<std::pair<std::string, CLI::Option*>> seed_flags_;
 };
 
 

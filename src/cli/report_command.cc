@@ -16,6 +16,11 @@ Runner AddReportCommand(CLI::App& root) {
     auto opened = flags->ResolveWithCatalog(CatalogAccess::kReadOnly);
     if (!opened.ok()) return Fail("report", opened.status());
     const PipelineConfig& config = opened->first;
+    if (config.declared) {
+      return Fail("report", Status::InvalidArgument(
+                                "prints the seed pipeline's reports only, and this pipeline file declares its "
+                                "own streams; query the table with `braid sql`"));
+    }
     Catalog& catalog = *opened->second;
     Status st = PrintSeedReports(catalog, PipelineFlags::RowsTable(config));
     return st.ok() ? 0 : FailRun("report", st);

@@ -13,6 +13,7 @@
 #include "base/byte_size.h"
 #include "base/time_format.h"
 #include "catalog/catalog_properties.h"
+#include "pipeline/pipeline_declaration.h"
 
 namespace braid {
 namespace {
@@ -201,8 +202,34 @@ Result<PipelineConfig> PipelineConfig::Parse(std::string_view text, const std::s
       {"kafka", [&](auto& n, auto& k) { return r.Props(n, k, &c.kafka); }},
       {"catalog", [&](auto& n, auto& k) { return r.Props(n, k, &c.catalog); }},
       {"maintenance", [&](auto& n, auto& k) { return ReadMaintenance(r, n, k, path, &c.maintenance); }},
+      // Read as a whole by PipelineDeclaration below.
+      {"streams", [](auto&, auto&) { return Status::Ok(); }},
+      {"join", [](auto&, auto&) { return Status::Ok(); }},
+      {"output", [](auto&, auto&) { return Status::Ok(); }},
   };
   BRAID_RETURN_IF_ERROR(ReadKeys(parsed, keys, "", path));
+  if (PipelineDeclaration::IsDeclaredIn(parsed)) {
+    // The seed's topics and windows would be a second, contradicting description of the join.
+    for (const char* seed : {"topic_actions", "topic_purchases", "topic_sessions", "purchase_join_window",
+                             "session_join_window"}) {
+      if (const toml::node* n = parsed.get(seed)) {
+        return Status::InvalidArgument(fmt::format(
+            "{}:{}: {}: belongs to the seed pipeline, but this file declares its streams ([[streams]], "
+            "[join]); remove it and set topics and windows in the declaration",
+            path, n->source().begin.line, seed));
+      }
+    }
+    BRAID_ASSIGN_OR_RETURN(PipelineDeclaration d, PipelineDeclaration::Read(parsed, path));
+    if (!d.table.empty()) {
+      if (const toml::node* n = parsed.get("iceberg_table")) {
+        return Status::InvalidArgument(fmt::format(
+            "{}:{}: iceberg_table: the table is also named by [output].table (line {}); keep one", path,
+            n->source().begin.line, d.table_line));
+      }
+      c.iceberg_table = d.table;
+    }
+    c.declared = std::move(d.spec);
+  }
   // librdkafka knows its own properties (hundreds, by client version): ask it, now, rather than
   // when the first consumer starts.
   Status kafka = KafkaConfig::Check(c.kafka);
@@ -216,8 +243,23 @@ Result<PipelineConfig> PipelineConfig::Parse(std::string_view text, const std::s
 }
 
 JoinSpec PipelineConfig::ToJoinSpec() const {
+  if (declared) {
+    JoinSpec spec = *declared;
+    spec.watermark_delay = watermark_delay;
+    spec.idle_timeout = idle_timeout;
+    return spec;
+  }
   return SeedPipeline(SeedTopics{topic_actions, topic_purchases, topic_sessions},
                       purchase_join_window, session_join_window, watermark_delay, idle_timeout);
+}
+
+std::string PipelineConfig::JoinDescription() const {
+  const JoinSpec spec = ToJoinSpec();
+  std::string out = spec.driving.topic;
+  for (const EnrichSpec& e : spec.enriching) {
+    out += fmt::format(" {} {}", e.kind == JoinKind::kLeft ? "⟕" : "⋈", e.stream.topic);
+  }
+  return out;
 }
 
 }  // namespace braid

@@ -1,6 +1,7 @@
 #pragma once
 // PipelineConfig: a pipeline file (TOML) with the seed notebook's parameter names, plus the
-// join windows, [kafka] (librdkafka properties under their own names) and [catalog] (Iceberg
+// join windows — or, instead of the seed's topics and windows, a declared pipeline
+// ([[streams]], [join], [output]; see PipelineDeclaration) — [kafka] (librdkafka properties under their own names) and [catalog] (Iceberg
 // catalog properties). Command-line flags override what the file says.
 
 #include <map>
@@ -38,6 +39,9 @@ struct PipelineConfig {
   std::map<std::string, std::string> kafka;    // [kafka]
   std::map<std::string, std::string> catalog;  // [catalog]; "warehouse" defaults to ./warehouse
   MaintenanceSettings maintenance;             // [maintenance]
+  /// The join the file declares with [[streams]]/[join]/[output]; nullopt: the seed pipeline
+  /// with the topic_* and *_join_window keys.
+  std::optional<JoinSpec> declared;
 
   /// Reads `path`. Unknown keys and bad values are refused naming the key and what is allowed;
   /// so are [kafka] properties librdkafka refuses and [catalog] properties the catalog named
@@ -46,8 +50,12 @@ struct PipelineConfig {
   /// Parses the TOML `text` of a pipeline file; `path` names it in errors. Same rules as Load.
   static Result<PipelineConfig> Parse(std::string_view text, const std::string& path);
 
-  /// The join this configuration describes (the seed pipeline with these topics and windows).
+  /// The join this configuration describes: the declared one, or the seed pipeline with these
+  /// topics and windows; either way with this watermark_delay and idle_timeout.
   JoinSpec ToJoinSpec() const;
+  /// "actions ⟕ purchases ⋈ sessions": the driving topic, then each enriching topic after ⟕
+  /// (left) or ⋈ (inner).
+  std::string JoinDescription() const;
   KafkaConfig ToKafkaConfig() const { return KafkaConfig{kafka_bootstrap_servers, kafka}; }
   std::string PipelineId() const {
     return pipeline_id.empty() ? database_name + "." + iceberg_table : pipeline_id;

@@ -217,8 +217,10 @@ Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const KafkaConfig& 
     }
     const std::string ts = Ident(e.stream.timestamp_field);
     const std::string dts = Ident(spec.driving.timestamp_field);
+    // to_microseconds, not an INTERVAL literal: DuckDB's grammar takes only 32-bit numbers
+    // there, and a window over about 35 minutes is more microseconds than that.
     on.push_back(fmt::format(
-        "{0}.{1} BETWEEN s0.{2} - INTERVAL {3} MICROSECOND AND s0.{2} + INTERVAL {3} MICROSECOND",
+        "{0}.{1} BETWEEN s0.{2} - to_microseconds({3}::BIGINT) AND s0.{2} + to_microseconds({3}::BIGINT)",
         a, ts, dts, e.window.micros()));
     from += fmt::format(" {} JOIN {} ON {}", e.kind == JoinKind::kLeft ? "LEFT" : "INNER",
                         a + " " + a, fmt::join(on, " AND "));

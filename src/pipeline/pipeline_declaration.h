@@ -1,0 +1,34 @@
+#pragma once
+// PipelineDeclaration: the join a pipeline file declares with [[streams]], [join] and [output]
+// (README, "Declaring a pipeline"), read into a JoinSpec. A wrong declaration is refused with
+// the file, the TOML line, the key and what is allowed; what braid cannot do yet (boolean
+// fields, nested JSON paths, epoch timestamps, partition specs) is refused by name.
+
+#include <string>
+
+#include <toml++/toml.h>
+
+#include "base/result.h"
+#include "join/join_spec.h"
+
+namespace braid {
+
+struct PipelineDeclaration {
+  /// The declared join; watermark_delay and idle_timeout keep JoinSpec's defaults (the file's
+  /// top-level keys are PipelineConfig's to apply).
+  JoinSpec spec;
+  /// [output].table; empty when the file does not set it.
+  std::string table;
+  /// The line of [output].table (0 when absent), for errors about the table name.
+  uint32_t table_line = 0;
+
+  /// Whether `root` has any of the top-level keys streams, join or output.
+  static bool IsDeclaredIn(const toml::table& root);
+
+  /// Reads root's streams, join and output tables (other top-level keys are left alone) and
+  /// checks the result compiles (JoinPlan::Compile). InvalidArgument as
+  /// "<path>:<line>: <key>: <what is wrong>; <what is allowed>".
+  static Result<PipelineDeclaration> Read(const toml::table& root, const std::string& path);
+};
+
+}  // namespace braid
