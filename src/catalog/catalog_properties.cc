@@ -80,8 +80,10 @@ Status CatalogProperties::Check(const std::map<std::string, std::string>& proper
   std::string type = TypeOf(properties);
   std::vector<std::string> known = Known(type);
   if (known.empty()) return Status::Ok();
-  for (const auto& [name, value] : properties) {
-    bool found = std::any_of(known.begin(), known.end(), [&](const std::string& k) { return Matches(k, name); });
+  for (const auto& property : properties) {
+    const std::string& name = property.first;  // a plain reference: lambdas capture it (clang 14)
+    bool found = std::any_of(known.begin(), known.end(),
+                             [&](const std::string& k) { return Matches(k, name); });
     if (found) continue;
     std::string hint;
     size_t best = 3;  // suggest only a near miss: one or two letters off
