@@ -120,20 +120,22 @@ void PipelineMetrics::Publish(PipelineView view, int64_t now_ms) {
 }
 
 void PipelineMetrics::OnCommit(const CommitView& commit, const RowBatch& rejects) {
-  std::map<std::string, RejectSample> samples;
+  // Looked up by string_view: most rejects share a reason, and a commit may hold thousands.
+  std::map<std::string, RejectSample, std::less<>> samples;
   if (rejects.num_columns() == RejectsSchema().size()) {
     for (size_t i = 0; i < rejects.num_rows() && samples.size() < kMaxRejectSamples; ++i) {
-      std::string reason(rejects.column(3).string_at(i));
-      if (samples.count(reason)) continue;
+      const std::string_view reason = rejects.column(3).string_at(i);
+      if (samples.find(reason) != samples.end()) continue;
       RejectSample s;
-      s.reason = reason;
+      s.reason = std::string(reason);
       s.topic = std::string(rejects.column(0).string_at(i));
       s.partition = static_cast<int32_t>(rejects.column(1).ints[i]);
       s.offset = rejects.column(2).ints[i];
       if (i < rejects.column(4).valid.size() && rejects.column(4).valid[i]) {
         s.payload = std::string(rejects.column(4).string_at(i).substr(0, kSamplePayloadBytes));
       }
-      samples.emplace(std::move(reason), std::move(s));
+      std::string key = s.reason;
+      samples.emplace(std::move(key), std::move(s));
     }
   }
   std::lock_guard lock(mu_);
