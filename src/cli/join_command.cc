@@ -8,6 +8,7 @@
 #include "cli/join_run.h"
 #include "base/byte_size.h"
 #include "cli/pipeline_flags.h"
+#include "pipeline/status_server.h"
 
 namespace braid::cli {
 
@@ -74,6 +75,10 @@ Runner AddJoinCommand(CLI::App& root) {
       duration = *d;
     } else if (config->streaming_duration_seconds > 0) {
       duration = Duration::Seconds(config->streaming_duration_seconds);
+    }
+    if (!o->metrics_listen.empty()) {
+      Status listen = CheckListenAddress(o->metrics_listen);
+      if (!listen.ok()) return Fail("join", listen);
     }
     auto max_buffer = ParseByteSize(o->max_buffer);
     if (!max_buffer.ok()) return Fail("join", max_buffer.status().WithContext("--max-buffer-bytes"));

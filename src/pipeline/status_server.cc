@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <utility>
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -23,18 +24,31 @@ int64_t WallMs() {
 
 }  // namespace
 
-Result<std::unique_ptr<StatusServer>> StatusServer::Start(const std::string& address,
-                                                          const PipelineMetrics& metrics) {
+namespace {
+
+// HOST and PORT of "HOST:PORT", or -1 as the port when it is malformed.
+std::pair<std::string, long> SplitListenAddress(const std::string& address) {
   const size_t colon = address.rfind(':');
   const std::string host = colon == std::string::npos ? "" : address.substr(0, colon);
   const std::string port_text = colon == std::string::npos ? "" : address.substr(colon + 1);
   char* end = nullptr;
   const long port = std::strtol(port_text.c_str(), &end, 10);
-  if (host.empty() || port_text.empty() || *end != '\0' || port < 0 || port > 65535) {
-    return Status::InvalidArgument(fmt::format(
-        "--metrics-listen \"{}\": expected HOST:PORT, e.g. 127.0.0.1:9464 or 0.0.0.0:9464",
-        address));
-  }
+  if (host.empty() || port_text.empty() || *end != '\0' || port < 0 || port > 65535) return {host, -1};
+  return {host, port};
+}
+
+}  // namespace
+
+Status CheckListenAddress(const std::string& address) {
+  if (SplitListenAddress(address).second >= 0) return Status::Ok();
+  return Status::InvalidArgument(fmt::format(
+      "--metrics-listen \"{}\": expected HOST:PORT, e.g. 127.0.0.1:9464 or 0.0.0.0:9464", address));
+}
+
+Result<std::unique_ptr<StatusServer>> StatusServer::Start(const std::string& address,
+                                                          const PipelineMetrics& metrics) {
+  BRAID_RETURN_IF_ERROR(CheckListenAddress(address));
+  const auto [host, port] = SplitListenAddress(address);
   std::unique_ptr<StatusServer> s(new StatusServer());
   s->server_ = std::make_unique<httplib::Server>();
   httplib::Server& http = *s->server_;

@@ -18,6 +18,10 @@ class Server;
 
 namespace braid {
 
+/// Checks "HOST:PORT" (port 0..65535) as --metrics-listen takes it; InvalidArgument naming the
+/// flag otherwise.
+Status CheckListenAddress(const std::string& address);
+
 class StatusServer {
  public:
   /// Listens on `address` ("HOST:PORT"; port 0 picks a free one). `metrics` must outlive the

@@ -161,6 +161,10 @@ def test_metrics_listen_refuses_a_bad_address_before_creating_tables(kafka, new_
               check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
     assert "HOST:PORT" in bad.stderr
+    # A bad flag is exit 2 before anything else is tried, even with no broker to reach.
+    no_broker = run("join", "--bootstrap", "127.0.0.1:1", "--warehouse", str(tmp_path / "nb"),
+                    "--drain", "--metrics-listen", "127.0.0.1:99999", check=False)
+    assert no_broker.returncode == 2 and "--metrics-listen" in no_broker.stderr, no_broker.stderr
     with __import__("socket").socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
