@@ -3,7 +3,8 @@ day(event_timestamp) and bucket(4, user_id)) against a real Kafka: pyiceberg, Du
 extension, `braid sql` and Spark (where installed) read the same rows; every data file holds
 one partition, by pyiceberg's own transforms; a filtered pyiceberg scan plans exactly the
 files of the partitions the filter selects; the manifest list summarizes the partitions; a
-small target_file_size cuts files; a table that exists with another spec is refused."""
+small target_file_size cuts files and compaction merges them within each day; a table that
+exists with another spec is refused."""
 
 from __future__ import annotations
 
@@ -159,6 +160,19 @@ def test_target_file_size_cuts_files_and_a_respec_is_refused(kafka, new_topic, t
     assert max(rows_per_day.values()) > 100, rows_per_day
     assert all(t.file.record_count < 100 for t in tasks), [t.file.record_count for t in tasks]
     assert all(t.file.file_size_in_bytes < 8192 for t in tasks)
+
+    # `braid table compact` merges each day's files into one, never across days; every reader
+    # still reads the same rows.
+    before = Counter(key(r.values()) for r in table.scan(selected_fields=tuple(COLUMNS)).to_arrow().to_pylist())
+    run("table", "compact", "ads.attributed_impressions", "--warehouse", str(tmp_path), "--target-file-size", "1MiB")
+    metadata = current_metadata(tmp_path, "ads", "attributed_impressions")
+    table = StaticTable.from_metadata(str(metadata))
+    tasks = list(table.scan().plan_files())
+    assert sorted(t.file.partition[0] for t in tasks) == sorted(rows_per_day)
+    assert Counter(key(r.values()) for r in table.scan(selected_fields=tuple(COLUMNS)).to_arrow().to_pylist()) == before
+    con = connect_with_iceberg()
+    assert Counter(key(r) for r in con.execute(f"SELECT {', '.join(COLUMNS)} FROM iceberg_scan(?)",
+                                               [str(metadata)]).fetchall()) == before
 
     # Declaring another spec for the existing table: refused by name, exit 2, table unchanged.
     respec = config.read_text().replace(DAY_ONLY, 'partition_by = ["hour(event_timestamp)"]')
