@@ -197,6 +197,33 @@ def test_bad_partition_by_exits_2_before_anything_is_created(kafka, new_topic, t
         assert not (tmp_path / "ads").exists()
 
 
+def test_a_rest_catalog_creates_and_serves_the_partitioned_table(kafka, new_topic, tmp_path):
+    """Through Apache Iceberg's REST fixture: the server keeps braid's spec, braid appends by it,
+    pyiceberg reads the rows and prunes by day."""
+    from rest_fixture import RestFixture
+
+    server = RestFixture("file", tmp_path / "rest").start()
+    try:
+        text = EXAMPLE.read_text().replace('type = "file"\nwarehouse = "warehouse"', f'type = "rest"\nuri = "{server.uri}"')
+        assert 'type = "rest"' in text
+        pipeline(kafka, new_topic, tmp_path, text)
+        table = server.pyiceberg().load_table("ads.attributed_impressions")
+        spec = table.spec()
+        assert [(f.name, str(f.transform), f.source_id) for f in spec.fields] == [("event_timestamp_day", "day", 9)]
+        every = list(table.scan().plan_files())
+        days = sorted({t.file.partition[0] for t in every})
+        assert len(days) >= 3
+        out = run("sql", "--catalog-property", "type=rest", "--catalog-property", f"uri={server.uri}",
+                  "--format", "csv", "SELECT count(*) AS n FROM ads.attributed_impressions").stdout
+        assert int(out.strip().splitlines()[-1]) == table.scan().to_arrow().num_rows > 300
+        start = dt.datetime(1970, 1, 1, tzinfo=UTC) + dt.timedelta(days=days[0])
+        first_day = LessThan("event_timestamp", (start + dt.timedelta(days=1)).isoformat())
+        planned = {t.file.file_path for t in table.scan(row_filter=first_day).plan_files()}
+        assert planned == {t.file.file_path for t in every if t.file.partition[0] == days[0]}
+    finally:
+        server.stop()
+
+
 @pytest.mark.spark
 @pytest.mark.skipif(os.environ.get("BRAID_SPARK") != "1",
                     reason="Spark interop is slow and needs ~450 MB: run with BRAID_SPARK=1 after "
