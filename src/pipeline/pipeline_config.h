@@ -8,12 +8,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "base/types.h"
 #include "join/join_spec.h"
 #include "kafka/kafka_config.h"
 #include "pipeline/table_maintainer.h"
+#include "table/partition_spec.h"
 
 namespace braid {
 
@@ -42,6 +44,11 @@ struct PipelineConfig {
   /// The join the file declares with [[streams]]/[join]/[output]; nullopt: the seed pipeline
   /// with the topic_* and *_join_window keys.
   std::optional<JoinSpec> declared;
+  /// [output] partition_by of a declared pipeline: the rows table's partition fields (empty:
+  /// unpartitioned). A table that exists must already be partitioned this way.
+  std::vector<PartitionFieldRequest> partition_by;
+  /// [output] target_file_size: the rows table's write.target-file-size-bytes (0: the table's).
+  int64_t target_file_size = 0;
 
   /// Reads `path`. Unknown keys and bad values are refused naming the key and what is allowed;
   /// so are [kafka] properties librdkafka refuses and [catalog] properties the catalog named

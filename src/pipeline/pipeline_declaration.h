@@ -2,14 +2,17 @@
 // PipelineDeclaration: the join a pipeline file declares with [[streams]], [join] and [output]
 // (README, "Declaring a pipeline"), read into a JoinSpec. A wrong declaration is refused with
 // the file, the TOML line, the key and what is allowed; what braid cannot do yet (boolean
-// fields, nested JSON paths, epoch timestamps, partition specs) is refused by name.
+// fields, nested JSON paths, epoch timestamps) is refused by name.
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <toml++/toml.h>
 
 #include "base/result.h"
 #include "join/join_spec.h"
+#include "table/partition_spec.h"
 
 namespace braid {
 
@@ -21,6 +24,12 @@ struct PipelineDeclaration {
   std::string table;
   /// The line of [output].table (0 when absent), for errors about the table name.
   uint32_t table_line = 0;
+  /// [output].partition_by: the output table's partition fields, checked against the output
+  /// columns (empty: unpartitioned).
+  std::vector<PartitionFieldRequest> partition_by;
+  /// [output].target_file_size in bytes (0 when absent): the output table's
+  /// write.target-file-size-bytes.
+  int64_t target_file_size = 0;
 
   /// Whether `root` has any of the top-level keys streams, join or output.
   static bool IsDeclaredIn(const toml::table& root);
