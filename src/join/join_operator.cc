@@ -45,7 +45,7 @@ uint32_t JoinOperator::SlotFor(std::string_view key) {
     s.slots.emplace_back();
   }
   KeyState& ks = s.slots[slot];
-  ks.key.assign(key);
+  ks.key_bytes.assign(key.begin(), key.end());
   ks.hash = SlotHash{&s.slots}(key);
   ks.streams.resize(plan_.num_streams());
   ks.closed_prefix.assign(plan_.num_streams(), 0);
@@ -131,7 +131,7 @@ void JoinOperator::EmitProduct(const KeyState& ks, const EventList::Entry& a, Ro
         row_[j] = &row_events_[j];
       }
     }
-    emitter_.Emit(ks.key, row_, out);
+    emitter_.Emit(ks.key(), row_, out);
     ++rows_out_;
     size_t j = 1;
     for (; j < n; ++j) {
@@ -256,7 +256,7 @@ void JoinOperator::Release(uint32_t slot) {
   State& s = *state_;
   KeyState& ks = s.slots[slot];
   s.index.erase(slot);
-  ks.key.clear();
+  ks.key_bytes.clear();
   for (EventList& v : ks.streams) v.Release();
   ks.next_deadline = Timestamp::Max();
   ++ks.generation;
@@ -268,7 +268,7 @@ void JoinOperator::Save(ByteWriter* out) const {
   out->U64(s.index.size());
   for (uint32_t slot : s.index) {
     const KeyState& ks = s.slots[slot];
-    out->Str(ks.key);
+    out->Str(ks.key());
     for (size_t i = 0; i < plan_.num_streams(); ++i) {
       const EventList& events = ks.streams[i];
       out->U32(static_cast<uint32_t>(events.size()));
