@@ -29,10 +29,26 @@ Result<std::unique_ptr<JoinEngine>> JoinEngine::Create(const JoinSpec& spec) {
   return engine;
 }
 
+namespace {
+
+// The tracker's settings: the pipeline's, and each stream's own where it sets them.
+WatermarkTracker::Options TrackerOptions(const JoinSpec& spec) {
+  WatermarkTracker::Options o{spec.watermark_delay, spec.idle_timeout, spec.alignment_bound, {}};
+  std::vector<const StreamSpec*> streams{&spec.driving};
+  for (const EnrichSpec& e : spec.enriching) streams.push_back(&e.stream);
+  for (const StreamSpec* s : streams) {
+    if (s->watermark_delay || s->idle_timeout) {
+      o.per_topic.push_back({s->topic, spec.WatermarkDelayOf(s->topic), spec.IdleTimeoutOf(s->topic)});
+    }
+  }
+  return o;
+}
+
+}  // namespace
+
 JoinEngine::JoinEngine(JoinPlan plan)
     : plan_(std::move(plan)),
-      tracker_(WatermarkTracker::Options{plan_.spec().watermark_delay, plan_.spec().idle_timeout,
-                                         plan_.spec().alignment_bound}),
+      tracker_(TrackerOptions(plan_.spec())),
       op_(std::make_unique<JoinOperator>(plan_)),
       handle_cache_(plan_.num_streams()) {}
 

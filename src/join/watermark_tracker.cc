@@ -18,7 +18,16 @@ WatermarkTracker::Handle WatermarkTracker::Register(const TopicPartition& tp) {
       return h;
     }
   }
-  parts_.push_back(Partition{tp});
+  Partition p{tp};
+  p.delay = options_.delay;
+  p.idle_timeout = options_.idle_timeout;
+  for (const Options::TopicTiming& t : options_.per_topic) {
+    if (t.topic == tp.topic) {
+      p.delay = t.delay;
+      p.idle_timeout = t.idle_timeout;
+    }
+  }
+  parts_.push_back(std::move(p));
   // A new partition may lower the candidate, never the watermark.
   Recompute();
   return parts_.size() - 1;
@@ -83,7 +92,7 @@ bool WatermarkTracker::CheckIdle(Timestamp now) {
       p.last_active = now;
       p.seen_since_check = false;
     }
-    if (!p.idle && p.caught_up && p.last_active + options_.idle_timeout <= now) {
+    if (!p.idle && p.caught_up && p.last_active + p.idle_timeout <= now) {
       p.idle = true;
       changed = true;
     }
