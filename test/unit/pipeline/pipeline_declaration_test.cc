@@ -100,6 +100,28 @@ TEST(PipelineDeclaration, TheShippedAdAttributionExampleCompiles) {
   EXPECT_TRUE(JoinPlan::Compile(spec).ok());
 }
 
+TEST(PipelineDeclaration, TheShippedOrderFulfilmentExampleCompiles) {
+  auto c = PipelineConfig::Load(std::string(BRAID_SOURCE_DIR) + "/examples/order-fulfilment.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  JoinSpec spec = c->ToJoinSpec();
+  EXPECT_EQ(spec.driving.key_fields, (std::vector<std::string>{"order.id", "customer.id"}));
+  EXPECT_EQ(spec.driving.fields[spec.driving.FieldIndex("placed_at")].time_format, TimeFormat::kEpochMillis);
+  ASSERT_EQ(spec.enriching.size(), 2u);
+  EXPECT_EQ(spec.enriching[0].kind, JoinKind::kInner);
+  EXPECT_EQ(spec.enriching[0].window, Duration::Seconds(3600));
+  EXPECT_EQ(spec.enriching[1].kind, JoinKind::kLeft);
+  EXPECT_EQ(spec.enriching[1].window, Duration::Seconds(3 * 86400));
+  EXPECT_EQ(spec.WatermarkDelayOf("shop_shipments"), Duration::Seconds(600));
+  EXPECT_EQ(spec.WatermarkDelayOf("shop_orders"), Duration::Seconds(30));
+  auto plan = JoinPlan::Compile(spec);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  std::vector<std::string> names;
+  for (const ColumnSpec& col : plan->output_schema()) names.push_back(col.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"order_id", "customer_id", "tier", "total", "gift", "payment_id", "paid",
+                                             "card_verified", "paid_at", "shipment_id", "carrier", "shipped_at",
+                                             "event_timestamp", "processing_time"}));
+}
+
 TEST(PipelineDeclaration, TheSeedFileHasNoDeclaration) {
   auto c = Parse("topic_actions = \"a\"\n");
   ASSERT_TRUE(c.ok());
