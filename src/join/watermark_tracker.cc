@@ -148,11 +148,20 @@ std::vector<TopicPartition> WatermarkTracker::PartitionsAhead() const {
   if (!options_.alignment_bound || finished_) return out;
   for (const Partition& p : parts_) {
     if (!p.registered || p.idle || p.max_ts == Timestamp::Min()) continue;
-    const Timestamp w = PartitionWatermark(p);
+    // Progress is compared at the widest delay: a partition whose stream has a shorter delay
+    // than the one holding `wm` is not ahead for that alone (with one delay for all, this is
+    // its own watermark).
+    const Timestamp w = p.max_ts - WidestDelay();
     const bool ahead = watermark_ == Timestamp::Min() || w > watermark_ + *options_.alignment_bound;
     if (ahead) out.push_back(p.tp);
   }
   return out;
+}
+
+Duration WatermarkTracker::WidestDelay() const {
+  Duration widest = options_.delay;
+  for (const Options::TopicTiming& t : options_.per_topic) widest = std::max(widest, t.delay);
+  return widest;
 }
 
 void WatermarkTracker::Save(ByteWriter* out) const {

@@ -69,6 +69,8 @@ class WatermarkTracker {
   Timestamp TopicWatermark(std::string_view topic) const;
   /// Registered partitions whose watermark exceeds the pipeline's by more than the alignment
   /// bound (all that delivered data while the pipeline watermark is −∞). Idle ones excluded.
+  /// With per-topic delays, a partition's watermark here is taken at the widest delay, so that
+  /// streams at the same event time are aligned whatever their delays.
   std::vector<TopicPartition> PartitionsAhead() const;
   bool IsIdle(Handle h) const { return parts_[h].idle; }
   /// The newest event time `h` delivered; Timestamp::Min() if none.
@@ -105,6 +107,7 @@ class WatermarkTracker {
   // or nullopt (for the pipeline, whose watermark then holds).
   Timestamp Candidate(std::string_view only_topic) const;
   bool Recompute();
+  Duration WidestDelay() const;
 
   Options options_;
   std::vector<Partition> parts_;
