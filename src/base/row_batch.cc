@@ -11,6 +11,7 @@ const char* IcebergTypeName(ColumnType type) {
     case ColumnType::kInt64: return "long";
     case ColumnType::kInt32: return "int";
     case ColumnType::kTimestampTz: return "timestamptz";
+    case ColumnType::kBoolean: return "boolean";
   }
   return "unknown";
 }
@@ -21,7 +22,7 @@ ColumnData& RowBatch::Next(ColumnType expected) {
   assert(next_column_ < columns_.size() && "more values than columns in a row");
   const ColumnType actual = schema_[next_column_].type;
   const bool is_int = actual == ColumnType::kInt64 || actual == ColumnType::kInt32 ||
-                      actual == ColumnType::kTimestampTz;
+                      actual == ColumnType::kTimestampTz || actual == ColumnType::kBoolean;
   assert((actual == expected || (expected == ColumnType::kInt64 && is_int)) &&
          "value type does not match the column");
   (void)is_int;

@@ -13,9 +13,10 @@
 
 namespace braid {
 
-enum class ColumnType { kString, kDouble, kInt64, kInt32, kTimestampTz };
+enum class ColumnType { kString, kDouble, kInt64, kInt32, kTimestampTz, kBoolean };
 
-/// Iceberg's name for a column type ("string", "double", "long", "int", "timestamptz").
+/// Iceberg's name for a column type ("string", "double", "long", "int", "timestamptz",
+/// "boolean").
 const char* IcebergTypeName(ColumnType type);
 
 /// One output column: its name, type and Iceberg field id; `required` columns never hold NULL.
@@ -33,7 +34,8 @@ using RowSchema = std::vector<ColumnSpec>;
 /// [offsets[i], offsets[i+1]).
 struct ColumnData {
   std::vector<uint8_t> valid;
-  std::vector<int64_t> ints;  // kInt64, kInt32, kTimestampTz (microseconds since the epoch)
+  std::vector<int64_t> ints;  // kInt64, kInt32, kTimestampTz (microseconds since the epoch),
+                             // kBoolean (1 or 0)
   std::vector<double> doubles;
   std::vector<uint32_t> offsets{0};
   std::string chars;

@@ -26,14 +26,41 @@ const char* JsonTypeName(od::json_type t) {
   return "unknown";
 }
 
-const char* ExpectedName(FieldType t) {
+std::string ExpectedName(FieldType t, TimeFormat f) {
   switch (t) {
     case FieldType::kString: return "string";
     case FieldType::kDouble: return "number";
     case FieldType::kLong: return "integer";
-    case FieldType::kTimestamp: return "timestamp string";
+    case FieldType::kTimestamp:
+      if (f == TimeFormat::kIso8601) return "timestamp string";
+      return fmt::format("integer {}", TimeFormatName(f));
+    case FieldType::kBoolean: return "boolean";
   }
   return "unknown";
+}
+
+// The JSON type a field of this type and format is written as.
+od::json_type WantedJsonType(FieldType t, TimeFormat f) {
+  switch (t) {
+    case FieldType::kString: return od::json_type::string;
+    case FieldType::kTimestamp:
+      return f == TimeFormat::kIso8601 ? od::json_type::string : od::json_type::number;
+    case FieldType::kBoolean: return od::json_type::boolean;
+    case FieldType::kDouble:
+    case FieldType::kLong: break;
+  }
+  return od::json_type::number;
+}
+
+// The keys of a field's path, outermost first ("user.id" -> user, id).
+std::vector<std::string> PathKeys(std::string_view name) {
+  std::vector<std::string> keys;
+  for (size_t begin = 0;;) {
+    const size_t dot = name.find('.', begin);
+    keys.emplace_back(name.substr(begin, dot == std::string_view::npos ? dot : dot - begin));
+    if (dot == std::string_view::npos) return keys;
+    begin = dot + 1;
+  }
 }
 
 Reject InvalidJson() { return {RejectKind::kInvalidJson, "invalid json", std::nullopt}; }
@@ -51,7 +78,11 @@ std::string Quote(std::string_view v) {
 struct EventDecoder::Json {
   explicit Json(EventDecoder* d) : decoder(*d) {}
   std::optional<Reject> DecodeObject(od::document& doc);
+  std::optional<Reject> DecodeMembers(od::object object, int parent, uint64_t& seen);
+  std::optional<Reject> DecodeNested(int node, od::value value, uint64_t& seen);
   std::optional<Reject> DecodeField(size_t index, od::value value);
+  std::optional<Reject> DecodeEpoch(const FieldPlan& plan, const std::string& name,
+                                    od::value& value, int64_t* micros);
   std::optional<Timestamp> FindTimestamp(od::document& doc);
 
   EventDecoder& decoder;
@@ -68,7 +99,25 @@ Result<std::unique_ptr<EventDecoder>> EventDecoder::Create(
   BRAID_RETURN_IF_ERROR(spec.Validate());
   std::unique_ptr<EventDecoder> d(new EventDecoder(spec));
   d->timestamp_field_ = spec.FieldIndex(spec.timestamp_field);
-  for (const FieldSpec& f : spec.fields) d->plans_.push_back({f.type, f.required, false});
+  for (const FieldSpec& f : spec.fields) {
+    d->plans_.push_back({f.type, f.required, false, f.time_format});
+    // One node per key on the field's path; objects shared by several fields once (Validate
+    // has made sure no field is also an object).
+    std::vector<std::string> keys = PathKeys(f.name);
+    int parent = -1;
+    for (size_t k = 0; k + 1 < keys.size(); ++k) {
+      int node = d->Lookup(parent, keys[k]);
+      if (node < 0) {
+        node = static_cast<int>(d->nodes_.size());
+        d->nodes_.push_back({keys[k], parent, -1});
+        d->nested_ = true;
+      }
+      parent = node;
+    }
+    d->field_nodes_.push_back(static_cast<int>(d->nodes_.size()));
+    d->nodes_.push_back({keys.back(), parent, static_cast<int>(d->plans_.size() - 1)});
+  }
+  d->timestamp_path_ = PathKeys(spec.timestamp_field);
   d->plans_[d->timestamp_field_].required = true;
   d->plans_[d->timestamp_field_].is_timestamp = true;
   for (const std::string& k : spec.key_fields) {
@@ -93,14 +142,22 @@ Result<std::unique_ptr<EventDecoder>> EventDecoder::Create(
     d->stored_types_.push_back(spec.fields[idx].type);
   }
   d->scratch_.resize(spec.fields.size());
+  d->objects_seen_.resize(d->nodes_.size());
   return d;
 }
 
-int EventDecoder::Lookup(std::string_view name) const {
-  for (size_t i = 0; i < spec_.fields.size(); ++i) {
-    if (spec_.fields[i].name == name) return static_cast<int>(i);
+int EventDecoder::Lookup(int parent, std::string_view key) const {
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (nodes_[i].parent == parent && nodes_[i].key == key) return static_cast<int>(i);
   }
   return -1;
+}
+
+bool EventDecoder::IsUnder(int field, int node) const {
+  for (int n = nodes_[field_nodes_[field]].parent; n >= 0; n = nodes_[n].parent) {
+    if (n == node) return true;
+  }
+  return false;
 }
 
 std::optional<Reject> EventDecoder::Decode(std::string_view value, DecodedEvent* event) {
@@ -117,6 +174,7 @@ std::optional<Reject> EventDecoder::Decode(std::string_view value, DecodedEvent*
     return InvalidJson();
   }
   for (FieldValue& v : scratch_) v.state = FieldValue::kAbsent;
+  if (nested_) std::fill(objects_seen_.begin(), objects_seen_.end(), uint8_t{0});
   if (std::optional<Reject> reject = json_->DecodeObject(doc)) {
     if (reject->kind != RejectKind::kInvalidJson && reject->kind != RejectKind::kNotObject &&
         !reject->event_time) {
@@ -158,21 +216,7 @@ std::optional<Reject> EventDecoder::Json::DecodeObject(od::document& doc) {
   od::object object;
   if (doc.get_object().get(object)) return InvalidJson();
   uint64_t seen = 0;
-  for (auto field_result : object) {
-    od::field field;
-    std::string_view name;
-    if (std::move(field_result).get(field) || field.unescaped_key().get(name)) {
-      return InvalidJson();
-    }
-    const int idx = d.Lookup(name);
-    if (idx < 0) continue;  // unknown field: On-Demand skips its value
-    if (seen & (uint64_t{1} << idx)) {
-      return Reject{RejectKind::kDuplicateField, fmt::format("duplicate field {}", name),
-                    std::nullopt};
-    }
-    seen |= uint64_t{1} << idx;
-    if (std::optional<Reject> r = DecodeField(static_cast<size_t>(idx), field.value())) return r;
-  }
+  if (std::optional<Reject> r = DecodeMembers(object, -1, seen)) return r;
   // Anything after the object (a second value, garbage) makes the record invalid JSON;
   // simdjson 3.0 reports "at the end" as OUT_OF_BOUNDS here.
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return InvalidJson();
@@ -183,6 +227,73 @@ std::optional<Reject> EventDecoder::Json::DecodeObject(od::document& doc) {
     }
   }
   return std::nullopt;
+}
+
+// The members of one object: the top level (`parent` -1) or an object on a nested path.
+std::optional<Reject> EventDecoder::Json::DecodeMembers(od::object object, int parent,
+                                                        uint64_t& seen) {
+  EventDecoder& d = decoder;
+  for (auto field_result : object) {
+    od::field field;
+    std::string_view name;
+    if (std::move(field_result).get(field) || field.unescaped_key().get(name)) {
+      return InvalidJson();
+    }
+    const int node = d.Lookup(parent, name);
+    if (node < 0) continue;  // unknown field: On-Demand skips its value
+    const int idx = d.nodes_[node].field;
+    if (idx < 0) {
+      if (d.objects_seen_[node]) {
+        return Reject{RejectKind::kDuplicateField, "duplicate field " + d.PathOf(node),
+                      std::nullopt};
+      }
+      d.objects_seen_[node] = 1;
+      if (std::optional<Reject> r = DecodeNested(node, field.value(), seen)) return r;
+      continue;
+    }
+    if (seen & (uint64_t{1} << idx)) {
+      return Reject{RejectKind::kDuplicateField,
+                    fmt::format("duplicate field {}", d.spec_.fields[idx].name), std::nullopt};
+    }
+    seen |= uint64_t{1} << idx;
+    if (std::optional<Reject> r = DecodeField(static_cast<size_t>(idx), field.value())) return r;
+  }
+  return std::nullopt;
+}
+
+// The value of an object on a nested path: its members, or null for every field below it.
+std::optional<Reject> EventDecoder::Json::DecodeNested(int node, od::value value,
+                                                       uint64_t& seen) {
+  EventDecoder& d = decoder;
+  od::json_type type;
+  if (value.type().get(type)) return InvalidJson();
+  if (type == od::json_type::object) {
+    od::object object;
+    if (value.get_object().get(object)) return InvalidJson();
+    return DecodeMembers(object, node, seen);
+  }
+  if (type == od::json_type::null) {
+    bool is_null = false;
+    if (value.is_null().get(is_null) || !is_null) return InvalidJson();
+    for (size_t i = 0; i < d.plans_.size(); ++i) {
+      if (!d.IsUnder(static_cast<int>(i), node)) continue;
+      if (d.plans_[i].required) {
+        return Reject{RejectKind::kNullField, "null " + d.spec_.fields[i].name, std::nullopt};
+      }
+      d.scratch_[i].state = FieldValue::kNull;
+    }
+    return std::nullopt;
+  }
+  return Reject{RejectKind::kWrongType,
+                fmt::format("wrong type for {}: expected object, got {}", d.PathOf(node),
+                            JsonTypeName(type)),
+                std::nullopt};
+}
+
+std::string EventDecoder::PathOf(int node) const {
+  std::string path = nodes_[node].key;
+  for (int n = nodes_[node].parent; n >= 0; n = nodes_[n].parent) path = nodes_[n].key + "." + path;
+  return path;
 }
 
 std::optional<Reject> EventDecoder::Json::DecodeField(size_t index, od::value value) {
@@ -199,19 +310,29 @@ std::optional<Reject> EventDecoder::Json::DecodeField(size_t index, od::value va
     out.state = FieldValue::kNull;
     return std::nullopt;
   }
-  const bool want_string = plan.type == FieldType::kString || plan.type == FieldType::kTimestamp;
-  const od::json_type want = want_string ? od::json_type::string : od::json_type::number;
+  const od::json_type want = WantedJsonType(plan.type, plan.time_format);
   if (type != want) {
     return Reject{RejectKind::kWrongType,
                   fmt::format("wrong type for {}: expected {}, got {}", name,
-                              ExpectedName(plan.type), JsonTypeName(type)),
+                              ExpectedName(plan.type, plan.time_format), JsonTypeName(type)),
                   std::nullopt};
   }
   switch (plan.type) {
     case FieldType::kString:
       if (value.get_string().get(out.s)) return InvalidJson();
       break;
+    case FieldType::kBoolean: {
+      bool b = false;
+      if (value.get_bool().get(b)) return InvalidJson();
+      out.i = b ? 1 : 0;
+      break;
+    }
     case FieldType::kTimestamp: {
+      if (plan.time_format != TimeFormat::kIso8601) {
+        std::optional<Reject> r = DecodeEpoch(plan, name, value, &out.i);
+        if (r) return r;
+        break;
+      }
       std::string_view text;
       if (value.get_string().get(text)) return InvalidJson();
       std::optional<Timestamp> ts = ParseEventTimestamp(text);
@@ -253,15 +374,54 @@ std::optional<Reject> EventDecoder::Json::DecodeField(size_t index, od::value va
   return std::nullopt;
 }
 
+// An epoch timestamp: an integer count of the plan's unit, within years 0001-9999.
+std::optional<Reject> EventDecoder::Json::DecodeEpoch(const FieldPlan& plan,
+                                                      const std::string& name, od::value& value,
+                                                      int64_t* micros) {
+  const char* unit = TimeFormatName(plan.time_format);
+  od::number_type nt;
+  if (value.get_number_type().get(nt)) return InvalidJson();
+  if (nt == od::number_type::floating_point_number) {
+    return Reject{RejectKind::kWrongType,
+                  fmt::format("wrong type for {}: expected integer {}, got fractional number",
+                              name, unit),
+                  std::nullopt};
+  }
+  int64_t count = 0;
+  simdjson::error_code e = value.get_int64().get(count);
+  if (e && e != simdjson::NUMBER_OUT_OF_RANGE && e != simdjson::INCORRECT_TYPE) {
+    return InvalidJson();
+  }
+  std::optional<Timestamp> ts = e ? std::nullopt : EpochTimestamp(count, plan.time_format);
+  if (!ts) {
+    std::string_view raw = value.raw_json_token();
+    raw = raw.substr(0, raw.find_last_not_of(" \t\r\n") + 1);
+    std::string reason =
+        plan.is_timestamp
+            ? fmt::format("bad timestamp {} {}: out of range", Quote(raw), unit)
+            : fmt::format("bad timestamp for {}: {} {}: out of range", name, Quote(raw), unit);
+    return Reject{RejectKind::kBadTimestamp, std::move(reason), std::nullopt};
+  }
+  *micros = ts->micros();
+  return std::nullopt;
+}
+
 std::optional<Timestamp> EventDecoder::Json::FindTimestamp(od::document& doc) {
   const FieldValue& v = decoder.scratch_[decoder.timestamp_field_];
   if (v.state == FieldValue::kPresent) return Timestamp(v.i);
   // The record failed before its timestamp was read; look it up for the rejects row.
   doc.rewind();
-  std::string_view text;
-  if (doc.find_field_unordered(decoder.spec_.timestamp_field).get_string().get(text)) {
-    return std::nullopt;
+  const std::vector<std::string>& path = decoder.timestamp_path_;
+  simdjson::simdjson_result<od::value> found = doc.find_field_unordered(path[0]);
+  for (size_t i = 1; i < path.size(); ++i) found = found.find_field_unordered(path[i]);
+  const TimeFormat format = decoder.plans_[decoder.timestamp_field_].time_format;
+  if (format != TimeFormat::kIso8601) {
+    int64_t count = 0;
+    if (found.get_int64().get(count)) return std::nullopt;
+    return EpochTimestamp(count, format);
   }
+  std::string_view text;
+  if (found.get_string().get(text)) return std::nullopt;
   return ParseEventTimestamp(text);
 }
 
@@ -287,7 +447,8 @@ void EventDecoder::Build(DecodedEvent* event) {
       case FieldType::kString: builder_.AddString(v.s); break;
       case FieldType::kDouble: builder_.AddDouble(v.d); break;
       case FieldType::kLong:
-      case FieldType::kTimestamp: builder_.AddInt(v.i); break;
+      case FieldType::kTimestamp:
+      case FieldType::kBoolean: builder_.AddInt(v.i); break;
     }
   }
   builder_.Finish();

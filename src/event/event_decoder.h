@@ -31,7 +31,10 @@ struct DecodedEvent {
 /// their declared type — a double field also takes integers, a key field declared string takes
 /// only strings (the number 1 and the string "1" are different keys, so braid does not guess).
 /// A field given twice is rejected. Required fields must be present and not null; optional ones
-/// decode as NULL when absent or null.
+/// decode as NULL when absent or null. A nested field ("user.id") is looked up through its
+/// objects: one that is absent or null makes the field absent or null, one that is not an
+/// object rejects the record. Booleans take only true/false; an epoch timestamp only an
+/// integer within years 0001-9999.
 class EventDecoder {
  public:
   /// `stored_fields` names the fields kept in DecodedEvent::values, in slot order; they must
@@ -55,6 +58,15 @@ class EventDecoder {
     FieldType type;
     bool required;
     bool is_timestamp;
+    TimeFormat time_format;
+  };
+  // One JSON key looked for: a declared field (`field` >= 0) or an object on the way to nested
+  // fields (`field` -1). `parent` is the enclosing object's node, -1 at the top level. A flat
+  // stream has exactly one node per field, in field order.
+  struct PathNode {
+    std::string key;
+    int parent;
+    int field;
   };
   struct FieldValue {
     enum : uint8_t { kAbsent, kNull, kPresent } state;
@@ -66,7 +78,9 @@ class EventDecoder {
   struct Json;  // the simdjson parser and helpers, kept out of this header
 
   explicit EventDecoder(StreamSpec spec);
-  int Lookup(std::string_view name) const;
+  int Lookup(int parent, std::string_view key) const;
+  bool IsUnder(int field, int node) const;
+  std::string PathOf(int node) const;  // "user.address", for reasons
   void Build(DecodedEvent* event);
 
   StreamSpec spec_;
@@ -75,10 +89,15 @@ class EventDecoder {
   std::vector<int> stored_fields_;      // declared-field index per stored slot
   std::vector<FieldType> stored_types_;
   int timestamp_field_ = -1;
+  std::vector<PathNode> nodes_;
+  std::vector<int> field_nodes_;              // node per declared field
+  std::vector<std::string> timestamp_path_;   // the timestamp field's keys, outermost first
+  bool nested_ = false;                       // any field below the top level
 
   std::unique_ptr<Json> json_;
   std::vector<char> buffer_;  // the value plus SIMDJSON_PADDING bytes
   std::vector<FieldValue> scratch_;
+  std::vector<uint8_t> objects_seen_;  // per node: that object key was met in this record
   EventValuesBuilder builder_;
 };
 

@@ -17,6 +17,11 @@ bool EventValues::IsValid(std::string_view encoded, std::span<const FieldType> t
     const uint32_t len = end - begin - 1;
     if (tag > 1 || (tag == 0 && len != 0)) return false;
     if (tag == 1 && types[i] != FieldType::kString && len != 8) return false;
+    if (tag == 1 && types[i] == FieldType::kBoolean) {
+      int64_t v;
+      std::memcpy(&v, encoded.data() + header + begin + 1, 8);
+      if (v != 0 && v != 1) return false;
+    }
     begin = end;
   }
   return begin == payload;

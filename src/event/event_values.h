@@ -32,7 +32,7 @@ class EventValues {
   }
   /// The value of a double slot (0 for NULL).
   double GetDouble(size_t slot) const { return Fixed<double>(slot); }
-  /// The value of a long or timestamp slot (0 for NULL).
+  /// The value of a long, timestamp or boolean (1 or 0) slot (0 for NULL).
   int64_t GetInt(size_t slot) const { return Fixed<int64_t>(slot); }
 
   /// True if `encoded` is well-formed for fields of `types` (used on untrusted checkpoint
@@ -66,7 +66,7 @@ class EventValuesBuilder {
   void AddNull() { Close(0, nullptr, 0); }
   void AddString(std::string_view v) { Close(1, v.data(), v.size()); }
   void AddDouble(double v) { Close(1, &v, sizeof v); }
-  void AddInt(int64_t v) { Close(1, &v, sizeof v); }
+  void AddInt(int64_t v) { Close(1, &v, sizeof v); }  // long, timestamp, boolean (1/0)
   /// Checks that every slot was added (assertion).
   void Finish();
 

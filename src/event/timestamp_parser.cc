@@ -98,4 +98,19 @@ std::optional<Timestamp> ParseEventTimestamp(std::string_view s) {
   return t;
 }
 
+std::optional<Timestamp> EpochTimestamp(int64_t count, TimeFormat unit) {
+  int64_t per_unit = 1;
+  switch (unit) {
+    case TimeFormat::kEpochSeconds: per_unit = 1000000; break;
+    case TimeFormat::kEpochMillis: per_unit = 1000; break;
+    case TimeFormat::kEpochMicros:
+    case TimeFormat::kIso8601: break;
+  }
+  // Compared before multiplying, so that no count can overflow.
+  if (count < kMinEventTime.micros() / per_unit || count > kMaxEventTime.micros() / per_unit) {
+    return std::nullopt;
+  }
+  return Timestamp(count * per_unit);
+}
+
 }  // namespace braid

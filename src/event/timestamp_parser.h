@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "base/types.h"
+#include "event/stream_spec.h"
 
 namespace braid {
 
@@ -21,5 +22,10 @@ inline constexpr Timestamp kMaxEventTime{253402300799999999};
 /// [kMinEventTime, kMaxEventTime] once the offset is applied, and surrounding spaces.
 /// Pure function; thread-safe.
 std::optional<Timestamp> ParseEventTimestamp(std::string_view text);
+
+/// `count` seconds, milliseconds or microseconds (as `unit` says; not kIso8601) since the
+/// epoch, or nullopt when the instant is outside [kMinEventTime, kMaxEventTime].
+/// Pure function; thread-safe.
+std::optional<Timestamp> EpochTimestamp(int64_t count, TimeFormat unit);
 
 }  // namespace braid

@@ -18,6 +18,23 @@ constexpr int64_t kCachedPartitions = 1 << 16;
 
 }  // namespace
 
+namespace {
+
+// The tracker's settings: the pipeline's, and each stream's own where it sets them.
+WatermarkTracker::Options TrackerOptions(const JoinSpec& spec) {
+  WatermarkTracker::Options o{spec.watermark_delay, spec.idle_timeout, spec.alignment_bound, {}};
+  std::vector<const StreamSpec*> streams{&spec.driving};
+  for (const EnrichSpec& e : spec.enriching) streams.push_back(&e.stream);
+  for (const StreamSpec* s : streams) {
+    if (s->watermark_delay || s->idle_timeout) {
+      o.per_topic.push_back({s->topic, spec.WatermarkDelayOf(s->topic), spec.IdleTimeoutOf(s->topic)});
+    }
+  }
+  return o;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<JoinEngine>> JoinEngine::Create(const JoinSpec& spec) {
   BRAID_ASSIGN_OR_RETURN(JoinPlan plan, JoinPlan::Compile(spec));
   std::unique_ptr<JoinEngine> engine(new JoinEngine(std::move(plan)));
@@ -49,8 +66,7 @@ void JoinEngine::RecordDecoder::Decode(const KafkaRecord& record, DecodedRecord*
 
 JoinEngine::JoinEngine(JoinPlan plan)
     : plan_(std::move(plan)),
-      tracker_(WatermarkTracker::Options{plan_.spec().watermark_delay, plan_.spec().idle_timeout,
-                                         plan_.spec().alignment_bound}),
+      tracker_(TrackerOptions(plan_.spec())),
       op_(std::make_unique<JoinOperator>(plan_)),
       handle_cache_(plan_.num_streams()) {}
 

@@ -13,6 +13,7 @@ ColumnType OutputType(FieldType t) {
     case FieldType::kDouble: return ColumnType::kDouble;
     case FieldType::kLong: return ColumnType::kInt64;
     case FieldType::kTimestamp: return ColumnType::kTimestampTz;
+    case FieldType::kBoolean: return ColumnType::kBoolean;
   }
   return ColumnType::kString;
 }

@@ -2,6 +2,24 @@
 
 namespace braid {
 
+const StreamSpec* JoinSpec::StreamOfTopic(std::string_view topic) const {
+  if (driving.topic == topic) return &driving;
+  for (const EnrichSpec& e : enriching) {
+    if (e.stream.topic == topic) return &e.stream;
+  }
+  return nullptr;
+}
+
+Duration JoinSpec::WatermarkDelayOf(std::string_view topic) const {
+  const StreamSpec* s = StreamOfTopic(topic);
+  return s && s->watermark_delay ? *s->watermark_delay : watermark_delay;
+}
+
+Duration JoinSpec::IdleTimeoutOf(std::string_view topic) const {
+  const StreamSpec* s = StreamOfTopic(topic);
+  return s && s->idle_timeout ? *s->idle_timeout : idle_timeout;
+}
+
 JoinSpec SeedPipeline(const SeedTopics& topics, Duration purchase_window,
                       Duration session_window, Duration watermark_delay,
                       Duration idle_timeout) {

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/types.h"
@@ -43,6 +44,14 @@ struct JoinSpec {
   /// Partitions whose watermark runs ahead of the pipeline's by more than this are reported
   /// for pausing (docs/watermarks.md, "Alignment"); nullopt disables alignment.
   std::optional<Duration> alignment_bound = Duration::Seconds(120);
+
+  /// The watermark delay and idle timeout of the stream reading `topic`: its own when it sets
+  /// one (StreamSpec), else the pipeline's above (also for a topic that is no input).
+  Duration WatermarkDelayOf(std::string_view topic) const;
+  Duration IdleTimeoutOf(std::string_view topic) const;
+
+ private:
+  const StreamSpec* StreamOfTopic(std::string_view topic) const;
 };
 
 /// Topic names of the seed pipeline (the seed's defaults).

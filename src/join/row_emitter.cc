@@ -44,7 +44,8 @@ void RowEmitter::Emit(std::string_view key, std::span<const StoredEvent* const> 
           case FieldType::kString: out->AppendString(values.GetString(src.index)); break;
           case FieldType::kDouble: out->AppendDouble(values.GetDouble(src.index)); break;
           case FieldType::kLong:
-          case FieldType::kTimestamp: out->AppendInt(values.GetInt(src.index)); break;
+          case FieldType::kTimestamp:
+          case FieldType::kBoolean: out->AppendInt(values.GetInt(src.index)); break;
         }
         break;
       }

@@ -18,7 +18,16 @@ WatermarkTracker::Handle WatermarkTracker::Register(const TopicPartition& tp) {
       return h;
     }
   }
-  parts_.push_back(Partition{tp});
+  Partition p{tp};
+  p.delay = options_.delay;
+  p.idle_timeout = options_.idle_timeout;
+  for (const Options::TopicTiming& t : options_.per_topic) {
+    if (t.topic == tp.topic) {
+      p.delay = t.delay;
+      p.idle_timeout = t.idle_timeout;
+    }
+  }
+  parts_.push_back(std::move(p));
   // A new partition may lower the candidate, never the watermark.
   Recompute();
   return parts_.size() - 1;
@@ -83,7 +92,7 @@ bool WatermarkTracker::CheckIdle(Timestamp now) {
       p.last_active = now;
       p.seen_since_check = false;
     }
-    if (!p.idle && p.caught_up && p.last_active + options_.idle_timeout <= now) {
+    if (!p.idle && p.caught_up && p.last_active + p.idle_timeout <= now) {
       p.idle = true;
       changed = true;
     }
@@ -139,11 +148,20 @@ std::vector<TopicPartition> WatermarkTracker::PartitionsAhead() const {
   if (!options_.alignment_bound || finished_) return out;
   for (const Partition& p : parts_) {
     if (!p.registered || p.idle || p.max_ts == Timestamp::Min()) continue;
-    const Timestamp w = PartitionWatermark(p);
+    // Progress is compared at the widest delay: a partition whose stream has a shorter delay
+    // than the one holding `wm` is not ahead for that alone (with one delay for all, this is
+    // its own watermark).
+    const Timestamp w = p.max_ts - WidestDelay();
     const bool ahead = watermark_ == Timestamp::Min() || w > watermark_ + *options_.alignment_bound;
     if (ahead) out.push_back(p.tp);
   }
   return out;
+}
+
+Duration WatermarkTracker::WidestDelay() const {
+  Duration widest = options_.delay;
+  for (const Options::TopicTiming& t : options_.per_topic) widest = std::max(widest, t.delay);
+  return widest;
 }
 
 void WatermarkTracker::Save(ByteWriter* out) const {

@@ -21,6 +21,14 @@ class WatermarkTracker {
     Duration delay = Duration::Seconds(30);
     Duration idle_timeout = Duration::Seconds(10);
     std::optional<Duration> alignment_bound;  // nullopt: no alignment
+    /// A topic whose stream sets its own delay or idle timeout: its partitions use these
+    /// instead of the two above.
+    struct TopicTiming {
+      std::string topic;
+      Duration delay;
+      Duration idle_timeout;
+    };
+    std::vector<TopicTiming> per_topic;
   };
 
   /// A partition handle: an index that stays valid for the tracker's life.
@@ -61,11 +69,13 @@ class WatermarkTracker {
   Timestamp TopicWatermark(std::string_view topic) const;
   /// Registered partitions whose watermark exceeds the pipeline's by more than the alignment
   /// bound (all that delivered data while the pipeline watermark is −∞). Idle ones excluded.
+  /// With per-topic delays, a partition's watermark here is taken at the widest delay, so that
+  /// streams at the same event time are aligned whatever their delays.
   std::vector<TopicPartition> PartitionsAhead() const;
   bool IsIdle(Handle h) const { return parts_[h].idle; }
   /// The newest event time `h` delivered; Timestamp::Min() if none.
   Timestamp MaxEventTime(Handle h) const { return parts_[h].max_ts; }
-  /// `h`'s own watermark (its newest event time minus the delay); Min() before any event.
+  /// `h`'s own watermark (its newest event time minus its topic's delay); Min() before any event.
   Timestamp PartitionWatermarkOf(Handle h) const {
     return parts_[h].max_ts == Timestamp::Min() ? Timestamp::Min() : PartitionWatermark(parts_[h]);
   }
@@ -88,13 +98,16 @@ class WatermarkTracker {
     bool idle = false;
     bool caught_up = false;
     bool seen_since_check = false;
+    Duration delay;         // its topic's watermark delay
+    Duration idle_timeout;  // and idle timeout
   };
 
-  Timestamp PartitionWatermark(const Partition& p) const { return p.max_ts - options_.delay; }
+  Timestamp PartitionWatermark(const Partition& p) const { return p.max_ts - p.delay; }
   // The min over active partitions; when all are idle, the max over all (for a topic's figure)
   // or nullopt (for the pipeline, whose watermark then holds).
   Timestamp Candidate(std::string_view only_topic) const;
   bool Recompute();
+  Duration WidestDelay() const;
 
   Options options_;
   std::vector<Partition> parts_;

@@ -127,50 +127,116 @@ class Reader {
     return out;
   }
 
+  // `fields`: name = type, where a name with dots ("user.id", quoted in TOML) or a sub-table
+  // ({ user = { id = "string" } }, or TOML's unquoted dotted key) is a nested JSON path.
   Status ReadFields(const toml::node& n, const std::string& key, StreamSpec* s) const {
     const toml::table* t = n.as_table();
     if (t == nullptr || t->empty()) {
       return Error(n, key, "must be a table of field name = type, such as { user_id = \"string\" }");
     }
-    for (const auto& [k, v] : *t) {
-      const std::string name(k.str());
-      const std::string full = key + "." + name;
-      if (v.is_table() || name.find('.') != std::string::npos) {
-        return Error(v, full, "nested JSON paths (such as \"user.id\") are not supported yet; fields "
-                              "are top-level keys of the JSON object");
+    return ReadFieldTable(*t, key, "", s);
+  }
+
+  Status ReadFieldTable(const toml::table& t, const std::string& key, const std::string& prefix,
+                        StreamSpec* s) const {
+    for (const auto& [k, v] : t) {
+      const std::string name = prefix + std::string(k.str());
+      const std::string full = key + "." + std::string(k.str());
+      if (const toml::table* sub = v.as_table()) {
+        if (sub->empty()) return Error(v, full, "is an empty table; declare the fields inside it, such as { id = \"string\" }");
+        BRAID_RETURN_IF_ERROR(ReadFieldTable(*sub, full, name + ".", s));
+        continue;
+      }
+      if (name.front() == '.' || name.back() == '.' || name.find("..") != std::string::npos) {
+        return Error(v, full, fmt::format("\"{}\" has an empty part; a nested field is a path of JSON keys "
+                                          "joined by dots, such as \"user.id\"", name));
+      }
+      for (const FieldSpec& o : s->fields) {
+        if (o.name == name) return Error(v, full, fmt::format("field \"{}\" is declared twice", name));
+        const std::string& shorter = o.name.size() < name.size() ? o.name : name;
+        const std::string& longer = o.name.size() < name.size() ? name : o.name;
+        if (longer.starts_with(shorter) && longer[shorter.size()] == '.') {
+          return Error(v, full, fmt::format("\"{}\" and \"{}\" are both declared, but one JSON value cannot be "
+                                            "\"{}\" and the object holding \"{}\"; declare one of them",
+                                            o.name, name, shorter, longer));
+        }
       }
       auto type = v.value<std::string>();
-      if (!type) return Error(v, full, "must be a type name: string, long, double or timestamp");
+      if (!type) return Error(v, full, std::string("must be a type name: ") + kTypes);
       FieldSpec f{name, FieldType::kString, true};
-      if (*type == "string") {
-        f.type = FieldType::kString;
-      } else if (*type == "long") {
-        f.type = FieldType::kLong;
-      } else if (*type == "double") {
-        f.type = FieldType::kDouble;
-      } else if (*type == "timestamp") {
-        f.type = FieldType::kTimestamp;
-      } else if (*type == "boolean" || *type == "bool") {
-        return Error(v, full, "boolean fields are not supported yet; supported: string, long, double, timestamp");
-      } else if (type->starts_with("epoch")) {
-        return Error(v, full, "epoch timestamps are not supported yet; a timestamp field is an ISO-8601 "
-                              "string (type \"timestamp\"); supported: string, long, double, timestamp");
-      } else {
-        return Error(v, full, fmt::format("unknown type \"{}\"; supported: string, long, double, timestamp", *type));
-      }
+      BRAID_RETURN_IF_ERROR(Type(v, full, *type, &f));
       s->fields.push_back(std::move(f));
     }
     return Status::Ok();
   }
 
+  static constexpr const char* kTypes =
+      "string, long, double, boolean, timestamp (ISO-8601), timestamp(epoch_seconds), "
+      "timestamp(epoch_millis), timestamp(epoch_micros)";
+
+  Status Type(const toml::node& at, const std::string& key, const std::string& type, FieldSpec* f) const {
+    static const std::map<std::string, TimeFormat> kTimeFormats = {
+        {"iso8601", TimeFormat::kIso8601},
+        {"epoch_seconds", TimeFormat::kEpochSeconds},
+        {"epoch_millis", TimeFormat::kEpochMillis},
+        {"epoch_micros", TimeFormat::kEpochMicros},
+    };
+    if (type == "string") {
+      f->type = FieldType::kString;
+    } else if (type == "long") {
+      f->type = FieldType::kLong;
+    } else if (type == "double") {
+      f->type = FieldType::kDouble;
+    } else if (type == "boolean") {
+      f->type = FieldType::kBoolean;
+    } else if (type == "timestamp") {
+      f->type = FieldType::kTimestamp;
+    } else if (type.starts_with("timestamp(") && type.ends_with(")")) {
+      const std::string unit = Trim(std::string_view(type).substr(10, type.size() - 11));
+      auto it = kTimeFormats.find(unit);
+      if (it == kTimeFormats.end()) {
+        return Error(at, key, fmt::format("\"{}\" is not a timestamp format; use timestamp(epoch_seconds), "
+                                          "timestamp(epoch_millis), timestamp(epoch_micros) or timestamp "
+                                          "(ISO-8601)", unit));
+      }
+      f->type = FieldType::kTimestamp;
+      f->time_format = it->second;
+    } else if (type.starts_with("epoch")) {
+      return Error(at, key, fmt::format("\"{}\" is not a type; an epoch timestamp is written \"timestamp({})\"",
+                                        type, type));
+    } else if (type == "bool") {
+      return Error(at, key, "unknown type \"bool\"; write \"boolean\"");
+    } else {
+      return Error(at, key, fmt::format("unknown type \"{}\"; supported: {}", type, kTypes));
+    }
+    return Status::Ok();
+  }
+
+  // A per-stream watermark_delay or idle_timeout: a duration string or whole seconds, >= 0.
+  Result<std::optional<Duration>> StreamDuration(const toml::table& t, const std::string& where,
+                                                 const std::string& key) const {
+    const toml::node* n = t.get(key);
+    if (n == nullptr) return std::optional<Duration>();
+    const std::string full = where + "." + key;
+    const std::string allowed = "a duration of zero or more, such as \"30 seconds\", \"2m\" or 10 (seconds)";
+    if (auto secs = n->value_exact<int64_t>()) {
+      if (*secs < 0 || *secs > kMaxDurationMicros / 1000000) return Error(*n, full, "must be " + allowed);
+      return std::optional<Duration>(Duration::Seconds(*secs));
+    }
+    auto text = n->value_exact<std::string>();
+    if (!text) return Error(*n, full, "must be " + allowed);
+    if (Trim(*text).starts_with('-')) return Error(*n, full, "must not be negative; it must be " + allowed);
+    Result<Duration> d = ParseDuration(*text);
+    if (!d.ok()) return Error(*n, full, d.status().message());
+    return std::optional<Duration>(*d);
+  }
+
   Status ReadStream(const toml::table& t, const std::string& where) {
     BRAID_RETURN_IF_ERROR(CheckKeys(
-        t, where, {"name", "topic", "format", "fields", "key", "event_time", "optional"},
-        {{"watermark_delay", "a per-stream watermark delay is not supported yet; the file's "
-                             "top-level watermark_delay applies to every stream"},
-         {"idle_timeout", "a per-stream idle timeout is not supported yet; the file's top-level "
-                          "idle_timeout applies to every stream"},
-         {"event_time_format", "epoch timestamps are not supported yet; event times are ISO-8601 strings"},
+        t, where,
+        {"name", "topic", "format", "fields", "key", "event_time", "optional", "watermark_delay", "idle_timeout"},
+        {{"event_time_format", "is not a key; the format is part of the field's type, such as "
+                               "ts = \"timestamp(epoch_millis)\" in fields"},
          {"partition_by", "a stream has no partition spec; the output table's is [output] partition_by"}}));
     DeclaredStream d;
     d.key = where;
@@ -246,6 +312,8 @@ class Reader {
         s.fields[i].required = false;
       }
     }
+    BRAID_ASSIGN_OR_RETURN(s.watermark_delay, StreamDuration(t, where, "watermark_delay"));
+    BRAID_ASSIGN_OR_RETURN(s.idle_timeout, StreamDuration(t, where, "idle_timeout"));
     Status valid = s.Validate();
     if (!valid.ok()) return Error(t, where, valid.message());
     streams_.push_back(std::move(d));
@@ -430,7 +498,9 @@ class Reader {
     return Status::Ok();
   }
 
-  // "stream.field" or "stream.field AS name" (AS in any case).
+  // "stream.field" or "stream.field AS name" (AS in any case). The field may be a nested path
+  // ("orders.customer.id"); without AS its column is named by the path with _ for each dot
+  // ("customer_id").
   Result<OutputColumnSpec> Column(const toml::node& at, const std::string& text) const {
     std::string ref = Trim(text);
     std::string name;
@@ -447,9 +517,13 @@ class Reader {
       col.stream = ref.substr(0, dot);
       col.field = ref.substr(dot + 1);
     }
-    col.name = as == std::string::npos ? col.field : name;
-    if (col.stream.empty() || col.field.empty() || !IsIdentifier(col.name) ||
-        col.field.find('.') != std::string::npos) {
+    if (as == std::string::npos) {
+      col.name = col.field;
+      std::replace(col.name.begin(), col.name.end(), '.', '_');
+    } else {
+      col.name = name;
+    }
+    if (col.stream.empty() || col.field.empty() || !IsIdentifier(col.name)) {
       return Error(at, "output.columns",
                    fmt::format("\"{}\" is not a column; write \"stream.field\" or \"stream.field AS name\" "
                                "(a name of letters, digits and _)", text));

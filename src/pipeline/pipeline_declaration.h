@@ -1,8 +1,11 @@
 #pragma once
 // PipelineDeclaration: the join a pipeline file declares with [[streams]], [join] and [output]
-// (README, "Declaring a pipeline"), read into a JoinSpec. A wrong declaration is refused with
-// the file, the TOML line, the key and what is allowed; what braid cannot do yet (boolean
-// fields, nested JSON paths, epoch timestamps) is refused by name.
+// (README, "Declaring a pipeline"), read into a JoinSpec. Field types: string, long, double,
+// boolean, timestamp (ISO-8601) and timestamp(epoch_seconds|epoch_millis|epoch_micros); a field
+// name with dots ("user.id", or a TOML sub-table) is a nested JSON path, and an output column
+// "s.user.id" without AS is named user_id. A stream may set its own watermark_delay and
+// idle_timeout. A wrong declaration is refused with the file, the TOML line, the key and what is
+// allowed; what braid cannot do yet (other formats) is refused by name.
 
 #include <cstdint>
 #include <string>
@@ -18,7 +21,7 @@ namespace braid {
 
 struct PipelineDeclaration {
   /// The declared join; watermark_delay and idle_timeout keep JoinSpec's defaults (the file's
-  /// top-level keys are PipelineConfig's to apply).
+  /// top-level keys are PipelineConfig's to apply); a stream's own are in its StreamSpec.
   JoinSpec spec;
   /// [output].table; empty when the file does not set it.
   std::string table;

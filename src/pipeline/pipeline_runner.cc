@@ -344,7 +344,7 @@ class PipelineRunner::Impl {
       if (!p.done) continue;
       const bool idle = p.last_write == Timestamp::Min()
                             ? !engine_->HasDelivered(p.tp) || engine_->IsIdle(p.tp)
-                            : p.last_write + spec_.idle_timeout <= now;
+                            : p.last_write + spec_.IdleTimeoutOf(p.tp.topic) <= now;
       if (idle) {
         engine_->MarkCaughtUp(p.tp);
       } else {

@@ -40,8 +40,21 @@ const char* SqlType(FieldType t) {
     case FieldType::kDouble: return "DOUBLE";
     case FieldType::kLong: return "BIGINT";
     case FieldType::kTimestamp: return "TIMESTAMPTZ";
+    case FieldType::kBoolean: return "BOOLEAN";
   }
   return "VARCHAR";
+}
+
+// The SQL reading field `f` from its JSON text `value` (accepted records only).
+std::string FieldValue(const FieldSpec& f, const std::string& value) {
+  if (f.type == FieldType::kString) return value;
+  if (f.type == FieldType::kTimestamp && f.time_format != TimeFormat::kIso8601) {
+    const int64_t per_unit = f.time_format == TimeFormat::kEpochSeconds  ? 1000000
+                             : f.time_format == TimeFormat::kEpochMillis ? 1000
+                                                                         : 1;
+    return fmt::format("make_timestamptz(CAST({} AS BIGINT) * {})", value, per_unit);
+  }
+  return fmt::format("CAST({} AS {})", value, SqlType(f.type));
 }
 
 // Says on stderr what the audit is doing, every two seconds while it runs: at a million
@@ -180,11 +193,10 @@ Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const KafkaConfig& 
     // field parsed it once per field: most of the load time at a million records).
     std::vector<std::string> cols, paths;
     for (const FieldSpec& f : s.fields) {
+      // A nested field "user.id" is the JSON path $.user.id.
       paths.push_back(Quote("$." + f.name));
       const std::string value = fmt::format("x[{}]", paths.size());
-      cols.push_back(f.type == FieldType::kString
-                         ? fmt::format("{} AS {}", value, Ident(f.name))
-                         : fmt::format("CAST({} AS {}) AS {}", value, SqlType(f.type), Ident(f.name)));
+      cols.push_back(fmt::format("{} AS {}", FieldValue(f, value), Ident(f.name)));
     }
     BRAID_RETURN_IF_ERROR(session->Execute(fmt::format(
         "CREATE TEMP TABLE s{} AS SELECT {} FROM (SELECT json_extract_string(v, [{}]) AS x FROM "

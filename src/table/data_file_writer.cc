@@ -23,6 +23,7 @@ const char* DuckDbTypeName(ColumnType type) {
     case ColumnType::kInt64: return "BIGINT";
     case ColumnType::kInt32: return "INTEGER";
     case ColumnType::kTimestampTz: return "TIMESTAMPTZ";
+    case ColumnType::kBoolean: return "BOOLEAN";
   }
   return "VARCHAR";
 }
@@ -34,6 +35,7 @@ duckdb_logical_type DuckDbType(ColumnType type) {
     case ColumnType::kInt64: return duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
     case ColumnType::kInt32: return duckdb_create_logical_type(DUCKDB_TYPE_INTEGER);
     case ColumnType::kTimestampTz: return duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP_TZ);
+    case ColumnType::kBoolean: return duckdb_create_logical_type(DUCKDB_TYPE_BOOLEAN);
   }
   return duckdb_create_logical_type(DUCKDB_TYPE_INVALID);
 }
@@ -66,6 +68,11 @@ void FillColumn(const ColumnSpec& spec, const ColumnData& col, size_t start, siz
     case ColumnType::kInt32: {
       auto* out = static_cast<int32_t*>(data);
       for (size_t i = 0; i < n; ++i) out[i] = static_cast<int32_t>(col.ints[start + i]);
+      break;
+    }
+    case ColumnType::kBoolean: {  // DuckDB's booleans are one byte each
+      auto* out = static_cast<bool*>(data);
+      for (size_t i = 0; i < n; ++i) out[i] = col.ints[start + i] != 0;
       break;
     }
     case ColumnType::kInt64:

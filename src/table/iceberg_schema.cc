@@ -16,7 +16,7 @@ std::optional<ColumnType> ColumnTypeFor(const json& type) {
   static const std::map<std::string, ColumnType> kTypes = {
       {"string", ColumnType::kString}, {"double", ColumnType::kDouble},
       {"long", ColumnType::kInt64},    {"int", ColumnType::kInt32},
-      {"timestamptz", ColumnType::kTimestampTz},
+      {"timestamptz", ColumnType::kTimestampTz}, {"boolean", ColumnType::kBoolean},
   };
   auto it = kTypes.find(type.get<std::string>());
   if (it == kTypes.end()) return std::nullopt;
@@ -102,7 +102,7 @@ Result<RowSchema> IcebergSchema::ToRowSchema() const {
     std::optional<ColumnType> type = ColumnTypeFor(f.type);
     if (!type) {
       return Status::InvalidArgument(fmt::format(
-          "column {} has type {}: braid writes only string, double, long, int and timestamptz",
+          "column {} has type {}: braid writes only string, double, long, int, timestamptz and boolean",
           f.name, f.type.dump()));
     }
     out.push_back({f.name, *type, f.id, f.required});

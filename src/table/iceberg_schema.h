@@ -41,7 +41,7 @@ class IcebergSchema {
   nlohmann::ordered_json ToJson() const;
 
   /// The RowSchema for writing rows to this table. InvalidArgument naming the field when a
-  /// type is one braid does not write (only string, double, long, int, timestamptz).
+  /// type is one braid does not write (only string, double, long, int, timestamptz, boolean).
   Result<RowSchema> ToRowSchema() const;
 
   /// The highest field id anywhere in the schema, nested fields included.

@@ -61,6 +61,11 @@ std::optional<std::string> Bound(ColumnType type, const std::string& text, bool 
     case ColumnType::kTimestampTz:
       if (std::optional<int64_t> v = ParseDuckDbTimestampTz(text)) return EncodeLongBound(*v);
       return std::nullopt;
+    case ColumnType::kBoolean:  // Iceberg's single-value form: one byte, 0 or 1. (DuckDB 1.4
+                                // reports no min/max for booleans: then no bound is written.)
+      if (text == "true") return std::string(1, '\x01');
+      if (text == "false") return std::string(1, '\x00');
+      return std::nullopt;
   }
   return std::nullopt;
 }

@@ -134,6 +134,7 @@ Result<PartitionSpec> PartitionSpec::Bind(const std::vector<PartitionFieldReques
           r.column, IcebergTypeName(column->type), r.transform.ToString(),
           r.transform.kind() == PartitionTransform::Kind::kTruncate ? "int, long and string columns"
           : r.transform.kind() == PartitionTransform::Kind::kBucket ? "int, long, string and timestamptz columns"
+          : r.transform.kind() == PartitionTransform::Kind::kIdentity ? "columns of every type but boolean"
                                                                     : "timestamptz columns"));
     }
     PartitionField f{column->field_id, 1000 + static_cast<int>(spec.fields.size()),

@@ -21,7 +21,8 @@ void CopyRow(const RowBatch& from, size_t row, RowBatch* to) {
       case ColumnType::kDouble: to->AppendDouble(col.doubles[row]); break;
       case ColumnType::kInt64:
       case ColumnType::kInt32:
-      case ColumnType::kTimestampTz: to->AppendInt(col.ints[row]); break;
+      case ColumnType::kTimestampTz:
+      case ColumnType::kBoolean: to->AppendInt(col.ints[row]); break;
     }
   }
   to->EndRow();

@@ -91,12 +91,14 @@ PartitionTransform PartitionTransform::FromString(std::string_view text) {
 
 bool PartitionTransform::AppliesTo(ColumnType type) const {
   switch (kind_) {
-    case Kind::kIdentity: return true;
+    // A boolean partition value would need Avro booleans in manifests, which braid does not
+    // write: refused rather than written wrong.
+    case Kind::kIdentity: return type != ColumnType::kBoolean;
     case Kind::kYear:
     case Kind::kMonth:
     case Kind::kDay:
     case Kind::kHour: return type == ColumnType::kTimestampTz;
-    case Kind::kBucket: return type != ColumnType::kDouble;
+    case Kind::kBucket: return type != ColumnType::kDouble && type != ColumnType::kBoolean;
     case Kind::kTruncate:
       return type == ColumnType::kInt32 || type == ColumnType::kInt64 || type == ColumnType::kString;
     case Kind::kUnknown: return false;

@@ -1,5 +1,6 @@
 // Fuzz target: a Kafka record's JSON value (EventDecoder::Decode), through a stream with every
-// field type and a string+long key, and through the seed pipeline's three streams.
+// field type and a string+long key, one with nested paths, booleans and epoch times, and
+// through the seed pipeline's three streams.
 // Properties of an accepted event: the key holds exactly one well-formed part per key field
 // (8 bytes for a long), the stored values are well-formed for the stored types (what a
 // checkpoint load checks), the event time is in the range checkpoints accept, and decoding the
@@ -50,6 +51,19 @@ std::vector<Target> MakeAll() {
                                  {"ts", FieldType::kTimestamp}},
                                 {"user", "n"},
                                 "ts"}));
+  // Nested paths (sharing an object), booleans and epoch times in every unit.
+  all.push_back(Make(StreamSpec{"nested",
+                                "n",
+                                {{"order.id", FieldType::kString},
+                                 {"customer.id", FieldType::kLong},
+                                 {"customer.vip", FieldType::kBoolean, /*required=*/false},
+                                 {"a.b.c", FieldType::kDouble, /*required=*/false},
+                                 {"flag", FieldType::kBoolean},
+                                 {"due", FieldType::kTimestamp, false, TimeFormat::kEpochSeconds},
+                                 {"seen", FieldType::kTimestamp, false, TimeFormat::kEpochMicros},
+                                 {"meta.at", FieldType::kTimestamp, true, TimeFormat::kEpochMillis}},
+                                {"order.id", "customer.id"},
+                                "meta.at"}));
   const JoinSpec seed = SeedPipeline();
   all.push_back(Make(seed.driving));
   for (const EnrichSpec& e : seed.enriching) all.push_back(Make(e.stream));

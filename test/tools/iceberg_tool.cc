@@ -40,7 +40,7 @@ int Fail(const Status& st) {
 Result<RowSchema> ParseSchema(const std::string& spec) {
   static const std::map<std::string, ColumnType> kTypes = {
       {"string", ColumnType::kString}, {"double", ColumnType::kDouble}, {"long", ColumnType::kInt64},
-      {"int", ColumnType::kInt32}, {"timestamptz", ColumnType::kTimestampTz}};
+      {"int", ColumnType::kInt32}, {"timestamptz", ColumnType::kTimestampTz}, {"boolean", ColumnType::kBoolean}};
   RowSchema schema;
   size_t start = 0;
   while (start < spec.size()) {
@@ -87,6 +87,7 @@ Result<RowBatch> ReadRows(const std::string& path, const RowSchema& schema) {
         case ColumnType::kDouble: batch.AppendDouble(v.get<double>()); break;
         case ColumnType::kInt64:
         case ColumnType::kInt32: batch.AppendInt(v.get<int64_t>()); break;
+        case ColumnType::kBoolean: batch.AppendInt(v.get<bool>() ? 1 : 0); break;
         case ColumnType::kTimestampTz: {
           BRAID_ASSIGN_OR_RETURN(int64_t micros, ParseTimestamp(v));
           batch.AppendTimestamp(Timestamp(micros));

@@ -12,6 +12,7 @@ std::string Quote(std::string_view name) { return fmt::format("\"{}\"", name); }
 const char* SqlType(FieldType t) {
   switch (t) {
     case FieldType::kString: return "VARCHAR";
+    case FieldType::kBoolean: return "BOOLEAN";
     case FieldType::kDouble: return "DOUBLE";
     case FieldType::kLong:
     case FieldType::kTimestamp: return "BIGINT";  // timestamps as micros: exact arithmetic

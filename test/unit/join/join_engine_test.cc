@@ -92,6 +92,24 @@ TEST_F(JoinEngineTest, CountsRecordsRowsRejectsAndLateness) {
   EXPECT_EQ(engine_->TopicWatermark("actions").micros(), 1737021870000000);
 }
 
+TEST_F(JoinEngineTest, AStreamsOwnWatermarkDelayHoldsThePipelineWatermark) {
+  JoinSpec spec = Spec();  // 30 s for every stream
+  spec.enriching[1].stream.watermark_delay = Duration::Seconds(300);  // sessions: 5 minutes
+  auto engine = Make(spec);
+  const std::vector<TopicPartition> parts{{"actions", PartitionId(0)}, {"purchases", PartitionId(0)},
+                                          {"sessions", PartitionId(0)}};
+  ASSERT_TRUE(engine->AssignPartitions(parts).ok());
+  Action(*engine, "u1", "10:10:00");
+  Purchase(*engine, "u1", "10:10:00");
+  Session(*engine, "u1", "10:10:00");
+  EXPECT_EQ(engine->PartitionWatermark({"actions", PartitionId(0)})->micros(), 1737022170000000);  // 10:09:30
+  EXPECT_EQ(engine->PartitionWatermark({"sessions", PartitionId(0)})->micros(), 1737021900000000);  // 10:05:00
+  EXPECT_EQ(engine->watermark().micros(), 1737021900000000);
+  // An action at 10:06 is on time: the sessions' 5 minutes still cover it.
+  Action(*engine, "u2", "10:06:00");
+  EXPECT_EQ(engine->counters().late, 0u);
+}
+
 TEST_F(JoinEngineTest, AssignRefusesTopicsOutsideThePipeline) {
   const std::vector<TopicPartition> bad = {{"actions", PartitionId(0)}, {"clicks", PartitionId(0)}};
   Status s = engine_->AssignPartitions(bad);

@@ -250,5 +250,56 @@ TEST(WatermarkTracker, SaveLoadRoundTripAndCorruption) {
   }
 }
 
+TEST(WatermarkTracker, ATopicMayHaveItsOwnDelayAndIdleTimeout) {
+  WatermarkTracker::Options o = Opts(30, 10);
+  o.per_topic.push_back({"slow", Duration::Seconds(300), Duration::Seconds(60)});
+  WatermarkTracker t(o);
+  auto a = t.Register(TP("a", 0));
+  auto slow = t.Register(TP("slow", 0));
+  t.Observe(a, T(1000));
+  t.Observe(slow, T(1000));
+  EXPECT_EQ(t.PartitionWatermarkOf(a), T(970));
+  EXPECT_EQ(t.PartitionWatermarkOf(slow), T(700));
+  EXPECT_EQ(t.watermark(), T(700)) << "the min over partitions, each with its own delay";
+  // Idleness: a turns idle after 10 s, slow only after 60 s.
+  t.MarkCaughtUp(a);
+  t.MarkCaughtUp(slow);
+  t.CheckIdle(T(0));
+  t.CheckIdle(T(10));
+  EXPECT_TRUE(t.IsIdle(a));
+  EXPECT_FALSE(t.IsIdle(slow));
+  t.CheckIdle(T(59));
+  EXPECT_FALSE(t.IsIdle(slow));
+  t.CheckIdle(T(60));
+  EXPECT_TRUE(t.IsIdle(slow));
+}
+
+TEST(WatermarkTracker, AlignmentComparesEventTimeAtTheWidestDelay) {
+  WatermarkTracker::Options o = Opts(30, 10);
+  o.alignment_bound = Duration::Seconds(120);
+  o.per_topic.push_back({"slow", Duration::Seconds(600), Duration::Seconds(10)});
+  WatermarkTracker t(o);
+  auto a = t.Register(TP("a", 0));
+  auto slow = t.Register(TP("slow", 0));
+  t.Observe(a, T(1000));
+  t.Observe(slow, T(1000));
+  EXPECT_EQ(t.watermark(), T(400));
+  EXPECT_TRUE(t.PartitionsAhead().empty()) << "both at event time 1000: aligned";
+  t.Observe(a, T(1121));
+  ASSERT_EQ(t.PartitionsAhead().size(), 1u);
+  EXPECT_EQ(t.PartitionsAhead()[0], TP("a", 0));
+  t.Observe(slow, T(1100));
+  EXPECT_TRUE(t.PartitionsAhead().empty());
+}
+
+TEST(WatermarkTracker, WithoutPerTopicSettingsEveryPartitionUsesThePipelines) {
+  WatermarkTracker::Options o = Opts(30, 10);
+  o.per_topic.push_back({"other", Duration::Seconds(1), Duration::Seconds(1)});
+  WatermarkTracker t(o);
+  auto a = t.Register(TP("a", 0));
+  t.Observe(a, T(100));
+  EXPECT_EQ(t.watermark(), T(70));
+}
+
 }  // namespace
 }  // namespace braid

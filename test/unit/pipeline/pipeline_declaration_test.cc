@@ -100,6 +100,28 @@ TEST(PipelineDeclaration, TheShippedAdAttributionExampleCompiles) {
   EXPECT_TRUE(JoinPlan::Compile(spec).ok());
 }
 
+TEST(PipelineDeclaration, TheShippedOrderFulfilmentExampleCompiles) {
+  auto c = PipelineConfig::Load(std::string(BRAID_SOURCE_DIR) + "/examples/order-fulfilment.toml");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  JoinSpec spec = c->ToJoinSpec();
+  EXPECT_EQ(spec.driving.key_fields, (std::vector<std::string>{"order.id", "customer.id"}));
+  EXPECT_EQ(spec.driving.fields[spec.driving.FieldIndex("placed_at")].time_format, TimeFormat::kEpochMillis);
+  ASSERT_EQ(spec.enriching.size(), 2u);
+  EXPECT_EQ(spec.enriching[0].kind, JoinKind::kInner);
+  EXPECT_EQ(spec.enriching[0].window, Duration::Seconds(3600));
+  EXPECT_EQ(spec.enriching[1].kind, JoinKind::kLeft);
+  EXPECT_EQ(spec.enriching[1].window, Duration::Seconds(3 * 86400));
+  EXPECT_EQ(spec.WatermarkDelayOf("shop_shipments"), Duration::Seconds(600));
+  EXPECT_EQ(spec.WatermarkDelayOf("shop_orders"), Duration::Seconds(30));
+  auto plan = JoinPlan::Compile(spec);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  std::vector<std::string> names;
+  for (const ColumnSpec& col : plan->output_schema()) names.push_back(col.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"order_id", "customer_id", "tier", "total", "gift", "payment_id", "paid",
+                                             "card_verified", "paid_at", "shipment_id", "carrier", "shipped_at",
+                                             "event_timestamp", "processing_time"}));
+}
+
 TEST(PipelineDeclaration, TheSeedFileHasNoDeclaration) {
   auto c = Parse("topic_actions = \"a\"\n");
   ASSERT_TRUE(c.ok());
@@ -175,17 +197,100 @@ TEST(PipelineDeclaration, RefusesUnknownKeysEverywhere) {
 }
 
 TEST(PipelineDeclaration, RefusesWhatIsNotSupportedYetByName) {
-  ExpectRefused(Edit(Valid(), "page = \"string\"", "page = \"boolean\""), 4,
-                {"streams[1].fields.page", "boolean fields are not supported yet", "supported: string"});
-  ExpectRefused(Edit(Valid(), "page = \"string\"", "\"page.id\" = \"string\""), 4,
-                {"nested JSON paths", "not supported yet"});
-  ExpectRefused(Edit(Valid(), "page = \"string\"", "page.id = \"string\""), 4, {"nested JSON paths"});
-  ExpectRefused(Edit(Valid(), "at = \"timestamp\" }\nkey", "at = \"epoch_millis\" }\nkey"), 4,
-                {"epoch timestamps are not supported yet"});
   ExpectRefused(Edit(Valid(), "topic = \"t_views\"", "topic = \"t_views\"\nformat = \"avro\""), 4,
                 {"streams[1].format", "format \"avro\" is not supported yet", "\"json\""});
-  ExpectRefused(Edit(Valid(), "topic = \"t_views\"", "topic = \"t_views\"\nwatermark_delay = \"1s\""), 4,
-                {"streams[1].watermark_delay", "not supported yet"});
+  ExpectRefused(Edit(Valid(), "topic = \"t_views\"", "topic = \"t_views\"\nevent_time_format = \"epoch_millis\""), 4,
+                {"streams[1].event_time_format", "is not a key", "ts = \"timestamp(epoch_millis)\""});
+}
+
+// Views with a nested key, an epoch event time, a boolean and the stream's own watermark.
+std::string Nested() {
+  std::string text = Edit(Valid(), "fields = { user = \"string\", shop = \"long\", page = \"string\", at = \"timestamp\" }",
+                          "fields = { \"who.user\" = \"string\", shop = \"long\", page = \"string\", "
+                          "at = \"timestamp(epoch_millis)\", new = \"boolean\" }");
+  text = Edit(text, "key = [\"user\", \"shop\"]", "key = [\"who.user\", \"shop\"]");
+  text = Edit(text, "optional = [\"page\"]", "optional = [\"page\"]\nwatermark_delay = \"2m\"\nidle_timeout = 90");
+  return Edit(text, "\"views.user\",", "\"views.who.user\", \"views.new\",");
+}
+
+TEST(PipelineDeclaration, ReadsBooleansNestedPathsEpochTimesAndStreamWatermarks) {
+  auto c = Parse("watermark_delay = \"5s\"\n" + Nested());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  JoinSpec spec = c->ToJoinSpec();
+  const StreamSpec& views = spec.driving;
+  ASSERT_GE(views.FieldIndex("who.user"), 0);
+  EXPECT_EQ(views.key_fields[0], "who.user");
+  EXPECT_EQ(views.fields[views.FieldIndex("new")].type, FieldType::kBoolean);
+  const FieldSpec& at = views.fields[views.FieldIndex("at")];
+  EXPECT_EQ(at.type, FieldType::kTimestamp);
+  EXPECT_EQ(at.time_format, TimeFormat::kEpochMillis);
+  EXPECT_EQ(FieldTypeSpelling(at), "timestamp(epoch_millis)");
+  EXPECT_EQ(views.watermark_delay, Duration::Seconds(120));
+  EXPECT_EQ(views.idle_timeout, Duration::Seconds(90));
+  EXPECT_FALSE(spec.enriching[0].stream.watermark_delay);
+  // The stream's own settings win over the file's; the other stream keeps the file's.
+  EXPECT_EQ(spec.WatermarkDelayOf("t_views"), Duration::Seconds(120));
+  EXPECT_EQ(spec.WatermarkDelayOf("t_buys"), Duration::Seconds(5));
+  EXPECT_EQ(spec.IdleTimeoutOf("t_views"), Duration::Seconds(90));
+  EXPECT_EQ(spec.IdleTimeoutOf("t_buys"), Duration::Seconds(10));
+  // Without AS a nested column is named by its path with _ for the dots.
+  EXPECT_EQ(spec.columns[0].field, "who.user");
+  EXPECT_EQ(spec.columns[0].name, "who_user");
+  EXPECT_EQ(spec.columns[1].name, "new");
+  auto plan = JoinPlan::Compile(spec);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->output_schema()[1].type, ColumnType::kBoolean);
+}
+
+TEST(PipelineDeclaration, ANestedPathMayBeWrittenAsATomlTable) {
+  for (const char* form : {"who.user = \"string\"", "who = { user = \"string\" }"}) {
+    std::string text = Edit(Nested(), "\"who.user\" = \"string\"", form);
+    auto c = Parse(text);
+    ASSERT_TRUE(c.ok()) << form << ": " << c.status().ToString();
+    EXPECT_GE(c->declared->driving.FieldIndex("who.user"), 0) << form;
+  }
+  ExpectRefused(Edit(Nested(), "\"who.user\" = \"string\"", "who = {}"), 4, {"streams[1].fields.who", "empty table"});
+}
+
+TEST(PipelineDeclaration, RefusesBadTypeNames) {
+  ExpectRefused(Edit(Valid(), "page = \"string\"", "page = \"bool\""), 4, {"streams[1].fields.page", "write \"boolean\""});
+  ExpectRefused(Edit(Valid(), "page = \"string\"", "page = \"text\""), 4,
+                {"unknown type \"text\"", "boolean", "timestamp(epoch_millis)"});
+  ExpectRefused(Edit(Valid(), "at = \"timestamp\" }\nkey", "at = \"epoch_millis\" }\nkey"), 4,
+                {"streams[1].fields.at", "\"epoch_millis\" is not a type", "\"timestamp(epoch_millis)\""});
+  ExpectRefused(Edit(Valid(), "at = \"timestamp\" }\nkey", "at = \"timestamp(epoch_nanos)\" }\nkey"), 4,
+                {"\"epoch_nanos\" is not a timestamp format", "timestamp(epoch_seconds)", "timestamp(epoch_micros)"});
+  ExpectRefused(Edit(Valid(), "at = \"timestamp\" }\nkey", "at = \"timestamp(millis)\" }\nkey"), 4,
+                {"\"millis\" is not a timestamp format"});
+  ExpectRefused(Edit(Valid(), "page = \"string\"", "page = 3"), 4, {"must be a type name"});
+  // A boolean is neither a key nor an event time.
+  ExpectRefused(Edit(Valid(), "shop = \"long\", page", "shop = \"boolean\", page"), 5,
+                {"streams[1].key", "key field \"shop\" is boolean", "string or long"});
+  ExpectRefused(Edit(Edit(Valid(), "page = \"string\"", "page = \"boolean\""), "event_time = \"at\"", "event_time = \"page\""),
+                6, {"streams[1].event_time", "field \"page\" is boolean", "type timestamp"});
+}
+
+TEST(PipelineDeclaration, RefusesNestedPathConflicts) {
+  ExpectRefused(Edit(Valid(), "page = \"string\"", "page = \"string\", \"page.id\" = \"long\""), 4,
+                {"streams[1].fields.page.id", "\"page\" and \"page.id\" are both declared", "declare one of them"});
+  ExpectRefused(Edit(Valid(), "page = \"string\"", "\"page.id\" = \"long\", page = \"string\""), 4,
+                {"streams[1].fields.page", "\"page\" and \"page.id\" are both declared"});
+  ExpectRefused(Edit(Valid(), "page = \"string\"", "page = { id = \"long\" }, \"page.id\" = \"string\""), 4,
+                {"streams[1].fields.page", "\"page.id\" is declared twice"});
+  ExpectRefused(Edit(Valid(), "page = \"string\"", "\"page..id\" = \"string\""), 4, {"has an empty part"});
+  ExpectRefused(Edit(Valid(), "page = \"string\"", "\".page\" = \"string\""), 4, {"has an empty part"});
+  // Two columns named alike once the dots are underscores.
+  std::string text = Edit(Nested(), "shop = \"long\", page", "shop = \"long\", who_user = \"string\", page");
+  ExpectRefused(Edit(text, "\"views.new\",", "\"views.who_user\", \"views.new\","), 24,
+                {"already named \"who_user\"", "AS"});
+}
+
+TEST(PipelineDeclaration, RefusesABadStreamWatermark) {
+  ExpectRefused(Edit(Nested(), "watermark_delay = \"2m\"", "watermark_delay = \"-2m\""), 8,
+                {"streams[1].watermark_delay", "must not be negative"});
+  ExpectRefused(Edit(Nested(), "idle_timeout = 90", "idle_timeout = -1"), 9, {"streams[1].idle_timeout", "zero or more"});
+  ExpectRefused(Edit(Nested(), "idle_timeout = 90", "idle_timeout = \"soon\""), 9, {"streams[1].idle_timeout", "soon"});
+  ExpectRefused(Edit(Nested(), "idle_timeout = 90", "idle_timeout = true"), 9, {"streams[1].idle_timeout", "a duration"});
 }
 
 // partition_by binds to the output columns (after AS): accepted with its fields in order; an

@@ -9,6 +9,8 @@
 
 #include "storage/temp_dir.h"
 #include "table/column_bounds.h"
+#include "table/iceberg_schema.h"
+#include "table/parquet_stats.h"
 
 namespace braid {
 namespace {
@@ -219,6 +221,46 @@ TEST(DataFileWriter, ExtremeValuesKeepExactBounds) {
   EXPECT_EQ(f->upper_bounds.at(2), "\xf4\x8f\xbf\xbf");
   EXPECT_EQ(f->lower_bounds.at(3), EncodeLongBound(-62135596800000000LL));  // 0001-01-01
   EXPECT_EQ(f->upper_bounds.at(3), EncodeLongBound(253402300799999999LL));  // 9999-12-31
+}
+
+TEST(DataFileWriter, WritesBooleanColumns) {
+  TempDir dir;
+  auto writer = DataFileWriter::Create();
+  RowBatch b(RowSchema{{"flag", ColumnType::kBoolean, 1}, {"only_true", ColumnType::kBoolean, 2}});
+  for (int i = 0; i < 5; ++i) {
+    if (i == 2) b.AppendNull(); else b.AppendInt(i % 2);
+    b.AppendInt(1);
+    b.EndRow();
+  }
+  std::string path = dir.path() + "/b.parquet";
+  Result<DataFile> f = (*writer)->Write(b, path, "file://" + path);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  EXPECT_EQ(f->null_value_counts.at(1), 1);
+  EXPECT_EQ(f->value_counts.at(1), 5);
+  // DuckDB gives no min/max for booleans; a bound, if any, is Iceberg's one byte.
+  if (f->lower_bounds.count(1)) {
+    EXPECT_EQ(f->lower_bounds.at(1), std::string(1, '\0'));
+  }
+  if (f->upper_bounds.count(2)) {
+    EXPECT_EQ(f->upper_bounds.at(2), std::string(1, '\1'));
+  }
+  // Were DuckDB to report them, the bounds are Iceberg's one byte 0/1.
+  DataFile g;
+  ParquetColumnStats stats;
+  stats.min = "false";
+  stats.max = "true";
+  AddColumnMetrics(b.schema()[0], stats, 0, &g);
+  EXPECT_EQ(g.lower_bounds.at(1), std::string(1, '\0'));
+  EXPECT_EQ(g.upper_bounds.at(1), std::string(1, '\1'));
+  auto db = DuckDbConnection::Open();
+  ASSERT_TRUE(db.ok());
+  auto rows = Rows(**db, "SELECT typeof(flag), flag, only_true FROM '" + path + "'");
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0], (std::vector<std::string>{"BOOLEAN", "false", "true"}));
+  EXPECT_EQ(rows[1][1], "true");
+  EXPECT_EQ(rows[2][1], "NULL");
+  EXPECT_EQ(IcebergSchema::FromRowSchema(b.schema()).ToJson()["fields"][0]["type"], "boolean");
+  EXPECT_EQ((*IcebergSchema::FromRowSchema(b.schema()).ToRowSchema())[0].type, ColumnType::kBoolean);
 }
 
 TEST(DataFileWriter, RefusesAnEmptyBatch) {
