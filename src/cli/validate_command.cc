@@ -16,7 +16,7 @@ Result<bool> RunSourceAudit(const PipelineConfig& config, Catalog& catalog,
              config.JoinDescription(), config.kafka_bootstrap_servers);
   BRAID_ASSIGN_OR_RETURN(
       AuditResult a,
-      AuditAgainstSource(config.ToJoinSpec(), config.ToKafkaConfig(), catalog,
+      AuditAgainstSource(config.ToJoinSpec(), config.query, config.ToKafkaConfig(), catalog,
                          PipelineFlags::RowsTable(config), PipelineFlags::RejectsTable(config), since));
   fmt::print("{} {} source records, {} rejected; the query gives {} rows, the table has {}: "
              "{} missing, {} extra\n",

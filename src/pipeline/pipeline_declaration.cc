@@ -11,6 +11,7 @@
 
 #include "base/time_format.h"
 #include "join/join_plan.h"
+#include "pipeline/pipeline_query.h"
 
 namespace braid {
 namespace {
@@ -43,15 +44,22 @@ struct DeclaredStream {
 
 class Reader {
  public:
-  Reader(const toml::table& root, std::string path) : root_(root), path_(std::move(path)) {}
+  Reader(const toml::table& root, std::string path, const std::optional<PipelineQueryText>& query)
+      : root_(root), path_(std::move(path)), query_(query) {}
 
   Result<PipelineDeclaration> Read() {
     const toml::node* streams = root_.get("streams");
     const toml::node* join = root_.get("join");
     const toml::node* output = root_.get("output");
-    const toml::node* any = streams ? streams : join ? join : output;
+    const toml::node* query = root_.get("query");
+    const toml::node* any = streams ? streams : join ? join : output ? output : query;
     if (streams == nullptr) {
-      return Error(*any, join ? "join" : "output",
+      if (any == nullptr) {
+        return Status::InvalidArgument(fmt::format("{}: declares no [[streams]] for the query {} to read; declare "
+                                                   "each input with [[streams]] (name, topic, fields, key, event_time)",
+                                                   path_, query_->origin));
+      }
+      return Error(*any, join ? "join" : output ? "output" : "query",
                    "declares a join without streams; declare each input with [[streams]] (name, "
                    "topic, fields, key, event_time)");
     }
@@ -62,6 +70,7 @@ class Reader {
     for (size_t i = 0; i < list->size(); ++i) {
       BRAID_RETURN_IF_ERROR(ReadStream(*list->get(i)->as_table(), fmt::format("streams[{}]", i + 1)));
     }
+    if (query != nullptr || query_) return ReadQuery(query, join, output);
     if (join == nullptr) {
       return Error(*streams, "join", "is missing; add [join] with driving = \"<stream>\" and a "
                                      "[[join.enrich]] table per enriching stream");
@@ -80,13 +89,58 @@ class Reader {
                                     "\"stream.field AS name\", ...]");
     }
     BRAID_RETURN_IF_ERROR(ReadOutput(*output));
-    // Whatever the checks above missed, the engine's own validation still refuses.
+    return Checked();
+  }
+
+ private:
+  // Whatever the checks before missed, the engine's own validation still refuses.
+  Result<PipelineDeclaration> Checked() {
     Result<JoinPlan> plan = JoinPlan::Compile(decl_.spec);
     if (!plan.ok()) return Status::InvalidArgument(fmt::format("{}: {}", path_, plan.status().message()));
     return std::move(decl_);
   }
 
- private:
+  // The join as its SQL: query = """...""" in the file, or the text given with --query.
+  Result<PipelineDeclaration> ReadQuery(const toml::node* query, const toml::node* join, const toml::node* output) {
+    // --query overrides the file's join (its query, or [join] and [output].columns), as flags
+    // override the file; within one file two descriptions of the join are refused.
+    if (join != nullptr && !query_) {
+      return Error(*join, "join", fmt::format("the join is also given as a query (line {}); keep one",
+                                              query->source().begin.line));
+    }
+    std::string origin;
+    if (query_) {
+      decl_.query = query_->text;
+      origin = query_->origin;
+    } else {
+      auto text = query->value<std::string>();
+      if (!text || text->empty()) return Error(*query, "query", "must be the pipeline's SELECT, as a string (query = \"\"\"SELECT ...\"\"\")");
+      decl_.query = *text;
+      origin = fmt::format("{}:{}", path_, query->source().begin.line);
+    }
+    std::vector<StreamSpec> streams;
+    for (const DeclaredStream& s : streams_) streams.push_back(s.spec);
+    Result<JoinSpec> spec = CompilePipelineQuery(decl_.query, streams);
+    if (!spec.ok()) return Status::InvalidArgument(fmt::format("{}: {}", origin, spec.status().message()));
+    decl_.spec = std::move(*spec);
+    if (output != nullptr) {
+      const toml::table* t = output->as_table();
+      if (t == nullptr) return Error(*output, "output", "must be a table ([output])");
+      const std::string partition = "a partition spec is not supported yet; tables are unpartitioned";
+      std::vector<std::string> known{"table"};
+      if (query_) known.push_back("columns");  // the file's own join's, overridden
+      BRAID_RETURN_IF_ERROR(CheckKeys(*t, "output", known,
+                                      {{"columns", "the query's SELECT list gives the columns; remove columns"},
+                                       {"partition_by", partition}, {"partition", partition},
+                                       {"partitioning", partition}, {"partition_spec", partition}}));
+      if (t->get("table") != nullptr) {
+        BRAID_ASSIGN_OR_RETURN(decl_.table, String(*t, "output", "table", "a table name"));
+        decl_.table_line = t->get("table")->source().begin.line;
+      }
+    }
+    return Checked();
+  }
+
   Status Error(const toml::node& at, const std::string& key, const std::string& what) const {
     return Status::InvalidArgument(fmt::format("{}:{}: {}: {}", path_, at.source().begin.line, key, what));
   }
@@ -170,7 +224,9 @@ class Reader {
          {"idle_timeout", "a per-stream idle timeout is not supported yet; the file's top-level "
                           "idle_timeout applies to every stream"},
          {"event_time_format", "epoch timestamps are not supported yet; event times are ISO-8601 strings"},
-         {"partition_by", "a partition spec is not supported yet; tables are unpartitioned"}}));
+         {"partition_by", "a partition spec is not supported yet; tables are unpartitioned"},
+         {"query", "query is a top-level key: write it before the first [[streams]] (in TOML a key "
+                   "after [[streams]] belongs to that stream)"}}));
     DeclaredStream d;
     d.key = where;
     d.table = &t;
@@ -421,6 +477,7 @@ class Reader {
 
   const toml::table& root_;
   std::string path_;
+  const std::optional<PipelineQueryText>& query_;
   std::vector<DeclaredStream> streams_;
   PipelineDeclaration decl_;
 };
@@ -428,11 +485,12 @@ class Reader {
 }  // namespace
 
 bool PipelineDeclaration::IsDeclaredIn(const toml::table& root) {
-  return root.contains("streams") || root.contains("join") || root.contains("output");
+  return root.contains("streams") || root.contains("join") || root.contains("output") || root.contains("query");
 }
 
-Result<PipelineDeclaration> PipelineDeclaration::Read(const toml::table& root, const std::string& path) {
-  return Reader(root, path).Read();
+Result<PipelineDeclaration> PipelineDeclaration::Read(const toml::table& root, const std::string& path,
+                                                      const std::optional<PipelineQueryText>& query) {
+  return Reader(root, path, query).Read();
 }
 
 }  // namespace braid

@@ -1,9 +1,11 @@
 #pragma once
 // PipelineDeclaration: the join a pipeline file declares with [[streams]], [join] and [output]
-// (README, "Declaring a pipeline"), read into a JoinSpec. A wrong declaration is refused with
+// (README, "Declaring a pipeline") — or with [[streams]] and the query it means (query = or
+// braid join --query; see CompilePipelineQuery) — read into a JoinSpec. A wrong declaration is refused with
 // the file, the TOML line, the key and what is allowed; what braid cannot do yet (boolean
 // fields, nested JSON paths, epoch timestamps, partition specs) is refused by name.
 
+#include <optional>
 #include <string>
 
 #include <toml++/toml.h>
@@ -13,6 +15,13 @@
 
 namespace braid {
 
+/// A pipeline's SQL given apart from its file (braid join --query FILE), and where it was read
+/// from, for errors.
+struct PipelineQueryText {
+  std::string text;
+  std::string origin;
+};
+
 struct PipelineDeclaration {
   /// The declared join; watermark_delay and idle_timeout keep JoinSpec's defaults (the file's
   /// top-level keys are PipelineConfig's to apply).
@@ -21,14 +30,18 @@ struct PipelineDeclaration {
   std::string table;
   /// The line of [output].table (0 when absent), for errors about the table name.
   uint32_t table_line = 0;
+  /// The query the join was compiled from (query = or --query); empty for a [join] table.
+  std::string query;
 
-  /// Whether `root` has any of the top-level keys streams, join or output.
+  /// Whether `root` has any of the top-level keys streams, join, output or query.
   static bool IsDeclaredIn(const toml::table& root);
 
-  /// Reads root's streams, join and output tables (other top-level keys are left alone) and
-  /// checks the result compiles (JoinPlan::Compile). InvalidArgument as
-  /// "<path>:<line>: <key>: <what is wrong>; <what is allowed>".
-  static Result<PipelineDeclaration> Read(const toml::table& root, const std::string& path);
+  /// Reads root's streams, join (or query) and output tables (other top-level keys are left
+  /// alone) and checks the result compiles (JoinPlan::Compile). InvalidArgument as
+  /// "<path>:<line>: <key>: <what is wrong>; <what is allowed>". `query`, when given, is the
+  /// join instead of the file's own (its query, or [join] and [output].columns).
+  static Result<PipelineDeclaration> Read(const toml::table& root, const std::string& path,
+                                          const std::optional<PipelineQueryText>& query = std::nullopt);
 };
 
 }  // namespace braid
