@@ -12,8 +12,8 @@ namespace braid::cli {
 
 Result<bool> RunSourceAudit(const PipelineConfig& config, Catalog& catalog,
                             std::optional<Timestamp> since) {
-  fmt::print("Re-reading {} from {} and recomputing the join in DuckDB...\n",
-             config.JoinDescription(), config.kafka_bootstrap_servers);
+  fmt::print("Re-reading {} from {} and recomputing the join in DuckDB{}...\n", config.JoinDescription(),
+             config.kafka_bootstrap_servers, config.query.empty() ? "" : " with the pipeline's own query");
   BRAID_ASSIGN_OR_RETURN(
       AuditResult a,
       AuditAgainstSource(config.ToJoinSpec(), config.query, config.ToKafkaConfig(), catalog,

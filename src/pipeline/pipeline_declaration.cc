@@ -31,6 +31,11 @@ std::string Trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
+// A top-level query = written after a table is read into that table by TOML: said so.
+constexpr const char* kMisplacedQuery =
+    "query is a top-level key: write it before the first table ([[streams]], [output], ...); in TOML a "
+    "key after a table header belongs to that table";
+
 // Keys braid knows it cannot honour yet: refused by name, with the reason, rather than taken
 // for typos (or, worse, ignored).
 using NotYet = std::map<std::string, std::string>;
@@ -72,8 +77,13 @@ class Reader {
     }
     if (query != nullptr || query_) return ReadQuery(query, join, output);
     if (join == nullptr) {
+      const toml::table* out = output ? output->as_table() : nullptr;
+      if (const toml::node* misplaced = out ? out->get("query") : nullptr) {
+        return Error(*misplaced, "output.query", kMisplacedQuery);
+      }
       return Error(*streams, "join", "is missing; add [join] with driving = \"<stream>\" and a "
-                                     "[[join.enrich]] table per enriching stream");
+                                     "[[join.enrich]] table per enriching stream, or give the join as "
+                                     "its SQL (query = \"\"\"SELECT ...\"\"\" before the first table)");
     }
     BRAID_RETURN_IF_ERROR(ReadJoin(*join));
     for (const DeclaredStream& s : streams_) {
@@ -130,7 +140,8 @@ class Reader {
       std::vector<std::string> known{"table"};
       if (query_) known.push_back("columns");  // the file's own join's, overridden
       BRAID_RETURN_IF_ERROR(CheckKeys(*t, "output", known,
-                                      {{"columns", "the query's SELECT list gives the columns; remove columns"},
+                                      {{"query", kMisplacedQuery},
+                                       {"columns", "the query's SELECT list gives the columns; remove columns"},
                                        {"partition_by", partition}, {"partition", partition},
                                        {"partitioning", partition}, {"partition_spec", partition}}));
       if (t->get("table") != nullptr) {
@@ -225,8 +236,7 @@ class Reader {
                           "idle_timeout applies to every stream"},
          {"event_time_format", "epoch timestamps are not supported yet; event times are ISO-8601 strings"},
          {"partition_by", "a partition spec is not supported yet; tables are unpartitioned"},
-         {"query", "query is a top-level key: write it before the first [[streams]] (in TOML a key "
-                   "after [[streams]] belongs to that stream)"}}));
+         {"query", kMisplacedQuery}}));
     DeclaredStream d;
     d.key = where;
     d.table = &t;
@@ -400,7 +410,7 @@ class Reader {
     if (t == nullptr) return Error(n, "output", "must be a table ([output])");
     const std::string partition = "a partition spec is not supported yet; tables are unpartitioned";
     BRAID_RETURN_IF_ERROR(CheckKeys(*t, "output", {"table", "columns"},
-                                    {{"partition_by", partition}, {"partition", partition},
+                                    {{"query", kMisplacedQuery}, {"partition_by", partition}, {"partition", partition},
                                      {"partitioning", partition}, {"partition_spec", partition}}));
     if (t->get("table") != nullptr) {
       BRAID_ASSIGN_OR_RETURN(decl_.table, String(*t, "output", "table", "a table name"));

@@ -207,6 +207,10 @@ TEST(PipelineQuery, AFileDeclaresItsJoinAsAQuery) {
   ASSERT_FALSE(misplaced.ok());
   EXPECT_NE(misplaced.status().message().find("p.toml:13: streams[2].query: query is a top-level key"), std::string::npos)
       << misplaced.status().message();
+  auto after_output = PipelineConfig::Parse(streams + "[output]\ntable = \"t\"\n" + query, "p.toml");
+  ASSERT_FALSE(after_output.ok());
+  EXPECT_NE(after_output.status().message().find("p.toml:15: output.query: query is a top-level key"), std::string::npos)
+      << after_output.status().message();
 
   auto over = PipelineConfig::Parse(query + streams, "p.toml",
                                     PipelineQueryText{"SELECT b.price, v.at AS seen FROM views v JOIN buys b ON "
