@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -50,6 +51,24 @@ const Json& At(const Json& j, const char* key) {
   if (!j.is_object()) return kNull;
   auto it = j.find(key);
   return it == j.end() ? kNull : *it;
+}
+
+// DuckDB prints INTERVAL 30 MINUTE back as to_minutes(CAST(trunc(CAST(30 AS DOUBLE)) AS BIGINT))
+// and INTERVAL '30 minutes' as CAST('30 minutes' AS INTERVAL): quoted to the user as written.
+std::string Readable(std::string text) {
+  static const std::regex unit(R"(to_([a-z]+?)s?\(CAST\(trunc\(CAST\((-?[0-9.]+) AS DOUBLE\)\) AS (BIGINT|INTEGER)\)\))");
+  static const std::regex cast(R"(CAST\(('[^']*') AS INTERVAL\))");
+  std::string out;
+  auto last = text.cbegin();
+  for (std::sregex_iterator it(text.begin(), text.end(), unit), end; it != end; ++it) {
+    out.append(last, (*it)[0].first);
+    std::string name = (*it)[1].str();
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    out += "INTERVAL " + (*it)[2].str() + " " + name;
+    last = (*it)[0].second;
+  }
+  out.append(last, text.cend());
+  return std::regex_replace(out, cast, "INTERVAL $1");
 }
 
 bool IsEmpty(const Json& j) { return j.is_null() || (j.is_array() && j.empty()); }
@@ -130,11 +149,13 @@ class Compiler {
     return text.ok() ? *text : "";
   }
 
-  std::string ExprText(const Json& expr) {
+  // `expr` as DuckDB prints it (to be run), and as the user wrote it (for messages).
+  std::string SqlText(const Json& expr) {
     std::string text = Print([&](Json& node) { node["select_list"] = Json::array({expr}); });
     if (!text.starts_with("SELECT ")) return "this expression";
     return StripParens(text.substr(7));
   }
+  std::string ExprText(const Json& expr) { return Readable(SqlText(expr)); }
 
   // A clause of the SELECT node (GROUP BY, ORDER BY, LIMIT, DISTINCT, WITH) as DuckDB prints it.
   std::string ClauseText(const std::function<void(Json&)>& edit) {
@@ -409,7 +430,7 @@ class Compiler {
   // The length of a constant INTERVAL, computed by DuckDB as the audit's query computes it.
   // Months and years have no fixed length and are refused.
   Result<Duration> Interval(const Json& w, const std::string& text, const std::string& shape) {
-    const std::string expr = ExprText(w);
+    const std::string expr = SqlText(w);
     if (!IsConstant(w)) return Refuse(text, shape + ", w a constant INTERVAL such as INTERVAL 30 MINUTE");
     Result<std::string> type = One(fmt::format("SELECT typeof({})", expr));
     if (!type.ok() || *type != "INTERVAL") return Refuse(text, shape + ", w an INTERVAL such as INTERVAL 30 MINUTE");
