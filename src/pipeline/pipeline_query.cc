@@ -4,15 +4,14 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <functional>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "base/time_format.h"
+#include "pipeline/parse_tree_printer.h"
 #include "table/duckdb_connection.h"
 
 namespace braid {
@@ -34,41 +33,12 @@ Status Refuse(const std::string& clause, const std::string& supported) {
   return Status::InvalidArgument(fmt::format("query: {}: not supported; supported: {}", clause, supported));
 }
 
-// Drops one pair of parentheses around the whole of `s` (DuckDB prints "(a > 0)").
-std::string StripParens(std::string s) {
-  if (s.size() < 2 || s.front() != '(' || s.back() != ')') return s;
-  int depth = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '(') ++depth;
-    if (s[i] == ')' && --depth == 0 && i + 1 < s.size()) return s;  // "(a) AND (b)"
-  }
-  return s.substr(1, s.size() - 2);
-}
-
 // j[key] for a const tree: null when absent (nlohmann's const operator[] asserts instead).
 const Json& At(const Json& j, const char* key) {
   static const Json kNull;
   if (!j.is_object()) return kNull;
   auto it = j.find(key);
   return it == j.end() ? kNull : *it;
-}
-
-// DuckDB prints INTERVAL 30 MINUTE back as to_minutes(CAST(trunc(CAST(30 AS DOUBLE)) AS BIGINT))
-// and INTERVAL '30 minutes' as CAST('30 minutes' AS INTERVAL): quoted to the user as written.
-std::string Readable(std::string text) {
-  static const std::regex unit(R"(to_([a-z]+?)s?\(CAST\(trunc\(CAST\((-?[0-9.]+) AS DOUBLE\)\) AS (BIGINT|INTEGER)\)\))");
-  static const std::regex cast(R"(CAST\(('[^']*') AS INTERVAL\))");
-  std::string out;
-  auto last = text.cbegin();
-  for (std::sregex_iterator it(text.begin(), text.end(), unit), end; it != end; ++it) {
-    out.append(last, (*it)[0].first);
-    std::string name = (*it)[1].str();
-    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    out += "INTERVAL " + (*it)[2].str() + " " + name;
-    last = (*it)[0].second;
-  }
-  out.append(last, text.cend());
-  return std::regex_replace(out, cast, "INTERVAL $1");
 }
 
 bool IsEmpty(const Json& j) { return j.is_null() || (j.is_array() && j.empty()); }
@@ -89,7 +59,7 @@ class Compiler {
   Compiler(DuckDbConnection& db, const std::vector<StreamSpec>& streams) : db_(db), streams_(streams) {}
 
   Result<JoinSpec> Compile(std::string_view query) {
-    BRAID_ASSIGN_OR_RETURN(Json tree, Serialize(query));
+    BRAID_ASSIGN_OR_RETURN(Json tree, ParseTreePrinter::Serialize(db_, query));
     if (tree.value("error", true)) {
       std::string message = tree.value("error_message", "DuckDB cannot parse it");
       std::replace(message.begin(), message.end(), '\n', ' ');
@@ -98,8 +68,7 @@ class Compiler {
       }
       return Status::InvalidArgument("query: " + message);
     }
-    BRAID_ASSIGN_OR_RETURN(Json empty, Serialize("SELECT NULL"));
-    template_ = empty;
+    BRAID_ASSIGN_OR_RETURN(printer_, ParseTreePrinter::Create(db_));
     const Json& statements = At(tree, "statements");
     if (!statements.is_array() || statements.size() != 1) {
       return Refuse(fmt::format("{} statements", statements.size()), "one SELECT: " + std::string(kQueryShape));
@@ -124,82 +93,25 @@ class Compiler {
   }
 
  private:
-  Result<Json> Serialize(std::string_view sql) {
-    BRAID_ASSIGN_OR_RETURN(std::string text, One(fmt::format("SELECT json_serialize_sql({})", QuoteLiteral(sql))));
-    Json tree = Json::parse(text, nullptr, false);
-    if (!tree.is_object()) return Status::Internal("json_serialize_sql gave no parse tree");
-    return tree;
-  }
-
-  // The first value of `sql`'s result, as text.
-  Result<std::string> One(const std::string& sql) {
-    BRAID_ASSIGN_OR_RETURN(DuckDbResult r, db_.Query(sql));
-    DuckDbChunk chunk{duckdb_fetch_chunk(*r.get())};
-    std::optional<std::string_view> v = chunk && chunk.size() > 0 ? VarcharAt(chunk.column(0), 0) : std::nullopt;
-    if (!v) return Status::InvalidArgument("no value");
-    return std::string(*v);
-  }
-
-  // The SQL DuckDB prints for the "SELECT NULL" statement after `edit`: how clauses are quoted
-  // back to the user, in DuckDB's own words.
-  std::string Print(const std::function<void(Json&)>& edit) {
-    Json statement = template_;
-    edit(statement["statements"][0]["node"]);
-    Result<std::string> text = One(fmt::format("SELECT json_deserialize_sql({}::JSON)", QuoteLiteral(statement.dump())));
-    return text.ok() ? *text : "";
-  }
-
-  // `expr` as DuckDB prints it (to be run), and as the user wrote it (for messages).
-  std::string SqlText(const Json& expr) {
-    std::string text = Print([&](Json& node) { node["select_list"] = Json::array({expr}); });
-    if (!text.starts_with("SELECT ")) return "this expression";
-    return StripParens(text.substr(7));
-  }
-  std::string ExprText(const Json& expr) { return Readable(SqlText(expr)); }
-
-  // A clause of the SELECT node (GROUP BY, ORDER BY, LIMIT, DISTINCT, WITH) as DuckDB prints it.
-  std::string ClauseText(const std::function<void(Json&)>& edit) {
-    std::string text = Print(edit);
-    if (text.starts_with("SELECT ")) {
-      text = text.substr(7);
-      if (size_t null = text.find("NULL"); null != std::string::npos) text.erase(null, 4);
-    } else if (size_t main = text.rfind("SELECT NULL"); main != std::string::npos) {
-      text.erase(main);  // WITH ... SELECT NULL
-    }
-    std::string out;
-    for (char c : text) {
-      if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
-      out += c;
-    }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    return out.empty() ? "this clause" : out;
-  }
-
-  std::string TableText(const Json& ref) {
-    std::string text = Print([&](Json& node) { node["from_table"] = ref; });
-    const std::string prefix = "SELECT NULL FROM ";
-    return text.starts_with(prefix) ? text.substr(prefix.size()) : "this table";
-  }
-
   Status CheckClauses(const Json& node) {
-    if (!IsEmpty(At(node, "where_clause"))) return Refuse("WHERE " + ExprText(At(node, "where_clause")), kQueryShape);
+    if (!IsEmpty(At(node, "where_clause"))) return Refuse("WHERE " + printer_->Quoted(At(node, "where_clause")), kQueryShape);
     if (!IsEmpty(At(node, "group_expressions")) || Str(node, "aggregate_handling") != "STANDARD_HANDLING") {
-      std::string text = ClauseText([&](Json& n) {
+      std::string text = printer_->Clause([&](Json& n) {
         n["group_expressions"] = At(node, "group_expressions");
         n["group_sets"] = At(node, "group_sets");
         n["aggregate_handling"] = At(node, "aggregate_handling");
       });
       return Refuse(text, std::string(kQueryShape) + " (no grouping: one row per joined combination)");
     }
-    if (!IsEmpty(At(node, "having"))) return Refuse("HAVING " + ExprText(At(node, "having")), kQueryShape);
-    if (!IsEmpty(At(node, "qualify"))) return Refuse("QUALIFY " + ExprText(At(node, "qualify")), kQueryShape);
+    if (!IsEmpty(At(node, "having"))) return Refuse("HAVING " + printer_->Quoted(At(node, "having")), kQueryShape);
+    if (!IsEmpty(At(node, "qualify"))) return Refuse("QUALIFY " + printer_->Quoted(At(node, "qualify")), kQueryShape);
     if (!IsEmpty(At(node, "sample"))) return Refuse("USING SAMPLE", kQueryShape);
     if (!IsEmpty(At(node, "modifiers"))) {
-      std::string text = ClauseText([&](Json& n) { n["modifiers"] = At(node, "modifiers"); });
+      std::string text = printer_->Clause([&](Json& n) { n["modifiers"] = At(node, "modifiers"); });
       return Refuse(text, std::string(kQueryShape) + " (the table is a multiset: no DISTINCT, ORDER BY or LIMIT)");
     }
-    if (node.contains("cte_map") && !IsEmpty(At(node, "cte_map").value("map", Json()))) {
-      std::string text = ClauseText([&](Json& n) { n["cte_map"] = At(node, "cte_map"); });
+    if (!IsEmpty(At(At(node, "cte_map"), "map"))) {
+      std::string text = printer_->Clause([&](Json& n) { n["cte_map"] = At(node, "cte_map"); });
       return Refuse(text, std::string(kQueryShape) + " (streams by name, no WITH)");
     }
     return Status::Ok();
@@ -208,11 +120,11 @@ class Compiler {
   // A stream named as a table in FROM or JOIN.
   Status AddStream(const Json& ref) {
     if (Str(ref, "type") != "BASE_TABLE") {
-      return Refuse(TableText(ref), std::string(kFromShape) + ", each a declared stream by name");
+      return Refuse(printer_->Table(ref), std::string(kFromShape) + ", each a declared stream by name");
     }
     if (!Str(ref, "schema_name").empty() || !Str(ref, "catalog_name").empty() || !IsEmpty(At(ref, "at_clause")) ||
         !IsEmpty(At(ref, "sample")) || !IsEmpty(At(ref, "column_name_alias"))) {
-      return Refuse(TableText(ref), "a declared stream by its name, with an optional alias");
+      return Refuse(printer_->Table(ref), "a declared stream by its name, with an optional alias");
     }
     const std::string name = Str(ref, "table_name");
     const StreamSpec* stream = nullptr;
@@ -223,16 +135,16 @@ class Compiler {
     }
     if (stream == nullptr) {
       return Status::InvalidArgument(fmt::format("query: {}: \"{}\" is not a declared stream; the streams are {}",
-                                                 TableText(ref), name, fmt::join(names, ", ")));
+                                                 printer_->Table(ref), name, fmt::join(names, ", ")));
     }
     const std::string alias = Str(ref, "alias").empty() ? name : Str(ref, "alias");
     for (const StreamRef& r : refs_) {
       if (r.stream == stream) {
         return Status::InvalidArgument(fmt::format(
-            "query: {}: stream \"{}\" is already in the query; each stream joins once", TableText(ref), name));
+            "query: {}: stream \"{}\" is already in the query; each stream joins once", printer_->Table(ref), name));
       }
       if (r.alias == alias) {
-        return Status::InvalidArgument(fmt::format("query: {}: the name \"{}\" is already used in FROM", TableText(ref), alias));
+        return Status::InvalidArgument(fmt::format("query: {}: the name \"{}\" is already used in FROM", printer_->Table(ref), alias));
       }
     }
     refs_.push_back({stream, alias});
@@ -258,7 +170,7 @@ class Compiler {
   Status ReadJoin(const Json& join) {
     const std::string kind = Str(join, "join_type");
     const std::string ref_type = Str(join, "ref_type");
-    const std::string right = TableText(At(join, "right"));
+    const std::string right = printer_->Table(At(join, "right"));
     if (ref_type != "REGULAR" || (kind != "INNER" && kind != "LEFT")) {
       std::string what = ref_type == "REGULAR" ? kind + " JOIN " + right
                          : ref_type == "CROSS" ? "a cross join (FROM a, b or CROSS JOIN) with " + right
@@ -267,7 +179,9 @@ class Compiler {
     }
     const std::string head = (kind == "LEFT" ? "LEFT JOIN " : "JOIN ") + right;
     if (!IsEmpty(At(join, "using_columns"))) {
-      return Refuse(head + " USING (" + fmt::format("{}", fmt::join(At(join, "using_columns"), ", ")) + ")", kOnShape);
+      std::vector<std::string> columns;
+      for (const Json& c : At(join, "using_columns")) columns.push_back(c.is_string() ? c.get<std::string>() : "?");
+      return Refuse(fmt::format("{} USING ({})", head, fmt::join(columns, ", ")), kOnShape);
     }
     if (Str(At(join, "right"), "type") == "JOIN") return Refuse(head, "a chain of joins without parentheses: " + std::string(kFromShape));
     BRAID_RETURN_IF_ERROR(AddStream(At(join, "right")));
@@ -286,7 +200,7 @@ class Compiler {
       } else if (cls == "BETWEEN" && Str(*c, "type") == "COMPARE_BETWEEN" && !window) {
         BRAID_ASSIGN_OR_RETURN(window, Window(*c, index));
       } else {
-        return Refuse(head + " ON ... " + ExprText(*c), kOnShape);
+        return Refuse(head + " ON ... " + printer_->Quoted(*c), kOnShape);
       }
     }
     if (!window) {
@@ -314,10 +228,10 @@ class Compiler {
 
   // The stream and field a qualified column reference names.
   Result<std::pair<size_t, std::string>> Column(const Json& ref, const std::string& supported) {
-    if (Str(ref, "class") != "COLUMN_REF") return Refuse(ExprText(ref), supported);
+    if (Str(ref, "class") != "COLUMN_REF") return Refuse(printer_->Quoted(ref), supported);
     const Json& names = At(ref, "column_names");
     if (!names.is_array() || names.size() != 2 || !names[0].is_string() || !names[1].is_string()) {
-      return Refuse(ExprText(ref), std::string(supported) + " (a column names its stream: alias.field)");
+      return Refuse(printer_->Quoted(ref), std::string(supported) + " (a column names its stream: alias.field)");
     }
     const std::string alias = names[0].get<std::string>();
     const std::string field = names[1].get<std::string>();
@@ -344,7 +258,7 @@ class Compiler {
     BRAID_ASSIGN_OR_RETURN(auto b, Column(At(c, "right"), kOnShape));
     if (a.first == 0 && b.first == index) std::swap(a, b);
     if (a.first != index || b.first != 0) {
-      return Refuse(ExprText(c), std::string(kOnShape) + " (no conditions between two enriching streams, "
+      return Refuse(printer_->Quoted(c), std::string(kOnShape) + " (no conditions between two enriching streams, "
                                                          "or within one stream)");
     }
     return std::make_pair(a.second, b.second);
@@ -388,7 +302,7 @@ class Compiler {
     const std::string dts = d + "." + spec_.driving.timestamp_field;
     const std::string shape = fmt::format("{} BETWEEN {} - INTERVAL w AND {} + INTERVAL w: the event times, one w "
                                           "both sides (a symmetric window)", ets, dts, dts);
-    const std::string text = ExprText(c);
+    const std::string text = printer_->Quoted(c);
     auto is_time = [&](const Json& ref, size_t stream) {
       if (Str(ref, "class") != "COLUMN_REF") return false;
       auto col = Column(ref, shape);
@@ -430,14 +344,14 @@ class Compiler {
   // The length of a constant INTERVAL, computed by DuckDB as the audit's query computes it.
   // Months and years have no fixed length and are refused.
   Result<Duration> Interval(const Json& w, const std::string& text, const std::string& shape) {
-    const std::string expr = SqlText(w);
+    const std::string expr = printer_->Sql(w);
     if (!IsConstant(w)) return Refuse(text, shape + ", w a constant INTERVAL such as INTERVAL 30 MINUTE");
-    Result<std::string> type = One(fmt::format("SELECT typeof({})", expr));
+    Result<std::string> type = FirstValue(db_, fmt::format("SELECT typeof({})", expr));
     if (!type.ok() || *type != "INTERVAL") return Refuse(text, shape + ", w an INTERVAL such as INTERVAL 30 MINUTE");
     BRAID_ASSIGN_OR_RETURN(std::string months,
-                           One(fmt::format("SELECT (datepart('year', w) * 12 + datepart('month', w))::VARCHAR FROM (SELECT {} AS w)", expr)));
+                           FirstValue(db_, fmt::format("SELECT (datepart('year', w) * 12 + datepart('month', w))::VARCHAR FROM (SELECT {} AS w)", expr)));
     if (months != "0") return Refuse(text, shape + ", w in days or shorter units (a month has no fixed length)");
-    Result<std::string> micros = One(fmt::format("SELECT epoch_us(TIMESTAMP '1970-01-01' + w)::VARCHAR FROM (SELECT {} AS w)", expr));
+    Result<std::string> micros = FirstValue(db_, fmt::format("SELECT epoch_us(TIMESTAMP '1970-01-01' + w)::VARCHAR FROM (SELECT {} AS w)", expr));
     if (!micros.ok()) return Refuse(text, shape + ", w a window of at most " + FormatDuration(Duration(kMaxDurationMicros)));
     int64_t us = std::stoll(*micros);
     if (us > kMaxDurationMicros) return Refuse(text, shape + ", w at most " + FormatDuration(Duration(kMaxDurationMicros)));
@@ -452,7 +366,7 @@ class Compiler {
         return Refuse(rel.empty() ? "SELECT *" : "SELECT " + rel + ".*", std::string("columns listed one by one: ") + kSelectShape);
       }
       if (cls != "COLUMN_REF") {
-        std::string text = ExprText(item);
+        std::string text = printer_->Quoted(item);
         if (!Str(item, "alias").empty() && text.find(" AS ") == std::string::npos) text += " AS " + Str(item, "alias");
         return Refuse("SELECT " + text, std::string(kSelectShape) + " (no functions or expressions: the table keeps the "
                                                                      "fields as the streams carry them)");
@@ -462,12 +376,12 @@ class Compiler {
                          Str(item, "alias").empty() ? col.second : Str(item, "alias")};
       if (c.name == spec_.processing_time_column) {
         return Status::InvalidArgument(fmt::format(
-            "query: SELECT {}: the name \"{}\" is the column braid appends; choose another with AS", ExprText(item), c.name));
+            "query: SELECT {}: the name \"{}\" is the column braid appends; choose another with AS", printer_->Quoted(item), c.name));
       }
       for (const OutputColumnSpec& o : spec_.columns) {
         if (o.name == c.name) {
           return Status::InvalidArgument(fmt::format(
-              "query: SELECT {}: a column is already named \"{}\"; rename one with AS", ExprText(item), c.name));
+              "query: SELECT {}: a column is already named \"{}\"; rename one with AS", printer_->Quoted(item), c.name));
         }
       }
       spec_.columns.push_back(std::move(c));
@@ -477,7 +391,7 @@ class Compiler {
 
   DuckDbConnection& db_;
   const std::vector<StreamSpec>& streams_;
-  Json template_;
+  std::optional<ParseTreePrinter> printer_;
   std::vector<StreamRef> refs_;  // FROM's streams in order: the driving stream first
   JoinSpec spec_;
 };
