@@ -45,11 +45,13 @@ class Catalog {
   /// The table's current metadata. NotFound if it does not exist.
   virtual Result<TableState> LoadTable(const TableIdentifier& id) = 0;
 
-  /// Creates an empty v2 table with `schema` (and its namespace) if the table does not exist,
-  /// and returns its state; an existing table is returned as it is (its schema may differ:
-  /// appends check theirs against it).
+  /// Creates an empty v2 table with `schema` (and its namespace), partitioned by `spec`
+  /// (unpartitioned by default), if the table does not exist, and returns its state; an
+  /// existing table is returned as it is (its schema and spec may differ: appends check theirs
+  /// against it).
   virtual Result<TableState> CreateTable(const TableIdentifier& id, const RowSchema& schema,
-                                         const std::map<std::string, std::string>& properties = {}) = 0;
+                                         const std::map<std::string, std::string>& properties = {},
+                                         const PartitionSpec& spec = {}) = 0;
 
   /// Makes `updated` the table's current metadata if `base` is still current, and returns the
   /// new state. Conflict if another writer committed first (nothing changed).

@@ -176,14 +176,15 @@ Result<TableState> FileCatalog::LoadTable(const TableIdentifier& id) {
 }
 
 Result<TableState> FileCatalog::CreateTable(const TableIdentifier& id, const RowSchema& schema,
-                                            const std::map<std::string, std::string>& properties) {
+                                            const std::map<std::string, std::string>& properties,
+                                           const PartitionSpec& spec) {
   BRAID_RETURN_IF_ERROR(CheckId(id));
   Result<TableState> existing = LoadTable(id);
   if (existing.ok() || existing.status().kind() != StatusKind::kNotFound) return existing;
   std::string location = TableLocation(id);
   std::string metadata_dir = JoinLocation(location, "metadata");
   BRAID_RETURN_IF_ERROR(fs_->CreateDirectories(metadata_dir));
-  TableMetadata metadata = TableMetadata::NewTable(location, schema, properties, NowMillis());
+  TableMetadata metadata = TableMetadata::NewTable(location, schema, properties, NowMillis(), spec);
   std::string first = VersionFile(metadata_dir, 1);
   Status st = fs_->CreateFileExclusive(first, SerializeTableMetadata(metadata));
   if (st.kind() == StatusKind::kAlreadyExists) return LoadTable(id);  // created concurrently

@@ -37,7 +37,8 @@ class FileCatalog final : public Catalog {
   Result<std::vector<TableIdentifier>> ListTables(const std::string& ns) override;
   Result<TableState> LoadTable(const TableIdentifier& id) override;
   Result<TableState> CreateTable(const TableIdentifier& id, const RowSchema& schema,
-                                 const std::map<std::string, std::string>& properties = {}) override;
+                                 const std::map<std::string, std::string>& properties = {},
+                                 const PartitionSpec& spec = {}) override;
   Result<TableState> CommitTable(const TableIdentifier& id, const TableState& base,
                                  const TableMetadata& updated) override;
   Status DropTable(const TableIdentifier& id) override;

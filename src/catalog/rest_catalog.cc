@@ -221,7 +221,8 @@ Result<TableState> RestCatalog::LoadTable(const TableIdentifier& id) {
 }
 
 Result<TableState> RestCatalog::CreateTable(const TableIdentifier& id, const RowSchema& schema,
-                                            const std::map<std::string, std::string>& properties) {
+                                            const std::map<std::string, std::string>& properties,
+                                           const PartitionSpec& spec) {
   Result<TableState> existing = LoadTable(id);
   if (existing.ok() || existing.status().kind() != StatusKind::kNotFound) return existing;
   BRAID_RETURN_IF_ERROR(CreateNamespace(id.ns));
@@ -231,7 +232,7 @@ Result<TableState> RestCatalog::CreateTable(const TableIdentifier& id, const Row
   for (const auto& [k, v] : properties) props[k] = v;
   json body{{"name", id.name},
             {"schema", json::parse(fresh.CurrentSchema()->ToJson().dump())},
-            {"partition-spec", {{"spec-id", 0}, {"fields", json::array()}}},
+            {"partition-spec", {{"spec-id", 0}, {"fields", spec.FieldsJson()}}},
             {"write-order", {{"order-id", 0}, {"fields", json::array()}}},
             {"stage-create", false},
             {"properties", props}};

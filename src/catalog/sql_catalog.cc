@@ -239,14 +239,15 @@ Result<std::string> SqlCatalog::TableLocation(const TableIdentifier& id) {
 }
 
 Result<TableState> SqlCatalog::CreateTable(const TableIdentifier& id, const RowSchema& schema,
-                                           const std::map<std::string, std::string>& properties) {
+                                           const std::map<std::string, std::string>& properties,
+                                           const PartitionSpec& spec) {
   BRAID_RETURN_IF_ERROR(CheckId(id));
   std::lock_guard lock(mu_);
   Result<TableState> existing = LoadLocked(id);
   if (existing.ok() || existing.status().kind() != StatusKind::kNotFound) return existing;
 
   BRAID_ASSIGN_OR_RETURN(std::string location, TableLocation(id));
-  TableMetadata metadata = TableMetadata::NewTable(location, schema, properties, NowMillis());
+  TableMetadata metadata = TableMetadata::NewTable(location, schema, properties, NowMillis(), spec);
   std::string metadata_dir = metadata.MetadataLocation();
   std::string file = JoinLocation(metadata_dir, SqlMetadataFileName(0, RandomUuid()));
   BRAID_ASSIGN_OR_RETURN(std::shared_ptr<FileSystem> fs, FileSystemFor(file));

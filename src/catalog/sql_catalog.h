@@ -49,7 +49,8 @@ class SqlCatalog final : public Catalog {
   Result<std::vector<TableIdentifier>> ListTables(const std::string& ns) override;
   Result<TableState> LoadTable(const TableIdentifier& id) override;
   Result<TableState> CreateTable(const TableIdentifier& id, const RowSchema& schema,
-                                 const std::map<std::string, std::string>& properties = {}) override;
+                                 const std::map<std::string, std::string>& properties = {},
+                                 const PartitionSpec& spec = {}) override;
   /// Conflict when `base` is no longer the table's metadata file; the file written for
   /// `updated` is then deleted (best effort).
   Result<TableState> CommitTable(const TableIdentifier& id, const TableState& base,

@@ -1,5 +1,8 @@
 #include "cli/join_run.h"
 
+#include <algorithm>
+#include <map>
+
 #include <fmt/format.h>
 
 #include "base/time_format.h"
@@ -9,8 +12,40 @@
 #include "kafka/consumer.h"
 #include "pipeline/pipeline_metrics.h"
 #include "pipeline/status_server.h"
+#include "table/random_ids.h"
 
 namespace braid::cli {
+namespace {
+
+Status CheckPartitioning(const TableIdentifier& id, const TableMetadata& m, const PartitionSpec& declared) {
+  const PartitionSpec* spec = m.DefaultSpec();
+  const IcebergSchema* schema = m.CurrentSchema();
+  if (spec == nullptr || schema == nullptr || spec->SameLayout(declared)) return Status::Ok();
+  return Status::InvalidArgument(fmt::format(
+      "table {} is partitioned by {}, but the pipeline declares {} ([output] partition_by); braid does "
+      "not change a table's partition spec: declare the table's spec, or write to a new table",
+      id.ToString(), spec->Describe(*schema),
+      declared.unpartitioned() ? std::string("no partitioning") : declared.Describe(*schema)));
+}
+
+// Sets the declared table properties (target_file_size) on a table that has other values, in
+// a commit of its own before any data.
+Status SetProperties(Catalog& catalog, const TableIdentifier& id, TableState state,
+                     const std::map<std::string, std::string>& properties) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    TableMetadata updated = state.metadata;
+    for (const auto& [k, v] : properties) updated.properties[k] = v;
+    if (updated.properties == state.metadata.properties) return Status::Ok();
+    updated.RecordPrevious(state.metadata_location);
+    updated.last_updated_ms = std::max(NowMillis(), state.metadata.last_updated_ms);
+    Result<TableState> committed = catalog.CommitTable(id, state, updated);
+    if (committed.ok() || committed.status().kind() != StatusKind::kConflict) return committed.status();
+    BRAID_ASSIGN_OR_RETURN(state, catalog.LoadTable(id));
+  }
+  return Status::Conflict(fmt::format("table {}: could not set its properties: other writers kept committing", id.ToString()));
+}
+
+}  // namespace
 
 Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions opt,
                                  const JoinDisplay& display) {
@@ -41,11 +76,29 @@ Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions o
     BRAID_ASSIGN_OR_RETURN(server, StatusServer::Start(display.metrics_listen, metrics));
     opt.metrics = &metrics;
   }
+  BRAID_ASSIGN_OR_RETURN(PartitionSpec rows_spec, PartitionSpec::Bind(config.partition_by, probe->output_schema()));
+  std::map<std::string, std::string> rows_properties;
+  if (config.target_file_size > 0) {
+    rows_properties["write.target-file-size-bytes"] = std::to_string(config.target_file_size);
+  }
+  {
+    // A table that exists keeps its partition spec: rows split another way than the spec
+    // says would be pruned wrongly by every reader, and braid does not evolve specs.
+    Result<TableState> existing = catalog->LoadTable(rows_id);
+    if (existing.ok()) BRAID_RETURN_IF_ERROR(CheckPartitioning(rows_id, existing->metadata, rows_spec));
+  }
   for (const auto& [id, schema] : {std::pair{rows_id, &probe->output_schema()},
                                    std::pair{rejects_id, &RejectsSchema()}}) {
     const bool existed = catalog->LoadTable(id).ok();
-    BRAID_RETURN_IF_ERROR(catalog->CreateTable(id, *schema).status());
+    const bool rows = id == rows_id;
+    BRAID_ASSIGN_OR_RETURN(TableState state,
+                           catalog->CreateTable(id, *schema, rows ? rows_properties : std::map<std::string, std::string>{},
+                                                rows ? rows_spec : PartitionSpec{}));
     if (!existed) out.Info("table-created", fmt::format("Iceberg table created: {}", id.ToString()));
+    if (rows) {
+      BRAID_RETURN_IF_ERROR(CheckPartitioning(rows_id, state.metadata, rows_spec));  // another creator won
+      BRAID_RETURN_IF_ERROR(SetProperties(*catalog, rows_id, std::move(state), rows_properties));
+    }
   }
   BRAID_ASSIGN_OR_RETURN(auto rows_table, catalog->OpenTable(rows_id));
   BRAID_ASSIGN_OR_RETURN(auto rejects_table, catalog->OpenTable(rejects_id));

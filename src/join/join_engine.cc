@@ -21,12 +21,30 @@ constexpr int64_t kCachedPartitions = 1 << 16;
 Result<std::unique_ptr<JoinEngine>> JoinEngine::Create(const JoinSpec& spec) {
   BRAID_ASSIGN_OR_RETURN(JoinPlan plan, JoinPlan::Compile(spec));
   std::unique_ptr<JoinEngine> engine(new JoinEngine(std::move(plan)));
-  for (size_t i = 0; i < engine->plan_.num_streams(); ++i) {
-    const StreamPlan& s = engine->plan_.stream(i);
-    BRAID_ASSIGN_OR_RETURN(auto decoder, EventDecoder::Create(s.spec, s.stored_fields));
-    engine->decoders_.push_back(std::move(decoder));
-  }
+  BRAID_ASSIGN_OR_RETURN(engine->decoder_, engine->NewDecoder());
   return engine;
+}
+
+Result<std::unique_ptr<JoinEngine::RecordDecoder>> JoinEngine::NewDecoder() const {
+  auto d = std::make_unique<RecordDecoder>();
+  d->plan_ = &plan_;
+  for (size_t i = 0; i < plan_.num_streams(); ++i) {
+    const StreamPlan& s = plan_.stream(i);
+    BRAID_ASSIGN_OR_RETURN(auto decoder, EventDecoder::Create(s.spec, s.stored_fields));
+    d->decoders_.push_back(std::move(decoder));
+  }
+  return d;
+}
+
+void JoinEngine::RecordDecoder::Decode(const KafkaRecord& record, DecodedRecord* out) {
+  out->stream = plan_->StreamOfTopic(record.topic);
+  if (out->stream < 0) {
+    out->reject = Reject{RejectKind::kUnknownTopic,
+                         fmt::format("topic \"{}\" is not an input of this pipeline", record.topic),
+                         std::nullopt};
+    return;
+  }
+  out->reject = decoders_[out->stream]->Decode(record.value, &out->event);
 }
 
 JoinEngine::JoinEngine(JoinPlan plan)
@@ -99,30 +117,33 @@ void JoinEngine::AddReject(const KafkaRecord& record, const Reject& reject, RowB
 }
 
 void JoinEngine::Process(const KafkaRecord& record, RowBatch* rows, RowBatch* rejects) {
+  decoder_->Decode(record, &decoded_);
+  ProcessDecoded(record, decoded_, rows, rejects);
+}
+
+void JoinEngine::ProcessDecoded(const KafkaRecord& record, const DecodedRecord& decoded,
+                                RowBatch* rows, RowBatch* rejects) {
   ++counters_.records_in;
-  const int stream = plan_.StreamOfTopic(record.topic);
+  const int stream = decoded.stream;
   if (stream < 0) {
-    AddReject(record,
-              Reject{RejectKind::kUnknownTopic,
-                     fmt::format("topic \"{}\" is not an input of this pipeline", record.topic),
-                     std::nullopt},
-              rejects);
+    AddReject(record, *decoded.reject, rejects);
     return;
   }
   const WatermarkTracker::Handle h = HandleFor(static_cast<size_t>(stream), record);
   tracker_.NoteRecord(h);
-  if (std::optional<Reject> reject = decoders_[stream]->Decode(record.value, &event_)) {
-    AddReject(record, *reject, rejects);
+  if (decoded.reject) {
+    AddReject(record, *decoded.reject, rejects);
     return;
   }
+  const DecodedEvent& event = decoded.event;
   // Checked against the watermark before this record's own event time is observed.
-  if (event_.ts < tracker_.watermark()) {
-    AddReject(record, Reject{RejectKind::kLate, "late", event_.ts}, rejects);
+  if (event.ts < tracker_.watermark()) {
+    AddReject(record, Reject{RejectKind::kLate, "late", event.ts}, rejects);
   } else {
-    op_->Add(static_cast<size_t>(stream), event_.key, event_.ts, event_.values, rows);
+    op_->Add(static_cast<size_t>(stream), event.key, event.ts, event.values, rows);
     counters_.peak_state_rows = std::max<uint64_t>(counters_.peak_state_rows, op_->state_rows());
   }
-  if (tracker_.Observe(h, event_.ts)) op_->AdvanceTo(tracker_.watermark(), rows);
+  if (tracker_.Observe(h, event.ts)) op_->AdvanceTo(tracker_.watermark(), rows);
 }
 
 void JoinEngine::OnIdleCheck(Timestamp now_wall, RowBatch* rows) {

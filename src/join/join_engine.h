@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -37,8 +38,27 @@ struct JoinCounters {
   uint64_t state_keys = 0;
 };
 
+/// A record decoded ahead of the join (JoinEngine::RecordDecoder), for ProcessDecoded.
+struct DecodedRecord {
+  int stream = -1;               // index in the plan; -1: the topic is no input
+  std::optional<Reject> reject;  // malformed (late is decided by the join)
+  DecodedEvent event;            // when there is no reject
+};
+
 class JoinEngine {
  public:
+  /// Decodes records of this engine's streams on any thread: one decoder per thread. Decoding
+  /// reads no join state, so a batch can be decoded while the engine joins the previous one.
+  class RecordDecoder {
+   public:
+    void Decode(const KafkaRecord& record, DecodedRecord* out);
+
+   private:
+    friend class JoinEngine;
+    const JoinPlan* plan_ = nullptr;
+    std::vector<std::unique_ptr<EventDecoder>> decoders_;  // per stream
+  };
+
   /// Validates `spec` (JoinPlan::Compile) and builds the decoders. InvalidArgument on a bad
   /// spec.
   static Result<std::unique_ptr<JoinEngine>> Create(const JoinSpec& spec);
@@ -69,6 +89,11 @@ class JoinEngine {
   /// row, if any, to `rejects` (RejectsSchema()). May advance the watermark, which appends the
   /// NULL rows whose LEFT windows it closes. `record`'s views are not kept.
   void Process(const KafkaRecord& record, RowBatch* rows, RowBatch* rejects);
+  /// Process, for a record another thread decoded with a RecordDecoder of this engine.
+  void ProcessDecoded(const KafkaRecord& record, const DecodedRecord& decoded, RowBatch* rows,
+                      RowBatch* rejects);
+  /// A decoder for another thread (this engine's streams and stored fields).
+  Result<std::unique_ptr<RecordDecoder>> NewDecoder() const;
   /// Applies idleness at wall-clock `now_wall`; appends rows if the watermark advanced.
   void OnIdleCheck(Timestamp now_wall, RowBatch* rows);
   /// The input is finished (bounded run): watermark = +∞, every pending NULL row is emitted and
@@ -106,9 +131,9 @@ class JoinEngine {
   const JoinPlan plan_;
   WatermarkTracker tracker_;
   std::unique_ptr<JoinOperator> op_;
-  std::vector<std::unique_ptr<EventDecoder>> decoders_;  // per stream
-  std::vector<std::vector<int64_t>> handle_cache_;       // per stream, by partition: handle+1
-  DecodedEvent event_;                                   // reused per record
+  std::unique_ptr<RecordDecoder> decoder_;           // Process's own
+  std::vector<std::vector<int64_t>> handle_cache_;  // per stream, by partition: handle+1
+  DecodedRecord decoded_;                           // reused per record
   JoinCounters counters_;
   uint64_t rows_out_before_load_ = 0;  // rows emitted by operators replaced by LoadState
 };

@@ -311,6 +311,12 @@ void Consumer::WakeFetchers() {
   }
 }
 
+Consumer::Stashed::~Stashed() {
+  if (m_ != nullptr) rd_kafka_message_destroy(m_);
+}
+
+size_t Consumer::Stashed::bytes() const { return sizeof(Stashed) + m_->len + m_->key_len; }
+
 bool Consumer::StashHeld(PartitionQueue& p, Status* failure) {
   constexpr size_t kStashBudget = size_t{8} << 20;
   constexpr size_t kBatch = 1024;
@@ -320,22 +326,13 @@ bool Consumer::StashHeld(PartitionQueue& p, Status* failure) {
   for (ssize_t i = 0; i < n; ++i) {
     rd_kafka_message_t* m = msgs[i];
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR || m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      Stashed e;
-      e.offset = m->offset;
-      e.end = m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF;
-      if (!e.end) {
-        rd_kafka_timestamp_type_t tstype;
-        e.broker_time_us = rd_kafka_message_timestamp(m, &tstype) * 1000;
-        if (m->key != nullptr) e.key.emplace(static_cast<const char*>(m->key), m->key_len);
-        if (m->payload != nullptr) e.value.assign(static_cast<const char*>(m->payload), m->len);
-      }
-      p.stash_bytes += sizeof(Stashed) + e.value.size() + (e.key ? e.key->size() : 0);
-      p.stash.push_back(std::move(e));
+      p.stash.emplace_back(m);
+      p.stash_bytes += p.stash.back().bytes();
     } else {
       size_t none = 0;
       Deliver(m, [](const KafkaRecord&) {}, nullptr, &none, failure);  // errors are not held
+      rd_kafka_message_destroy(m);
     }
-    rd_kafka_message_destroy(m);
   }
   return n > 0;
 }
@@ -343,22 +340,10 @@ bool Consumer::StashHeld(PartitionQueue& p, Status* failure) {
 size_t Consumer::DeliverStash(PartitionQueue& p, size_t max, const RecordHandler& on_record,
                               const EndHandler& on_end, size_t* delivered) {
   size_t handed = 0;
+  Status ignored;  // only records and ends are stashed
   while (!p.stash.empty() && handed < max) {
-    const Stashed& e = p.stash.front();
-    if (e.end) {
-      if (on_end) on_end(p.tp, KafkaOffset(e.offset));
-    } else {
-      KafkaRecord r;
-      r.topic = p.tp.topic;
-      r.partition = p.tp.partition;
-      r.offset = KafkaOffset(e.offset);
-      if (e.key) r.key = std::string_view(*e.key);
-      r.value = e.value;
-      r.broker_time = Timestamp(e.broker_time_us);
-      on_record(r);
-      ++*delivered;
-    }
-    p.stash_bytes -= sizeof(Stashed) + e.value.size() + (e.key ? e.key->size() : 0);
+    Deliver(p.stash.front().message(), on_record, on_end, delivered, &ignored);
+    p.stash_bytes -= p.stash.front().bytes();
     p.stash.pop_front();
     ++handed;
   }

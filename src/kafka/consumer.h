@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -61,15 +62,24 @@ class Consumer final : public RecordSource {
   };
   Result<Client> NewClient() const;
   static void CloseClient(Client& client);
-  // A record (or an end of partition) read from a held partition's queue, kept in order.
-  struct Stashed {
-    int64_t offset = 0;
-    int64_t broker_time_us = 0;
-    bool end = false;  // an end of partition at `offset`
-    std::optional<std::string> key;
-    std::string value;
+  // A record or an end of partition read from a held partition's queue, kept in order. The
+  // message itself is kept (no copy of its bytes) and destroyed once handed over.
+  class Stashed {
+   public:
+    explicit Stashed(rd_kafka_message_s* m) : m_(m) {}
+    Stashed(Stashed&& o) noexcept : m_(std::exchange(o.m_, nullptr)) {}
+    Stashed& operator=(Stashed&&) = delete;
+    ~Stashed();
+    rd_kafka_message_s* message() const { return m_; }
+    size_t bytes() const;  // counted against the stash budget
+
+   private:
+    rd_kafka_message_s* m_;
   };
   struct PartitionQueue {
+    PartitionQueue() = default;
+    // Moved, never copied (the stash owns its messages); noexcept so a vector moves it.
+    PartitionQueue(PartitionQueue&&) noexcept = default;
     TopicPartition tp;
     rd_kafka_queue_t* queue = nullptr;
     bool held = false;

@@ -233,6 +233,8 @@ Result<PipelineConfig> PipelineConfig::Parse(std::string_view text, const std::s
     }
     c.declared = std::move(d.spec);
     c.query = std::move(d.query);
+    c.partition_by = std::move(d.partition_by);
+    c.target_file_size = d.target_file_size;
   }
   // librdkafka knows its own properties (hundreds, by client version): ask it, now, rather than
   // when the first consumer starts.

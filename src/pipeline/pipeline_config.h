@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 #include "base/types.h"
@@ -15,6 +16,7 @@
 #include "kafka/kafka_config.h"
 #include "pipeline/pipeline_declaration.h"
 #include "pipeline/table_maintainer.h"
+#include "table/partition_spec.h"
 
 namespace braid {
 
@@ -46,6 +48,11 @@ struct PipelineConfig {
   /// The SQL the declared join was compiled from (query = or --query), which the audit runs;
   /// empty when the join is the seed's or a [join] table.
   std::string query;
+  /// [output] partition_by of a declared pipeline: the rows table's partition fields (empty:
+  /// unpartitioned). A table that exists must already be partitioned this way.
+  std::vector<PartitionFieldRequest> partition_by;
+  /// [output] target_file_size: the rows table's write.target-file-size-bytes (0: the table's).
+  int64_t target_file_size = 0;
 
   /// Reads `path`. Unknown keys and bad values are refused naming the key and what is allowed;
   /// so are [kafka] properties librdkafka refuses and [catalog] properties the catalog named

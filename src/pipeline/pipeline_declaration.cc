@@ -9,6 +9,7 @@
 #include <set>
 #include <vector>
 
+#include "base/byte_size.h"
 #include "base/time_format.h"
 #include "join/join_plan.h"
 #include "pipeline/pipeline_query.h"
@@ -133,22 +134,7 @@ class Reader {
     Result<JoinSpec> spec = CompilePipelineQuery(decl_.query, streams);
     if (!spec.ok()) return Status::InvalidArgument(fmt::format("{}: {}", origin, spec.status().message()));
     decl_.spec = std::move(*spec);
-    if (output != nullptr) {
-      const toml::table* t = output->as_table();
-      if (t == nullptr) return Error(*output, "output", "must be a table ([output])");
-      const std::string partition = "a partition spec is not supported yet; tables are unpartitioned";
-      std::vector<std::string> known{"table"};
-      if (query_) known.push_back("columns");  // the file's own join's, overridden
-      BRAID_RETURN_IF_ERROR(CheckKeys(*t, "output", known,
-                                      {{"query", kMisplacedQuery},
-                                       {"columns", "the query's SELECT list gives the columns; remove columns"},
-                                       {"partition_by", partition}, {"partition", partition},
-                                       {"partitioning", partition}, {"partition_spec", partition}}));
-      if (t->get("table") != nullptr) {
-        BRAID_ASSIGN_OR_RETURN(decl_.table, String(*t, "output", "table", "a table name"));
-        decl_.table_line = t->get("table")->source().begin.line;
-      }
-    }
+    if (output != nullptr) BRAID_RETURN_IF_ERROR(ReadOutput(*output, /*from_query=*/true));
     return Checked();
   }
 
@@ -235,7 +221,7 @@ class Reader {
          {"idle_timeout", "a per-stream idle timeout is not supported yet; the file's top-level "
                           "idle_timeout applies to every stream"},
          {"event_time_format", "epoch timestamps are not supported yet; event times are ISO-8601 strings"},
-         {"partition_by", "a partition spec is not supported yet; tables are unpartitioned"},
+         {"partition_by", "a stream has no partition spec; the output table's is [output] partition_by"},
          {"query", kMisplacedQuery}}));
     DeclaredStream d;
     d.key = where;
@@ -405,17 +391,39 @@ class Reader {
     return Status::Ok();
   }
 
-  Status ReadOutput(const toml::node& n) {
+  // [output]; with `from_query` the columns are the query's, already in decl_.spec.
+  Status ReadOutput(const toml::node& n, bool from_query = false) {
     const toml::table* t = n.as_table();
     if (t == nullptr) return Error(n, "output", "must be a table ([output])");
-    const std::string partition = "a partition spec is not supported yet; tables are unpartitioned";
-    BRAID_RETURN_IF_ERROR(CheckKeys(*t, "output", {"table", "columns"},
-                                    {{"query", kMisplacedQuery}, {"partition_by", partition}, {"partition", partition},
-                                     {"partitioning", partition}, {"partition_spec", partition}}));
+    const std::string partition = "is not a key of [output]; declare the partition spec with partition_by = "
+                                  "[\"day(event_time)\", \"bucket(16, user_id)\"]";
+    // With a query its SELECT list gives the columns; --query overrides the file's own.
+    std::vector<std::string> known{"table"};
+    if (!from_query || query_) known.push_back("columns");
+    known.insert(known.end(), {"partition_by", "target_file_size"});
+    BRAID_RETURN_IF_ERROR(CheckKeys(*t, "output", known,
+                                    {{"query", kMisplacedQuery},
+                                     {"columns", "the query's SELECT list gives the columns; remove columns"},
+                                     {"partition", partition}, {"partitioning", partition},
+                                     {"partition_spec", partition}}));
+    if (const toml::node* size = t->get("target_file_size")) {
+      auto text = size->value<std::string>();
+      auto whole = size->value<int64_t>();
+      Result<size_t> bytes = text ? ParseByteSize(*text)
+                             : whole && *whole > 0 ? Result<size_t>(static_cast<size_t>(*whole))
+                                                   : Result<size_t>(Status::InvalidArgument("must be positive"));
+      if (!bytes.ok()) {
+        return Error(*size, "output.target_file_size",
+                     "must be a positive byte size such as \"256MiB\" or 268435456 (the table's "
+                     "write.target-file-size-bytes)");
+      }
+      decl_.target_file_size = static_cast<int64_t>(*bytes);
+    }
     if (t->get("table") != nullptr) {
       BRAID_ASSIGN_OR_RETURN(decl_.table, String(*t, "output", "table", "a table name"));
       decl_.table_line = t->get("table")->source().begin.line;
     }
+    if (from_query) return ReadPartition(*t);
     const toml::node* columns = t->get("columns");
     if (columns == nullptr) return Error(*t, "output.columns", "is missing; list [\"stream.field\", \"stream.field AS name\", ...]");
     const toml::array* list = columns->as_array();
@@ -454,6 +462,33 @@ class Reader {
         }
       }
       decl_.spec.columns.push_back(std::move(col));
+    }
+    return ReadPartition(*t);
+  }
+
+  Status ReadPartition(const toml::table& output) {
+    if (const toml::node* by = output.get("partition_by")) BRAID_RETURN_IF_ERROR(ReadPartitionBy(*by));
+    return Status::Ok();
+  }
+
+  // Each field parses, and binds to the output columns as the table will have them (the
+  // join plan's output schema): an unknown column or a transform on a wrong type is refused
+  // here, before anything is created.
+  Status ReadPartitionBy(const toml::node& n) {
+    const toml::array* list = n.as_array();
+    if (list == nullptr) {
+      return Error(n, "output.partition_by", "must be an array such as [\"day(event_time)\", \"bucket(16, user_id)\"]");
+    }
+    Result<JoinPlan> plan = JoinPlan::Compile(decl_.spec);
+    if (!plan.ok()) return Status::InvalidArgument(fmt::format("{}: {}", path_, plan.status().message()));
+    for (const toml::node& e : *list) {
+      auto text = e.value<std::string>();
+      if (!text) return Error(e, "output.partition_by", "each partition field must be a string such as \"day(event_time)\"");
+      Result<PartitionFieldRequest> field = PartitionFieldRequest::Parse(*text);
+      if (!field.ok()) return Error(e, "output.partition_by", field.status().message());
+      decl_.partition_by.push_back(std::move(*field));
+      Result<PartitionSpec> bound = PartitionSpec::Bind(decl_.partition_by, plan->output_schema());
+      if (!bound.ok()) return Error(e, "output.partition_by", bound.status().message());
     }
     return Status::Ok();
   }

@@ -1,17 +1,20 @@
 #pragma once
 // PipelineDeclaration: the join a pipeline file declares with [[streams]], [join] and [output]
 // (README, "Declaring a pipeline") — or with [[streams]] and the query it means (query = or
-// braid join --query; see CompilePipelineQuery) — read into a JoinSpec. A wrong declaration is refused with
-// the file, the TOML line, the key and what is allowed; what braid cannot do yet (boolean
-// fields, nested JSON paths, epoch timestamps, partition specs) is refused by name.
+// braid join --query; see CompilePipelineQuery) — read into a JoinSpec. A wrong declaration is
+// refused with the file, the TOML line, the key and what is allowed; what braid cannot do yet (boolean
+// fields, nested JSON paths, epoch timestamps) is refused by name.
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <toml++/toml.h>
 
 #include "base/result.h"
 #include "join/join_spec.h"
+#include "table/partition_spec.h"
 
 namespace braid {
 
@@ -32,6 +35,12 @@ struct PipelineDeclaration {
   uint32_t table_line = 0;
   /// The query the join was compiled from (query = or --query); empty for a [join] table.
   std::string query;
+  /// [output].partition_by: the output table's partition fields, checked against the output
+  /// columns (empty: unpartitioned).
+  std::vector<PartitionFieldRequest> partition_by;
+  /// [output].target_file_size in bytes (0 when absent): the output table's
+  /// write.target-file-size-bytes.
+  int64_t target_file_size = 0;
 
   /// Whether `root` has any of the top-level keys streams, join, output or query.
   static bool IsDeclaredIn(const toml::table& root);

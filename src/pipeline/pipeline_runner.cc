@@ -9,11 +9,13 @@
 
 #include "base/crash_point.h"
 #include "base/stop_signal.h"
+#include "base/worker_thread.h"
 #include "base/time_format.h"
 #include "event/rejects.h"
 #include "kafka/consumer.h"
 #include "pipeline/commit_checkpoint.h"
 #include "pipeline/pipeline_record.h"
+#include "pipeline/polled_batch.h"
 #include "pipeline/source_offsets.h"
 #include "pipeline/table_maintainer.h"
 #include "table/snapshot_summary.h"
@@ -80,6 +82,8 @@ class PipelineRunner::Impl {
 
   Status Start() {
     BRAID_ASSIGN_OR_RETURN(engine_, JoinEngine::Create(spec_));
+    BRAID_ASSIGN_OR_RETURN(decoder_, engine_->NewDecoder());
+    decode_thread_ = std::make_unique<WorkerThread>();
     BRAID_ASSIGN_OR_RETURN(appender_, TableAppender::Create());
     BRAID_RETURN_IF_ERROR(opt_.maintenance.Validate());
     maintainer_ = std::make_unique<TableMaintainer>(opt_.maintenance, opt_.on_notice);
@@ -139,6 +143,7 @@ class PipelineRunner::Impl {
       }
       if (!part.done) positions.push_back(StartPosition{tp, part.next});
       committed_offsets_[tp] = part.next;
+      part_tps_.push_back(part.tp);
       parts_.push_back(std::move(part));
     }
     if (!lost.empty()) {
@@ -240,19 +245,20 @@ class PipelineRunner::Impl {
                          }};
   }
 
-  Partition& Find(std::string_view topic, PartitionId p) {
+  size_t FindIndex(std::string_view topic, PartitionId p) {
     if (last_ < parts_.size() && parts_[last_].tp.partition == p && parts_[last_].tp.topic == topic) {
-      return parts_[last_];
+      return last_;
     }
     for (size_t i = 0; i < parts_.size(); ++i) {
       if (parts_[i].tp.partition == p && parts_[i].tp.topic == topic) {
         last_ = i;
-        return parts_[i];
+        return i;
       }
     }
     assert(false && "a record from a partition that was not assigned");
-    return parts_[0];
+    return 0;
   }
+  Partition& Find(std::string_view topic, PartitionId p) { return parts_[FindIndex(topic, p)]; }
 
   void MarkDone(Partition& part) {
     if (part.done) return;
@@ -263,16 +269,16 @@ class PipelineRunner::Impl {
     }
   }
 
-  void OnRecord(const KafkaRecord& r) {
+  // Joins one record that the decoding thread decoded.
+  void OnRecord(Partition& part, const KafkaRecord& r, const DecodedRecord& decoded) {
     // After a stop request or a failed commit, records are left unread: their offsets are not
     // committed, so the next run reads them again.
     if (!record_status_.ok() || StopSignal::requested()) return;
-    Partition& part = Find(r.topic, r.partition);
     if (part.done || (part.end && r.offset >= *part.end)) {
       MarkDone(part);  // a bounded run ignores records written after it started
       return;
     }
-    engine_->Process(r, &rows_, &rejects_);
+    engine_->ProcessDecoded(r, decoded, &rows_, &rejects_);
     ++part.records;
     part.next = KafkaOffset(r.offset.value() + 1);
     part.last_write = std::max(part.last_write, r.broker_time);
@@ -280,6 +286,37 @@ class PipelineRunner::Impl {
     if (rows_.ByteSize() + rejects_.ByteSize() >= opt_.max_buffer_bytes) {
       record_status_ = Commit(false);
     }
+  }
+
+  // Joins a decoded batch, in the order it was read.
+  void JoinBatch(const PolledBatch& batch) {
+    for (size_t i = 0; i < batch.items.size(); ++i) {
+      const PolledBatch::Item& it = batch.items[i];
+      Partition& part = parts_[it.part];
+      if (it.end) {
+        OnEnd(part.tp, KafkaOffset(it.offset));
+      } else {
+        OnRecord(part, batch.Record(i, part.tp), batch.decoded[i]);
+      }
+    }
+  }
+
+  // Reads one poll's records into `polled_` (the consumer's views end with the poll), then
+  // decodes them on the decoding thread while this one joins the batch read before: reading
+  // and joining take one core, decoding the other, with the commit thread beside them. Offsets
+  // move only as records are joined, so a stop leaves the decoded batch to the next run.
+  Status PollAndJoin() {
+    BRAID_ASSIGN_OR_RETURN(size_t n,
+                           consumer_->Poll(decoded_.empty() ? 100 : 0, collect_, collect_end_));
+    (void)n;
+    if (!polled_.empty()) {
+      decode_thread_->Start([this] { polled_.Decode(*decoder_, part_tps_); });
+    }
+    JoinBatch(decoded_);
+    decode_thread_->Wait();
+    decoded_.Clear();
+    std::swap(decoded_, polled_);
+    return Status::Ok();
   }
 
   // The end of a partition's log: records between the last delivered one and `end` were
@@ -393,8 +430,6 @@ class PipelineRunner::Impl {
                                                                  opt_.duration->micros()))
                               : std::nullopt;
     const bool bounded = opt_.mode != RunMode::kContinuous;
-    auto on_record = [this](const KafkaRecord& r) { OnRecord(r); };
-    auto on_end = [this](const TopicPartition& tp, KafkaOffset end) { OnEnd(tp, end); };
     for (;;) {
       if (bounded && AllDone()) {
         UpdateBoundedIdleness();
@@ -409,8 +444,7 @@ class PipelineRunner::Impl {
         return CommitAndWait(/*final_input=*/false);
       }
       const int64_t before = progress_.commits;
-      BRAID_ASSIGN_OR_RETURN(size_t n, consumer_->Poll(100, on_record, on_end));
-      (void)n;
+      BRAID_RETURN_IF_ERROR(PollAndJoin());
       BRAID_RETURN_IF_ERROR(record_status_);
       BRAID_RETURN_IF_ERROR(FinishCommit(/*wait=*/false));
       if (progress_.commits != before) last_commit = Clock::now();
@@ -634,7 +668,19 @@ class PipelineRunner::Impl {
   std::future<Status> inflight_;       // the commit being written, if any
   std::unique_ptr<CommitJob> done_;    // set by the committing thread when it finishes
   std::vector<Partition> parts_;
+  std::vector<TopicPartition> part_tps_;  // parts_[i].tp, for the decoding thread
   size_t last_ = 0;
+  // Read ahead: `polled_` is decoded on `decode_thread_` while `decoded_` is joined.
+  std::unique_ptr<JoinEngine::RecordDecoder> decoder_;  // the decoding thread's
+  PolledBatch polled_;
+  PolledBatch decoded_;
+  RecordSource::RecordHandler collect_ = [this](const KafkaRecord& r) {
+    polled_.AddRecord(static_cast<uint32_t>(FindIndex(r.topic, r.partition)), r);
+  };
+  RecordSource::EndHandler collect_end_ = [this](const TopicPartition& tp, KafkaOffset end) {
+    polled_.AddEnd(static_cast<uint32_t>(FindIndex(tp.topic, tp.partition)), end.value());
+  };
+  std::unique_ptr<WorkerThread> decode_thread_;  // destroyed first: its task uses the above
   SourceOffsets committed_offsets_;
   int64_t commit_seq_ = 0;
   std::string state_dir_;

@@ -39,7 +39,8 @@ QueryResult TableInfo::Describe(const TableState& state) {
     add("total-files-size", OrEmpty(SummaryValue(*current, "total-files-size")));
   }
   const PartitionSpec* spec = m.DefaultSpec();
-  add("partition-spec", spec && !spec->fields.empty() ? spec->fields.dump() : "unpartitioned");
+  add("partition-spec", spec && !spec->fields.empty() && m.CurrentSchema() ? spec->Describe(*m.CurrentSchema())
+                                                                           : "unpartitioned");
   if (const IcebergSchema* schema = m.CurrentSchema()) {
     for (const SchemaField& f : schema->fields) {
       std::string type = f.type.is_string() ? f.type.get<std::string>() : f.type.dump();

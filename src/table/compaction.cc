@@ -17,6 +17,7 @@
 #include "table/manifest_list_writer.h"
 #include "table/manifest_reader.h"
 #include "table/manifest_writer.h"
+#include "table/partition_splitter.h"
 #include "table/random_ids.h"
 #include "table/snapshot_summary.h"
 #include "table/table_appender.h"
@@ -84,7 +85,9 @@ class LocalInputs {
 std::vector<std::vector<DataFile>> PlanBins(const TableMetadata& m, const std::vector<ManifestEntry>& live,
                                             int64_t target, int64_t added_before_ms) {
   std::vector<std::vector<DataFile>> bins;
-  int64_t bin_bytes = 0;
+  std::vector<int64_t> bin_bytes;
+  std::map<std::string, size_t> open;  // partition tuple → its bin being filled
+  const bool partitioned = !m.DefaultSpec()->unpartitioned();
   for (const ManifestEntry& e : live) {
     const DataFile& f = e.data_file;
     if (f.file_size_in_bytes >= target / 4 * 3) continue;
@@ -95,12 +98,19 @@ std::vector<std::vector<DataFile>> PlanBins(const TableMetadata& m, const std::v
       const Snapshot* added = m.SnapshotById(*e.snapshot_id);  // expired: old enough
       if (added != nullptr && added->timestamp_ms >= added_before_ms) continue;
     }
-    if (bins.empty() || bin_bytes + f.file_size_in_bytes > target) {
+    // Files are merged only with files of the same partition: a merged file has one tuple.
+    // Into an unpartitioned spec any files merge (the new file is written under it); files of
+    // an older spec of a partitioned table keep their layout.
+    if (partitioned && f.spec_id != m.default_spec_id) continue;
+    const std::string key = partitioned ? PartitionKey(f.partition) : std::string();
+    auto it = open.find(key);
+    if (it == open.end() || bin_bytes[it->second] + f.file_size_in_bytes > target) {
       bins.emplace_back();
-      bin_bytes = 0;
+      bin_bytes.push_back(0);
+      it = open.insert_or_assign(key, bins.size() - 1).first;
     }
-    bins.back().push_back(f);
-    bin_bytes += f.file_size_in_bytes;
+    bins[it->second].push_back(f);
+    bin_bytes[it->second] += f.file_size_in_bytes;
   }
   std::erase_if(bins, [](const std::vector<DataFile>& b) { return b.size() < 2; });
   return bins;
@@ -194,6 +204,8 @@ Result<CompactResult> Compact(TableOperations& table, DataFileWriter& writer, co
       return st;
     }
     written.push_back(location);
+    file->spec_id = m.default_spec_id;
+    if (!m.DefaultSpec()->unpartitioned()) file->partition = bin.front().partition;
     result.written_bytes += file->file_size_in_bytes;
     added.push_back(std::move(*file));
     CrashPoint("compact-after-data-file");

@@ -10,6 +10,9 @@
 //   files left as orphans) only when another commit removed one of the files it rewrote.
 // Older snapshots still list the old files (time travel works) until they are expired.
 //
+// Partitioned tables are compacted within each partition: only files of the same partition
+// tuple (under the table's default spec) are merged, and the merged file keeps that tuple.
+//
 // A file is small when it is under 3/4 of the target (Iceberg's min-file-size default). Tables
 // with delete files are refused: their rows are not the data files' rows.
 

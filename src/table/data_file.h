@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/types.h"
+#include "table/avro_datum.h"
 
 namespace braid {
 
@@ -27,6 +28,9 @@ struct DataFile {
   std::vector<int64_t> split_offsets;  // ascending row group starts
   std::optional<int> sort_order_id;
   int spec_id = 0;  // the partition spec of the manifest that lists it
+  /// The partition tuple under spec_id, in the spec's field order (null datums for nulls;
+  /// empty when unpartitioned).
+  std::vector<AvroDatum> partition;
 };
 
 /// Status of a manifest entry.

@@ -105,6 +105,7 @@ Result<std::vector<ManifestEntry>> ManifestReader::Decode(std::string bytes,
     }
     if (std::optional<int64_t> order = file->Long(140)) f.sort_order_id = static_cast<int>(*order);
     f.spec_id = spec_id;
+    if (std::optional<AvroRecordView> partition = file->Field(102)) f.partition = partition->datum().items;
     out.push_back(std::move(e));
   }
   return out;

@@ -79,6 +79,37 @@ std::string ManifestEntrySchemaJson(const ojson& partition_fields) {
   return entry.dump();
 }
 
+std::vector<std::string> PartitionResultTypes(const PartitionSpec& spec, const IcebergSchema& schema) {
+  std::vector<std::string> out;
+  for (const PartitionField& f : spec.fields) {
+    const SchemaField* source = schema.FindField(f.source_id);
+    out.push_back(source && source->type.is_string() ? f.transform.ResultType(source->type.get<std::string>()) : "");
+  }
+  return out;
+}
+
+Result<ojson> PartitionAvroFields(const PartitionSpec& spec, const IcebergSchema& schema) {
+  std::vector<std::string> types = PartitionResultTypes(spec, schema);
+  ojson fields = ojson::array();
+  for (size_t i = 0; i < spec.fields.size(); ++i) {
+    const PartitionField& f = spec.fields[i];
+    ojson avro;
+    if (types[i] == "int" || types[i] == "long" || types[i] == "string" || types[i] == "double") {
+      avro = types[i];
+    } else if (types[i] == "date") {
+      avro = {{"type", "int"}, {"logicalType", "date"}};
+    } else if (types[i] == "timestamptz") {
+      avro = {{"type", "long"}, {"logicalType", "timestamp-micros"}, {"adjust-to-utc", true}};
+    } else {
+      return Status::InvalidArgument(fmt::format(
+          "partition field {} ({} of source field {}): braid cannot write this partition value",
+          f.name, f.transform.ToString(), f.source_id));
+    }
+    fields.push_back(Optional(f.name.c_str(), std::move(avro), f.field_id));
+  }
+  return fields;
+}
+
 std::string ManifestListSchemaJson() {
   ojson summary = Record("r508", ojson::array({
       Field("contains_null", "boolean", 509),

@@ -1,5 +1,7 @@
 #include "table/manifest_writer.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "table/avro_writer.h"
@@ -34,7 +36,7 @@ AvroDatum Entry(const ManifestEntry& e) {
       AvroDatum::Long(f.content),
       AvroDatum::Bytes(f.file_path),
       AvroDatum::Bytes(f.file_format),
-      AvroDatum::Record({}),  // unpartitioned: the empty partition tuple
+      AvroDatum::Record(f.partition),  // empty when unpartitioned
       AvroDatum::Long(f.record_count),
       AvroDatum::Long(f.file_size_in_bytes),
       IntLongMap(f.column_sizes),
@@ -58,7 +60,42 @@ AvroDatum Entry(const ManifestEntry& e) {
   });
 }
 
+// Orders two non-null partition values of one field (same kind: both from one transform).
+bool Less(const AvroDatum& a, const AvroDatum& b) {
+  switch (a.kind) {
+    case AvroDatum::Kind::kLong: return a.long_value < b.long_value;
+    case AvroDatum::Kind::kDouble: return a.double_value < b.double_value;
+    default: return a.bytes < b.bytes;  // UTF-8 byte order is code point order
+  }
+}
+
 }  // namespace
+
+std::vector<PartitionFieldSummary> ManifestWriter::SummarizePartitions(
+    const std::vector<std::string>& types, const std::vector<ManifestEntry>& entries) {
+  std::vector<PartitionFieldSummary> out(types.size());
+  for (size_t i = 0; i < types.size(); ++i) {
+    const AvroDatum* lower = nullptr;
+    const AvroDatum* upper = nullptr;
+    bool has_nan = false;
+    for (const ManifestEntry& e : entries) {
+      if (i >= e.data_file.partition.size()) continue;
+      const AvroDatum& v = e.data_file.partition[i];
+      if (v.is_null()) {
+        out[i].contains_null = true;
+      } else if (v.kind == AvroDatum::Kind::kDouble && std::isnan(v.double_value)) {
+        has_nan = true;  // NaN is never a bound
+      } else {
+        if (lower == nullptr || Less(v, *lower)) lower = &v;
+        if (upper == nullptr || Less(*upper, v)) upper = &v;
+      }
+    }
+    if (types[i] == "double" || types[i] == "float") out[i].contains_nan = has_nan;
+    if (lower != nullptr) out[i].lower_bound = PartitionValueBytes(*lower, types[i]);
+    if (upper != nullptr) out[i].upper_bound = PartitionValueBytes(*upper, types[i]);
+  }
+  return out;
+}
 
 std::vector<ManifestEntry> ManifestWriter::AddedEntries(SnapshotId snapshot_id,
                                                         const std::vector<DataFile>& files) {
@@ -70,16 +107,13 @@ std::vector<ManifestEntry> ManifestWriter::AddedEntries(SnapshotId snapshot_id,
 
 Result<std::string> ManifestWriter::Encode(const IcebergSchema& schema, const PartitionSpec& spec,
                                            const std::vector<ManifestEntry>& entries) {
-  if (!spec.fields.empty()) {
-    return Status::InvalidArgument(fmt::format(
-        "partition spec {} has fields: braid writes unpartitioned tables only", spec.spec_id));
-  }
+  BRAID_ASSIGN_OR_RETURN(nlohmann::ordered_json partition_fields, PartitionAvroFields(spec, schema));
   BRAID_ASSIGN_OR_RETURN(
       AvroWriter writer,
-      AvroWriter::Create(ManifestEntrySchemaJson(nlohmann::ordered_json::array()),
+      AvroWriter::Create(ManifestEntrySchemaJson(partition_fields),
                          {{"schema", schema.ToJson().dump()},
                           {"schema-id", std::to_string(schema.schema_id)},
-                          {"partition-spec", spec.fields.dump()},
+                          {"partition-spec", spec.FieldsJson().dump()},
                           {"partition-spec-id", std::to_string(spec.spec_id)},
                           {"format-version", "2"},
                           {"content", "data"}}));
@@ -88,6 +122,11 @@ Result<std::string> ManifestWriter::Encode(const IcebergSchema& schema, const Pa
       return Status::InvalidArgument(fmt::format(
           "manifest entry for {}: an EXISTING or DELETED entry needs its snapshot id and sequence numbers",
           e.data_file.file_path));
+    }
+    if (e.data_file.partition.size() != spec.fields.size()) {
+      return Status::InvalidArgument(fmt::format(
+          "manifest entry for {}: its partition tuple has {} values, partition spec {} has {} fields",
+          e.data_file.file_path, e.data_file.partition.size(), spec.spec_id, spec.fields.size()));
     }
     Status st = writer.Append(Entry(e));
     if (!st.ok()) return st.WithContext(fmt::format("manifest entry for {}", e.data_file.file_path));
@@ -119,7 +158,7 @@ Result<ManifestFile> ManifestWriter::Write(FileSystem& fs, const std::string& lo
       m.min_sequence_number = *e.sequence_number;
     }
   }
-  m.partitions = std::vector<PartitionFieldSummary>{};  // no partition fields to summarize
+  m.partitions = SummarizePartitions(PartitionResultTypes(spec, schema), entries);
   return m;
 }
 

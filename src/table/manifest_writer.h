@@ -1,7 +1,7 @@
 #pragma once
 // ManifestWriter: writes a data manifest: an Avro file of ADDED, EXISTING or DELETED entries, with
 // the header keys readers expect (schema, schema-id, partition-spec, partition-spec-id,
-// format-version "2", content "data").
+// format-version "2", content "data"), and each entry's partition tuple typed by the spec.
 
 #include <string>
 #include <vector>
@@ -46,6 +46,12 @@ class ManifestWriter {
                                     SnapshotId snapshot_id, const std::vector<DataFile>& files) {
     return Write(fs, location, schema, spec, snapshot_id, AddedEntries(snapshot_id, files));
   }
+
+  /// The manifest list's summary of each partition field over `entries` (field 507): whether
+  /// a null (and for floating types a NaN) occurs, and the lowest and highest values in
+  /// single-value serialization by `types` (the fields' result types).
+  static std::vector<PartitionFieldSummary> SummarizePartitions(const std::vector<std::string>& types,
+                                                                const std::vector<ManifestEntry>& entries);
 
   /// Gives a manifest Write returned the commit's sequence number, and the minimum sequence
   /// number that follows from it (its ADDED entries inherit it).

@@ -1,10 +1,12 @@
 #include "table/snapshot_summary.h"
 
 #include <charconv>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "table/manifest_reader.h"
+#include "table/partition_splitter.h"
 #include "table/table_scan.h"
 
 namespace braid {
@@ -75,8 +77,10 @@ Result<std::map<std::string, std::string>> SnapshotSummary::ForAppend(
   s["added-data-files"] = std::to_string(added.size());
   s["added-records"] = std::to_string(records);
   s["added-files-size"] = std::to_string(bytes);
-  // An unpartitioned table has one partition, changed whenever a file is added.
-  s["changed-partition-count"] = added.empty() ? "0" : "1";
+  // The distinct partition tuples added to (an unpartitioned table has one, the empty tuple).
+  std::set<std::string> partitions;
+  for (const DataFile& f : added) partitions.insert(std::to_string(f.spec_id) + ":" + PartitionKey(f.partition));
+  s["changed-partition-count"] = std::to_string(partitions.size());
   s["total-data-files"] = std::to_string(before.data_files + static_cast<int64_t>(added.size()));
   s["total-records"] = std::to_string(before.records + records);
   s["total-files-size"] = std::to_string(before.files_size + bytes);
@@ -113,7 +117,11 @@ std::map<std::string, std::string> SnapshotSummary::ForReplace(const SummaryTota
   s["deleted-records"] = std::to_string(removed_records);
   s["added-files-size"] = std::to_string(added_bytes);
   s["removed-files-size"] = std::to_string(removed_bytes);
-  s["changed-partition-count"] = added.empty() && removed.empty() ? "0" : "1";
+  std::set<std::string> partitions;
+  for (const std::vector<DataFile>* files : {&added, &removed}) {
+    for (const DataFile& f : *files) partitions.insert(std::to_string(f.spec_id) + ":" + PartitionKey(f.partition));
+  }
+  s["changed-partition-count"] = std::to_string(partitions.size());
   s["total-data-files"] = std::to_string(before.data_files + static_cast<int64_t>(added.size()) -
                                          static_cast<int64_t>(removed.size()));
   s["total-records"] = std::to_string(before.records + added_records - removed_records);

@@ -11,11 +11,18 @@
 #include "table/manifest_list_reader.h"
 #include "table/manifest_list_writer.h"
 #include "table/manifest_merge.h"
+#include "table/manifest_schemas.h"
 #include "table/manifest_writer.h"
+#include "table/partition_splitter.h"
 #include "table/random_ids.h"
 #include "table/snapshot_summary.h"
 
 namespace braid {
+namespace {
+
+constexpr int64_t kDefaultTargetFileSize = int64_t{512} * 1024 * 1024;  // Iceberg's default
+
+}  // namespace
 
 Status CheckWritable(const TableOperations& table, const TableMetadata& m) {
   if (m.format_version != 2) {
@@ -23,13 +30,20 @@ Status CheckWritable(const TableOperations& table, const TableMetadata& m) {
         "table {} is Iceberg format v{}: braid appends to format v2 tables only",
         table.id().ToString(), m.format_version));
   }
-  const PartitionSpec* spec = m.DefaultSpec();
-  if (spec == nullptr || !spec->fields.empty()) {
-    return Status::InvalidArgument(fmt::format(
-        "table {} is partitioned: braid appends to unpartitioned tables only", table.id().ToString()));
-  }
   if (m.CurrentSchema() == nullptr) {
     return Status::Corruption(fmt::format("table {} has no current schema", table.id().ToString()));
+  }
+  const PartitionSpec* spec = m.DefaultSpec();
+  if (spec == nullptr) {
+    return Status::Corruption(fmt::format("table {} has no default partition spec", table.id().ToString()));
+  }
+  if (spec->unpartitioned()) return Status::Ok();
+  Result<RowSchema> rows = m.CurrentSchema()->ToRowSchema();
+  Status st = rows.ok() ? PartitionSplitter::Create(*spec, *rows).status() : rows.status();
+  if (st.ok()) st = PartitionAvroFields(*spec, *m.CurrentSchema()).status();
+  if (!st.ok()) {
+    return Status::InvalidArgument(fmt::format("table {} is partitioned in a way braid cannot write ({}): {}",
+                                               table.id().ToString(), spec->FieldsJson().dump(), st.message()));
   }
   return Status::Ok();
 }
@@ -63,11 +77,47 @@ Result<std::unique_ptr<TableAppender>> TableAppender::Create(TableAppenderOption
   return std::unique_ptr<TableAppender>(new TableAppender(std::move(writer), options));
 }
 
-Result<DataFile> TableAppender::WriteDataFile(TableOperations& table, const TableState& state,
-                                              const RowBatch& batch) {
+Result<std::vector<DataFile>> TableAppender::WriteDataFiles(TableOperations& table, const TableState& state,
+                                                            const RowBatch& batch) {
   BRAID_RETURN_IF_ERROR(CheckWritable(table, state.metadata));
   BRAID_RETURN_IF_ERROR(
       CheckAppendSchema(batch.schema(), *state.metadata.CurrentSchema(), table.id().ToString()));
+  const PartitionSpec& spec = *state.metadata.DefaultSpec();
+  int64_t target = options_.target_file_size;
+  if (target <= 0) {
+    BRAID_ASSIGN_OR_RETURN(target, state.metadata.PositiveProperty("write.target-file-size-bytes",
+                                                                   kDefaultTargetFileSize));
+  }
+  std::vector<DataFile> files;
+  if (spec.unpartitioned() && static_cast<int64_t>(batch.ByteSize()) <= target) {
+    // The common case, written from the batch itself: no rows are copied.
+    BRAID_ASSIGN_OR_RETURN(DataFile f, WriteOne(table, state, batch, {}));
+    files.push_back(std::move(f));
+    return files;
+  }
+  BRAID_ASSIGN_OR_RETURN(PartitionSplitter splitter, PartitionSplitter::Create(spec, batch.schema()));
+  for (PartitionedRows& piece : splitter.Split(batch, target)) {
+    BRAID_ASSIGN_OR_RETURN(DataFile f, WriteOne(table, state, piece.rows, std::move(piece.partition)));
+    files.push_back(std::move(f));
+  }
+  return files;
+}
+
+Result<DataFile> TableAppender::WriteDataFile(TableOperations& table, const TableState& state,
+                                              const RowBatch& batch, std::vector<AvroDatum> partition) {
+  BRAID_RETURN_IF_ERROR(CheckWritable(table, state.metadata));
+  BRAID_RETURN_IF_ERROR(
+      CheckAppendSchema(batch.schema(), *state.metadata.CurrentSchema(), table.id().ToString()));
+  if (partition.size() != state.metadata.DefaultSpec()->fields.size()) {
+    return Status::InvalidArgument(fmt::format("table {}: a partition tuple of {} values for a spec of {} fields",
+                                               table.id().ToString(), partition.size(),
+                                               state.metadata.DefaultSpec()->fields.size()));
+  }
+  return WriteOne(table, state, batch, std::move(partition));
+}
+
+Result<DataFile> TableAppender::WriteOne(TableOperations& table, const TableState& state, const RowBatch& batch,
+                                         std::vector<AvroDatum> partition) {
   FileSystem& fs = table.io();
   std::string data_dir = state.metadata.DataLocation();
   BRAID_RETURN_IF_ERROR(fs.CreateDirectories(data_dir));
@@ -75,6 +125,8 @@ Result<DataFile> TableAppender::WriteDataFile(TableOperations& table, const Tabl
   BRAID_ASSIGN_OR_RETURN(std::string local, fs.LocalPathForWrite(location));
   BRAID_ASSIGN_OR_RETURN(DataFile file, writer_->Write(batch, local, location));
   BRAID_RETURN_IF_ERROR(fs.FinishLocalWrite(local, location));
+  file.spec_id = state.metadata.default_spec_id;
+  file.partition = std::move(partition);
   CrashPoint("after-data-file");
   return file;
 }
@@ -88,8 +140,8 @@ Result<AppendResult> TableAppender::Append(TableOperations& table,
   std::vector<DataFile> files;
   for (const RowBatch* batch : batches) {
     if (batch == nullptr || batch->empty()) continue;
-    BRAID_ASSIGN_OR_RETURN(DataFile f, WriteDataFile(table, state, *batch));
-    files.push_back(std::move(f));
+    BRAID_ASSIGN_OR_RETURN(std::vector<DataFile> written, WriteDataFiles(table, state, *batch));
+    for (DataFile& f : written) files.push_back(std::move(f));
   }
   return Commit(table, std::move(files), request);
 }
@@ -103,6 +155,14 @@ Result<AppendResult> TableAppender::Commit(TableOperations& table, std::vector<D
     BRAID_ASSIGN_OR_RETURN(TableState base, table.Refresh());
     const TableMetadata& m = base.metadata;
     BRAID_RETURN_IF_ERROR(CheckWritable(table, m));
+    for (const DataFile& f : files) {
+      if (f.spec_id != m.default_spec_id) {
+        // Another writer changed the partition spec after the files were written.
+        return Status::Conflict(fmt::format(
+            "table {}: data file {} was written for partition spec {}, the table's is now {}; nothing was committed",
+            table.id().ToString(), f.file_path, f.spec_id, m.default_spec_id));
+      }
+    }
     const std::string metadata_dir = m.MetadataLocation();
     BRAID_RETURN_IF_ERROR(fs.CreateDirectories(metadata_dir));
     if (const Snapshot* mine = m.SnapshotById(snapshot_id); mine != nullptr) {

@@ -28,6 +28,9 @@ struct TableAppenderOptions {
   /// Commit attempts before giving up on repeated conflicts.
   int max_attempts = 20;
   DataFileWriterOptions writer;
+  /// Rows per data file are cut at about this many bytes (uncompressed, RowBatch::ByteSize);
+  /// 0: the table's write.target-file-size-bytes, else Iceberg's default 512 MiB.
+  int64_t target_file_size = 0;
 };
 
 /// What a commit records and asserts besides its data files.
@@ -55,11 +58,18 @@ class TableAppender {
  public:
   static Result<std::unique_ptr<TableAppender>> Create(TableAppenderOptions options = {});
 
-  /// Writes `batch` (non-empty) as a new data file under `state`'s data location. Nothing is
-  /// committed. InvalidArgument when the batch's columns do not match the table's current
+  /// Writes `batch` (non-empty) as new data files under `state`'s data location: one per
+  /// partition tuple of the table's default spec, each cut at the target file size. Nothing
+  /// is committed. InvalidArgument when the batch's columns do not match the table's current
   /// schema (field id, name, type).
+  Result<std::vector<DataFile>> WriteDataFiles(TableOperations& table, const TableState& state,
+                                               const RowBatch& batch);
+
+  /// Writes `batch` (non-empty) as one data file whose rows all have partition tuple
+  /// `partition` (empty for an unpartitioned table; its size must match the default spec's
+  /// fields). Same checks as WriteDataFiles.
   Result<DataFile> WriteDataFile(TableOperations& table, const TableState& state,
-                                 const RowBatch& batch);
+                                 const RowBatch& batch, std::vector<AvroDatum> partition = {});
 
   /// Commits one append snapshot that adds `files` (possibly none: a snapshot that records
   /// only `summary`, e.g. Kafka offsets after a batch whose rows were all filtered out).
@@ -68,11 +78,14 @@ class TableAppender {
   Result<AppendResult> Commit(TableOperations& table, std::vector<DataFile> files,
                               const CommitRequest& request);
 
-  /// WriteDataFile for every non-empty batch, then Commit.
+  /// WriteDataFiles for every non-empty batch, then Commit.
   Result<AppendResult> Append(TableOperations& table, const std::vector<const RowBatch*>& batches,
                               const CommitRequest& request);
 
  private:
+  Result<DataFile> WriteOne(TableOperations& table, const TableState& state, const RowBatch& batch,
+                            std::vector<AvroDatum> partition);
+
   TableAppender(std::unique_ptr<DataFileWriter> writer, TableAppenderOptions options)
       : writer_(std::move(writer)), options_(options) {}
 
@@ -80,8 +93,9 @@ class TableAppender {
   TableAppenderOptions options_;
 };
 
-/// Checks that braid can write to the table: format v2, unpartitioned, with a current schema.
-/// InvalidArgument naming the table otherwise.
+/// Checks that braid can write to the table: format v2, with a current schema, and a default
+/// partition spec whose every field braid computes (identity, year, month, day, hour, bucket,
+/// truncate of a column of the current schema). InvalidArgument naming the table otherwise.
 Status CheckWritable(const TableOperations& table, const TableMetadata& metadata);
 
 /// Checks that rows of `schema` can be appended to a table whose current schema is

@@ -12,7 +12,7 @@ namespace braid {
 
 TableMetadata TableMetadata::NewTable(std::string location, const RowSchema& schema,
                                       std::map<std::string, std::string> properties,
-                                      int64_t now_ms) {
+                                      int64_t now_ms, PartitionSpec spec) {
   TableMetadata m;
   m.format_version = 2;
   m.table_uuid = RandomUuid();
@@ -22,9 +22,11 @@ TableMetadata TableMetadata::NewTable(std::string location, const RowSchema& sch
   m.schemas.push_back(IcebergSchema::FromRowSchema(schema, 0));
   m.last_column_id = m.schemas[0].HighestFieldId();
   m.current_schema_id = 0;
-  m.partition_specs.push_back(PartitionSpec{});
-  m.default_spec_id = 0;
+  spec.spec_id = 0;
   m.last_partition_id = 999;  // Java's choice for a table that never had a partition field
+  for (const PartitionField& f : spec.fields) m.last_partition_id = std::max(m.last_partition_id, f.field_id);
+  m.partition_specs.push_back(std::move(spec));
+  m.default_spec_id = 0;
   m.sort_orders = nlohmann::json::array({{{"order-id", 0}, {"fields", nlohmann::json::array()}}});
   m.default_sort_order_id = 0;
   m.properties = std::move(properties);

@@ -15,15 +15,10 @@
 #include "base/result.h"
 #include "base/row_batch.h"
 #include "table/iceberg_schema.h"
+#include "table/partition_spec.h"
 #include "table/snapshot.h"
 
 namespace braid {
-
-/// A partition spec; `fields` is the JSON array of partition fields ([] when unpartitioned).
-struct PartitionSpec {
-  int spec_id = 0;
-  nlohmann::json fields = nlohmann::json::array();
-};
 
 struct TableMetadata {
   int format_version = 2;
@@ -48,10 +43,12 @@ struct TableMetadata {
   /// Top-level keys braid does not interpret ("statistics", ...), written back unchanged.
   nlohmann::json extra = nlohmann::json::object();
 
-  /// Metadata of a new, empty, unpartitioned and unsorted v2 table at `location` with
-  /// `schema` (schema 0, spec 0, sort order 0), a fresh table-uuid and no snapshot.
+  /// Metadata of a new, empty, unsorted v2 table at `location` with `schema` (schema 0),
+  /// partitioned by `spec` (made spec 0; unpartitioned by default), sort order 0, a fresh
+  /// table-uuid and no snapshot.
   static TableMetadata NewTable(std::string location, const RowSchema& schema,
-                                std::map<std::string, std::string> properties, int64_t now_ms);
+                                std::map<std::string, std::string> properties, int64_t now_ms,
+                                PartitionSpec spec = {});
 
   /// The current schema; nullptr only for malformed metadata.
   const IcebergSchema* CurrentSchema() const;

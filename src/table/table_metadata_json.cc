@@ -126,15 +126,16 @@ class Parser {
       for (const json& s : j["partition-specs"]) {
         if (!s.is_object()) return Bad("a partition spec is not an object");
         BRAID_ASSIGN_OR_RETURN(int64_t spec_id, Long(s, "spec-id"));
-        json fields = s.value("fields", json::array());
-        if (!fields.is_array()) return Bad(fmt::format("partition spec {} has no fields array", spec_id));
-        m.partition_specs.push_back({static_cast<int>(spec_id), std::move(fields)});
+        BRAID_ASSIGN_OR_RETURN(PartitionSpec spec, PartitionSpec::FromFieldsJson(static_cast<int>(spec_id),
+                                                                              s.value("fields", json::array()), source_));
+        m.partition_specs.push_back(std::move(spec));
       }
       if (j.contains("default-spec-id") && j["default-spec-id"].is_number_integer()) {
         m.default_spec_id = j["default-spec-id"].get<int>();
       }
     } else if (j.contains("partition-spec") && j["partition-spec"].is_array()) {
-      m.partition_specs.push_back({0, j["partition-spec"]});
+      BRAID_ASSIGN_OR_RETURN(PartitionSpec spec, PartitionSpec::FromFieldsJson(0, j["partition-spec"], source_));
+      m.partition_specs.push_back(std::move(spec));
       m.default_spec_id = 0;
     } else {
       m.partition_specs.push_back(PartitionSpec{});  // v1 tables may omit it: unpartitioned
@@ -142,11 +143,7 @@ class Parser {
     if (!m.DefaultSpec()) return Bad(fmt::format("default-spec-id {} names no spec", m.default_spec_id));
     int max_partition_id = 999;
     for (const PartitionSpec& spec : m.partition_specs) {
-      for (const json& f : spec.fields) {
-        if (f.is_object() && f.contains("field-id") && f["field-id"].is_number_integer()) {
-          max_partition_id = std::max(max_partition_id, f["field-id"].get<int>());
-        }
-      }
+      for (const PartitionField& f : spec.fields) max_partition_id = std::max(max_partition_id, f.field_id);
     }
     m.last_partition_id = j.contains("last-partition-id") && j["last-partition-id"].is_number_integer()
                               ? j["last-partition-id"].get<int>()
@@ -240,7 +237,7 @@ std::string SerializeTableMetadata(const TableMetadata& m) {
   j["default-spec-id"] = m.default_spec_id;
   j["partition-specs"] = ojson::array();
   for (const PartitionSpec& s : m.partition_specs) {
-    j["partition-specs"].push_back({{"spec-id", s.spec_id}, {"fields", ToOrdered(s.fields)}});
+    j["partition-specs"].push_back({{"spec-id", s.spec_id}, {"fields", ToOrdered(s.FieldsJson())}});
   }
   j["last-partition-id"] = m.last_partition_id;
   j["default-sort-order-id"] = m.default_sort_order_id;

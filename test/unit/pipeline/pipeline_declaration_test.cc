@@ -182,12 +182,39 @@ TEST(PipelineDeclaration, RefusesWhatIsNotSupportedYetByName) {
   ExpectRefused(Edit(Valid(), "page = \"string\"", "page.id = \"string\""), 4, {"nested JSON paths"});
   ExpectRefused(Edit(Valid(), "at = \"timestamp\" }\nkey", "at = \"epoch_millis\" }\nkey"), 4,
                 {"epoch timestamps are not supported yet"});
-  ExpectRefused(Edit(Valid(), "table = \"views_bought\"", "table = \"views_bought\"\npartition_by = [\"day(seen)\"]"),
-                22, {"output.partition_by", "partition spec is not supported yet"});
   ExpectRefused(Edit(Valid(), "topic = \"t_views\"", "topic = \"t_views\"\nformat = \"avro\""), 4,
                 {"streams[1].format", "format \"avro\" is not supported yet", "\"json\""});
   ExpectRefused(Edit(Valid(), "topic = \"t_views\"", "topic = \"t_views\"\nwatermark_delay = \"1s\""), 4,
                 {"streams[1].watermark_delay", "not supported yet"});
+}
+
+// partition_by binds to the output columns (after AS): accepted with its fields in order; an
+// unknown column, a transform on a wrong type or a bad bucket count names the line.
+TEST(PipelineDeclaration, ReadsAndChecksPartitionBy) {
+  auto with = [](const std::string& lines) {
+    return Edit(Valid(), "table = \"views_bought\"", "table = \"views_bought\"\n" + lines);
+  };
+  auto c = Parse(with("partition_by = [\"day(seen)\", \"bucket(16, user)\", \"shop\"]\ntarget_file_size = \"64KiB\""));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->partition_by.size(), 3u);
+  EXPECT_EQ(c->partition_by[0].column, "seen");
+  EXPECT_EQ(c->partition_by[0].transform.ToString(), "day");
+  EXPECT_EQ(c->partition_by[1].transform.ToString(), "bucket[16]");
+  EXPECT_EQ(c->partition_by[2].transform.ToString(), "identity");
+  EXPECT_EQ(c->target_file_size, 64 * 1024);
+  EXPECT_TRUE(Parse(Valid())->partition_by.empty());
+  EXPECT_TRUE(Parse(with("partition_by = [\"hour(processing_time)\"]")).ok());  // the appended column too
+
+  ExpectRefused(with("partition_by = [\"day(at)\"]"), 22,
+                {"output.partition_by", "\"at\" is not an output column", "seen"});
+  ExpectRefused(with("partition_by = [\"day(page)\"]"), 22, {"output.partition_by", "column \"page\" is string"});
+  ExpectRefused(with("partition_by = [\"bucket(4, paid)\"]"), 22, {"output.partition_by", "\"paid\" is double"});
+  ExpectRefused(with("partition_by = [\"bucket(0, user)\"]"), 22, {"output.partition_by", "bucket count \"0\""});
+  ExpectRefused(with("partition_by = [\"week(seen)\"]"), 22, {"output.partition_by", "unknown transform \"week\""});
+  ExpectRefused(with("partition_by = \"day(seen)\""), 22, {"output.partition_by", "must be an array"});
+  ExpectRefused(with("partition_spec = [\"day(seen)\"]"), 22, {"output.partition_spec", "partition_by"});
+  ExpectRefused(with("target_file_size = \"lots\""), 22, {"output.target_file_size", "positive byte size"});
+  ExpectRefused(with("target_file_size = 0"), 22, {"output.target_file_size"});
 }
 
 TEST(PipelineDeclaration, RefusesABadStream) {

@@ -179,9 +179,16 @@ TEST(PipelineQuery, AFileDeclaresItsJoinAsAQuery) {
   const std::string query =
       "query = \"\"\"\nSELECT v.user, b.price FROM views v LEFT JOIN buys b ON b.user = v.user\n"
       "  AND b.at BETWEEN v.at - INTERVAL 5 MINUTE AND v.at + INTERVAL 5 MINUTE\n\"\"\"\n";
-  auto c = PipelineConfig::Parse(query + streams + "[output]\ntable = \"bought\"\n", "p.toml");
+  auto c = PipelineConfig::Parse(
+      query + streams + "[output]\ntable = \"bought\"\npartition_by = [\"bucket(4, user)\"]\ntarget_file_size = \"1MiB\"\n", "p.toml");
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->iceberg_table, "bought");
+  EXPECT_EQ(c->partition_by.size(), 1u);
+  EXPECT_EQ(c->target_file_size, 1 << 20);
+  // The partition spec binds to the query's columns: "price" is a double, which day() refuses.
+  auto wrong = PipelineConfig::Parse(query + streams + "[output]\npartition_by = [\"day(price)\"]\n", "p.toml");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("p.toml:18: output.partition_by"), std::string::npos) << wrong.status().message();
   EXPECT_NE(c->query.find("LEFT JOIN buys b"), std::string::npos);
   JoinSpec spec = c->ToJoinSpec();
   EXPECT_EQ(spec.enriching.at(0).window, Duration::Seconds(300));

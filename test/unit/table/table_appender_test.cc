@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <set>
 
 #include "storage/local_file_system.h"
 #include "storage/location.h"
@@ -213,9 +214,70 @@ TEST_F(TableAppenderTest, RefusesV1AndPartitionedTables) {
   RowBatch a = Batch(1, 0);
   EXPECT_EQ(appender_->Append(*table_, {&a}, CommitRequest{{}}).status().kind(), StatusKind::kInvalidArgument);
   table_->versions_.back().metadata.format_version = 2;
-  table_->versions_.back().metadata.partition_specs[0].fields =
-      nlohmann::json::parse(R"([{"name":"d","transform":"day","source-id":3,"field-id":1000}])");
-  EXPECT_EQ(appender_->Commit(*table_, {}, CommitRequest{{}}).status().kind(), StatusKind::kInvalidArgument);
+  // A transform braid does not compute, and day() of a double: refused by name.
+  table_->versions_.back().metadata.partition_specs[0] =
+      *PartitionSpec::FromFieldsJson(0, nlohmann::json::parse(R"([{"name":"z","transform":"zorder","source-id":3,"field-id":1000}])"), "t");
+  Status st = appender_->Commit(*table_, {}, CommitRequest{{}}).status();
+  EXPECT_EQ(st.kind(), StatusKind::kInvalidArgument);
+  EXPECT_NE(st.message().find("partitioned in a way braid cannot write"), std::string::npos) << st.message();
+  table_->versions_.back().metadata.partition_specs[0] =
+      *PartitionSpec::FromFieldsJson(0, nlohmann::json::parse(R"([{"name":"d","transform":"day","source-id":2,"field-id":1000}])"), "t");
+  EXPECT_EQ(appender_->Append(*table_, {&a}, CommitRequest{{}}).status().kind(), StatusKind::kInvalidArgument);
+}
+
+// Rows spread over three days become one data file per day, each listing its day in the
+// manifest; the manifest list summarizes the days; a small target size cuts files further.
+TEST_F(TableAppenderTest, WritesOneFilePerPartitionAndCutsAtTheTargetSize) {
+  TableMetadata& m = table_->versions_.back().metadata;
+  m.partition_specs[0] = *PartitionSpec::Bind({{"at", PartitionTransform::Day()}}, Schema());
+  constexpr int64_t kDay = int64_t{86400} * 1000 * 1000;
+  RowBatch b(Schema());
+  for (int i = 0; i < 30; ++i) {
+    b.AppendString("u" + std::to_string(i));
+    b.AppendDouble(i);
+    b.AppendTimestamp(Timestamp(20000 * kDay + (i % 3) * kDay + i));  // days 20000, 20001, 20002
+    b.EndRow();
+  }
+  Result<AppendResult> r = appender_->Append(*table_, {&b}, CommitRequest{{}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->data_files.size(), 3u);
+  std::set<int64_t> days;
+  for (const DataFile& f : r->data_files) {
+    ASSERT_EQ(f.partition.size(), 1u);
+    days.insert(f.partition[0].long_value);
+    EXPECT_EQ(f.record_count, 10);
+  }
+  EXPECT_EQ(days, (std::set<int64_t>{20000, 20001, 20002}));
+
+  const TableMetadata& after = table_->versions_.back().metadata;
+  Result<std::vector<DataFile>> live = TableScan::LiveDataFiles(table_->io(), after);
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  ASSERT_EQ(live->size(), 3u);
+  for (const DataFile& f : *live) {
+    ASSERT_EQ(f.partition.size(), 1u);  // read back from the manifest
+    EXPECT_GE(f.partition[0].long_value, 20000);
+  }
+  auto list = ManifestListReader::Read(table_->io(), after.CurrentSnapshot()->manifest_list);
+  ASSERT_TRUE(list.ok());
+  ASSERT_TRUE((*list)[0].partitions.has_value());
+  ASSERT_EQ((*list)[0].partitions->size(), 1u);
+  const PartitionFieldSummary& summary = (*list)[0].partitions->front();
+  EXPECT_FALSE(summary.contains_null);
+  EXPECT_EQ(summary.lower_bound, std::string("\x20\x4e\0\0", 4));  // 20000, 4 bytes little-endian
+  EXPECT_EQ(summary.upper_bound, std::string("\x22\x4e\0\0", 4));
+
+  // A row is 25 or 26 bytes uncompressed: a 60-byte target closes a file after 3 rows, so each
+  // day of 10 rows becomes 4 files.
+  TableAppenderOptions small;
+  small.target_file_size = 60;
+  auto cutting = TableAppender::Create(small);
+  ASSERT_TRUE(cutting.ok());
+  Result<AppendResult> cut = (*cutting)->Append(*table_, {&b}, CommitRequest{{}});
+  ASSERT_TRUE(cut.ok()) << cut.status().ToString();
+  EXPECT_EQ(cut->data_files.size(), 12u);
+  int64_t rows = 0;
+  for (const DataFile& f : cut->data_files) rows += f.record_count;
+  EXPECT_EQ(rows, 30);
 }
 
 }  // namespace

@@ -1,0 +1,70 @@
+#pragma once
+// PolledBatch: the records (and partition ends) of one poll, copied out of the consumer so
+// that a second thread can decode them while the reading thread joins the batch before.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "join/join_engine.h"
+#include "kafka/kafka_record.h"
+
+namespace braid {
+
+struct PolledBatch {
+  struct Item {
+    uint32_t part = 0;      // the runner's partition index
+    bool end = false;       // an end of partition at `offset`, not a record
+    int64_t offset = 0;
+    int64_t broker_us = 0;
+    int64_t key_at = -1;    // in `bytes`; -1: the record has no key
+    uint32_t key_len = 0;
+    uint64_t value_at = 0;  // in `bytes`
+    uint32_t value_len = 0;
+  };
+  std::vector<Item> items;
+  std::string bytes;                   // keys and values, back to back
+  std::vector<DecodedRecord> decoded;  // per item (unused for ends); never shrinks, so the
+                                       // decoded buffers keep their capacity
+
+  bool empty() const { return items.empty(); }
+  void Clear() {
+    items.clear();
+    bytes.clear();
+  }
+  void AddRecord(uint32_t part, const KafkaRecord& r) {
+    Item it{part, false, r.offset.value(), r.broker_time.micros()};
+    if (r.key) {
+      it.key_at = static_cast<int64_t>(bytes.size());
+      it.key_len = static_cast<uint32_t>(r.key->size());
+      bytes.append(*r.key);
+    }
+    it.value_at = bytes.size();
+    it.value_len = static_cast<uint32_t>(r.value.size());
+    bytes.append(r.value);
+    items.push_back(it);
+  }
+  void AddEnd(uint32_t part, int64_t offset) { items.push_back(Item{part, true, offset}); }
+  /// Item `i` as a record of `tp` (views into this batch).
+  KafkaRecord Record(size_t i, const TopicPartition& tp) const {
+    const Item& it = items[i];
+    KafkaRecord r;
+    r.topic = tp.topic;
+    r.partition = tp.partition;
+    r.offset = KafkaOffset(it.offset);
+    if (it.key_at >= 0) r.key = std::string_view(bytes).substr(it.key_at, it.key_len);
+    r.value = std::string_view(bytes).substr(it.value_at, it.value_len);
+    r.broker_time = Timestamp(it.broker_us);
+    return r;
+  }
+  /// Decodes every record with `decoder` (on the decoding thread).
+  void Decode(JoinEngine::RecordDecoder& decoder, const std::vector<TopicPartition>& tps) {
+    if (decoded.size() < items.size()) decoded.resize(items.size());
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (!items[i].end) decoder.Decode(Record(i, tps[items[i].part]), &decoded[i]);
+    }
+  }
+};
+
+}  // namespace braid
