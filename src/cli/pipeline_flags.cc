@@ -1,6 +1,8 @@
 #include "cli/pipeline_flags.h"
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -73,6 +75,9 @@ void PipelineFlags::Add(CLI::App* cmd, bool kafka, bool join, bool table_names) 
     for (size_t i = flags_.size() - 2; i < flags_.size(); ++i) {
       seed_flags_.emplace_back(flags_[i].option->get_name(), flags_[i].option);
     }
+    cmd->add_option("--query", query_path_,
+                    "The join as SQL: a file with one SELECT over the --config file's [[streams]], instead of the file's join (README)")
+        ->check(CLI::ExistingFile);
     AddDuration(cmd, "--idle-timeout", "Idle partition timeout (default 10s)",
                 &PipelineConfig::idle_timeout);
     AddDuration(cmd, "--commit-interval", "Time between commits (default 5s)",
@@ -99,8 +104,21 @@ void PipelineFlags::Add(CLI::App* cmd, bool kafka, bool join, bool table_names) 
 
 Result<PipelineConfig> PipelineFlags::Resolve() const {
   PipelineConfig c;
+  std::optional<PipelineQueryText> query;
+  if (!query_path_.empty()) {
+    if (config_path_.empty()) {
+      return Status::InvalidArgument(fmt::format(
+          "--query {}: give the pipeline file that declares the streams the query reads (--config FILE with "
+          "[[streams]])", query_path_));
+    }
+    std::ifstream in(query_path_, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) return Status::InvalidArgument(fmt::format("--query {}: cannot read the file", query_path_));
+    query = PipelineQueryText{text.str(), query_path_};
+  }
   if (!config_path_.empty()) {
-    BRAID_ASSIGN_OR_RETURN(c, PipelineConfig::Load(config_path_));
+    BRAID_ASSIGN_OR_RETURN(c, PipelineConfig::Load(config_path_, query));
   }
   for (const auto& [name, option] : seed_flags_) {
     if (c.declared && option->count() > 0) {

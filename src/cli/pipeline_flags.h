@@ -20,7 +20,8 @@ class PipelineFlags {
  public:
   /// Registers --config, --warehouse and --catalog-property on `cmd`, and with `table_names`
   /// --namespace and --table (braid table names its table as an argument instead); with
-  /// `kafka`, also --bootstrap, -X and the topic flags; with `join`, the event-time flags.
+  /// `kafka`, also --bootstrap, -X and the topic flags; with `join`, the event-time flags and
+  /// --query.
   void Add(CLI::App* cmd, bool kafka, bool join, bool table_names = true);
 
   /// The configuration: the file (if --config), then every flag given. InvalidArgument for a
@@ -56,6 +57,7 @@ class PipelineFlags {
                    Duration PipelineConfig::*field);
 
   std::string config_path_;
+  std::string query_path_;  // --query FILE: the join as SQL over the file's [[streams]]
   std::vector<std::unique_ptr<std::string>> values_;
   std::vector<std::string> kafka_props_;
   std::vector<std::string> catalog_props_;

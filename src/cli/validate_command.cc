@@ -12,11 +12,11 @@ namespace braid::cli {
 
 Result<bool> RunSourceAudit(const PipelineConfig& config, Catalog& catalog,
                             std::optional<Timestamp> since) {
-  fmt::print("Re-reading {} from {} and recomputing the join in DuckDB...\n",
-             config.JoinDescription(), config.kafka_bootstrap_servers);
+  fmt::print("Re-reading {} from {} and recomputing the join in DuckDB{}...\n", config.JoinDescription(),
+             config.kafka_bootstrap_servers, config.query.empty() ? "" : " with the pipeline's own query");
   BRAID_ASSIGN_OR_RETURN(
       AuditResult a,
-      AuditAgainstSource(config.ToJoinSpec(), config.ToKafkaConfig(), catalog,
+      AuditAgainstSource(config.ToJoinSpec(), config.query, config.ToKafkaConfig(), catalog,
                          PipelineFlags::RowsTable(config), PipelineFlags::RejectsTable(config), since));
   fmt::print("{} {} source records, {} rejected; the query gives {} rows, the table has {}: "
              "{} missing, {} extra\n",

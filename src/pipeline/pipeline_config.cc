@@ -13,7 +13,6 @@
 #include "base/byte_size.h"
 #include "base/time_format.h"
 #include "catalog/catalog_properties.h"
-#include "pipeline/pipeline_declaration.h"
 
 namespace braid {
 namespace {
@@ -156,16 +155,18 @@ Status ReadMaintenance(Reader& r, const toml::node& n, const std::string& key, c
 
 }  // namespace
 
-Result<PipelineConfig> PipelineConfig::Load(const std::string& path) {
+Result<PipelineConfig> PipelineConfig::Load(const std::string& path,
+                                            const std::optional<PipelineQueryText>& query) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::NotFound(fmt::format("{}: cannot open the pipeline file", path));
   std::stringstream text;
   text << in.rdbuf();
   if (in.bad()) return Status::IoError(fmt::format("{}: cannot read the pipeline file", path));
-  return Parse(text.str(), path);
+  return Parse(text.str(), path, query);
 }
 
-Result<PipelineConfig> PipelineConfig::Parse(std::string_view text, const std::string& path) {
+Result<PipelineConfig> PipelineConfig::Parse(std::string_view text, const std::string& path,
+                                             const std::optional<PipelineQueryText>& query) {
   toml::table parsed;
   try {
     parsed = toml::parse(text, path);
@@ -206,20 +207,22 @@ Result<PipelineConfig> PipelineConfig::Parse(std::string_view text, const std::s
       {"streams", [](auto&, auto&) { return Status::Ok(); }},
       {"join", [](auto&, auto&) { return Status::Ok(); }},
       {"output", [](auto&, auto&) { return Status::Ok(); }},
+      {"query", [](auto&, auto&) { return Status::Ok(); }},
   };
   BRAID_RETURN_IF_ERROR(ReadKeys(parsed, keys, "", path));
-  if (PipelineDeclaration::IsDeclaredIn(parsed)) {
+  if (PipelineDeclaration::IsDeclaredIn(parsed) || query) {
     // The seed's topics and windows would be a second, contradicting description of the join.
     for (const char* seed : {"topic_actions", "topic_purchases", "topic_sessions", "purchase_join_window",
                              "session_join_window"}) {
-      if (const toml::node* n = parsed.get(seed)) {
+      const toml::node* n = parsed.get(seed);
+      if (n != nullptr && PipelineDeclaration::IsDeclaredIn(parsed)) {
         return Status::InvalidArgument(fmt::format(
             "{}:{}: {}: belongs to the seed pipeline, but this file declares its streams ([[streams]], "
-            "[join]); remove it and set topics and windows in the declaration",
+            "[join] or query); remove it and set topics and windows in the declaration",
             path, n->source().begin.line, seed));
       }
     }
-    BRAID_ASSIGN_OR_RETURN(PipelineDeclaration d, PipelineDeclaration::Read(parsed, path));
+    BRAID_ASSIGN_OR_RETURN(PipelineDeclaration d, PipelineDeclaration::Read(parsed, path, query));
     if (!d.table.empty()) {
       if (const toml::node* n = parsed.get("iceberg_table")) {
         return Status::InvalidArgument(fmt::format(
@@ -229,6 +232,7 @@ Result<PipelineConfig> PipelineConfig::Parse(std::string_view text, const std::s
       c.iceberg_table = d.table;
     }
     c.declared = std::move(d.spec);
+    c.query = std::move(d.query);
     c.partition_by = std::move(d.partition_by);
     c.target_file_size = d.target_file_size;
   }

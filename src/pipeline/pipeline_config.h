@@ -14,6 +14,7 @@
 #include "base/types.h"
 #include "join/join_spec.h"
 #include "kafka/kafka_config.h"
+#include "pipeline/pipeline_declaration.h"
 #include "pipeline/table_maintainer.h"
 #include "table/partition_spec.h"
 
@@ -44,6 +45,9 @@ struct PipelineConfig {
   /// The join the file declares with [[streams]]/[join]/[output]; nullopt: the seed pipeline
   /// with the topic_* and *_join_window keys.
   std::optional<JoinSpec> declared;
+  /// The SQL the declared join was compiled from (query = or --query), which the audit runs;
+  /// empty when the join is the seed's or a [join] table.
+  std::string query;
   /// [output] partition_by of a declared pipeline: the rows table's partition fields (empty:
   /// unpartitioned). A table that exists must already be partitioned this way.
   std::vector<PartitionFieldRequest> partition_by;
@@ -53,9 +57,12 @@ struct PipelineConfig {
   /// Reads `path`. Unknown keys and bad values are refused naming the key and what is allowed;
   /// so are [kafka] properties librdkafka refuses and [catalog] properties the catalog named
   /// by its type does not read.
-  static Result<PipelineConfig> Load(const std::string& path);
+  /// With `query` (--query FILE), that SQL is the join over the file's [[streams]].
+  static Result<PipelineConfig> Load(const std::string& path,
+                                     const std::optional<PipelineQueryText>& query = std::nullopt);
   /// Parses the TOML `text` of a pipeline file; `path` names it in errors. Same rules as Load.
-  static Result<PipelineConfig> Parse(std::string_view text, const std::string& path);
+  static Result<PipelineConfig> Parse(std::string_view text, const std::string& path,
+                                      const std::optional<PipelineQueryText>& query = std::nullopt);
 
   /// The join this configuration describes: the declared one, or the seed pipeline with these
   /// topics and windows; either way with this watermark_delay and idle_timeout.

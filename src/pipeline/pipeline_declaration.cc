@@ -12,6 +12,7 @@
 #include "base/byte_size.h"
 #include "base/time_format.h"
 #include "join/join_plan.h"
+#include "pipeline/pipeline_query.h"
 
 namespace braid {
 namespace {
@@ -31,6 +32,11 @@ std::string Trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
+// A top-level query = written after a table is read into that table by TOML: said so.
+constexpr const char* kMisplacedQuery =
+    "query is a top-level key: write it before the first table ([[streams]], [output], ...); in TOML a "
+    "key after a table header belongs to that table";
+
 // Keys braid knows it cannot honour yet: refused by name, with the reason, rather than taken
 // for typos (or, worse, ignored).
 using NotYet = std::map<std::string, std::string>;
@@ -44,15 +50,22 @@ struct DeclaredStream {
 
 class Reader {
  public:
-  Reader(const toml::table& root, std::string path) : root_(root), path_(std::move(path)) {}
+  Reader(const toml::table& root, std::string path, const std::optional<PipelineQueryText>& query)
+      : root_(root), path_(std::move(path)), query_(query) {}
 
   Result<PipelineDeclaration> Read() {
     const toml::node* streams = root_.get("streams");
     const toml::node* join = root_.get("join");
     const toml::node* output = root_.get("output");
-    const toml::node* any = streams ? streams : join ? join : output;
+    const toml::node* query = root_.get("query");
+    const toml::node* any = streams ? streams : join ? join : output ? output : query;
     if (streams == nullptr) {
-      return Error(*any, join ? "join" : "output",
+      if (any == nullptr) {
+        return Status::InvalidArgument(fmt::format("{}: declares no [[streams]] for the query {} to read; declare "
+                                                   "each input with [[streams]] (name, topic, fields, key, event_time)",
+                                                   path_, query_->origin));
+      }
+      return Error(*any, join ? "join" : output ? "output" : "query",
                    "declares a join without streams; declare each input with [[streams]] (name, "
                    "topic, fields, key, event_time)");
     }
@@ -63,9 +76,15 @@ class Reader {
     for (size_t i = 0; i < list->size(); ++i) {
       BRAID_RETURN_IF_ERROR(ReadStream(*list->get(i)->as_table(), fmt::format("streams[{}]", i + 1)));
     }
+    if (query != nullptr || query_) return ReadQuery(query, join, output);
     if (join == nullptr) {
+      const toml::table* out = output ? output->as_table() : nullptr;
+      if (const toml::node* misplaced = out ? out->get("query") : nullptr) {
+        return Error(*misplaced, "output.query", kMisplacedQuery);
+      }
       return Error(*streams, "join", "is missing; add [join] with driving = \"<stream>\" and a "
-                                     "[[join.enrich]] table per enriching stream");
+                                     "[[join.enrich]] table per enriching stream, or give the join as "
+                                     "its SQL (query = \"\"\"SELECT ...\"\"\" before the first table)");
     }
     BRAID_RETURN_IF_ERROR(ReadJoin(*join));
     for (const DeclaredStream& s : streams_) {
@@ -81,13 +100,44 @@ class Reader {
                                     "\"stream.field AS name\", ...]");
     }
     BRAID_RETURN_IF_ERROR(ReadOutput(*output));
-    // Whatever the checks above missed, the engine's own validation still refuses.
+    return Checked();
+  }
+
+ private:
+  // Whatever the checks before missed, the engine's own validation still refuses.
+  Result<PipelineDeclaration> Checked() {
     Result<JoinPlan> plan = JoinPlan::Compile(decl_.spec);
     if (!plan.ok()) return Status::InvalidArgument(fmt::format("{}: {}", path_, plan.status().message()));
     return std::move(decl_);
   }
 
- private:
+  // The join as its SQL: query = """...""" in the file, or the text given with --query.
+  Result<PipelineDeclaration> ReadQuery(const toml::node* query, const toml::node* join, const toml::node* output) {
+    // --query overrides the file's join (its query, or [join] and [output].columns), as flags
+    // override the file; within one file two descriptions of the join are refused.
+    if (join != nullptr && !query_) {
+      return Error(*join, "join", fmt::format("the join is also given as a query (line {}); keep one",
+                                              query->source().begin.line));
+    }
+    std::string origin;
+    if (query_) {
+      decl_.query = query_->text;
+      origin = query_->origin;
+    } else {
+      auto text = query->value<std::string>();
+      if (!text || text->empty()) return Error(*query, "query", "must be the pipeline's SELECT, as a string (query = \"\"\"SELECT ...\"\"\")");
+      decl_.query = *text;
+      origin = fmt::format("{}:{}", path_, query->source().begin.line);
+    }
+    std::vector<StreamSpec> streams;
+    for (const DeclaredStream& s : streams_) streams.push_back(s.spec);
+    Result<JoinSpec> spec = CompilePipelineQuery(decl_.query, streams);
+    if (!spec.ok()) return Status::InvalidArgument(fmt::format("{}: {}", origin, spec.status().message()));
+    decl_.spec = std::move(*spec);
+    if (output != nullptr) BRAID_RETURN_IF_ERROR(ReadOutput(*output, /*from_query=*/true));
+    return Checked();
+  }
+
   Status Error(const toml::node& at, const std::string& key, const std::string& what) const {
     return Status::InvalidArgument(fmt::format("{}:{}: {}: {}", path_, at.source().begin.line, key, what));
   }
@@ -237,7 +287,8 @@ class Reader {
         {"name", "topic", "format", "fields", "key", "event_time", "optional", "watermark_delay", "idle_timeout"},
         {{"event_time_format", "is not a key; the format is part of the field's type, such as "
                                "ts = \"timestamp(epoch_millis)\" in fields"},
-         {"partition_by", "a stream has no partition spec; the output table's is [output] partition_by"}}));
+         {"partition_by", "a stream has no partition spec; the output table's is [output] partition_by"},
+         {"query", kMisplacedQuery}}));
     DeclaredStream d;
     d.key = where;
     d.table = &t;
@@ -408,13 +459,20 @@ class Reader {
     return Status::Ok();
   }
 
-  Status ReadOutput(const toml::node& n) {
+  // [output]; with `from_query` the columns are the query's, already in decl_.spec.
+  Status ReadOutput(const toml::node& n, bool from_query = false) {
     const toml::table* t = n.as_table();
     if (t == nullptr) return Error(n, "output", "must be a table ([output])");
     const std::string partition = "is not a key of [output]; declare the partition spec with partition_by = "
                                   "[\"day(event_time)\", \"bucket(16, user_id)\"]";
-    BRAID_RETURN_IF_ERROR(CheckKeys(*t, "output", {"table", "columns", "partition_by", "target_file_size"},
-                                    {{"partition", partition}, {"partitioning", partition},
+    // With a query its SELECT list gives the columns; --query overrides the file's own.
+    std::vector<std::string> known{"table"};
+    if (!from_query || query_) known.push_back("columns");
+    known.insert(known.end(), {"partition_by", "target_file_size"});
+    BRAID_RETURN_IF_ERROR(CheckKeys(*t, "output", known,
+                                    {{"query", kMisplacedQuery},
+                                     {"columns", "the query's SELECT list gives the columns; remove columns"},
+                                     {"partition", partition}, {"partitioning", partition},
                                      {"partition_spec", partition}}));
     if (const toml::node* size = t->get("target_file_size")) {
       auto text = size->value<std::string>();
@@ -433,6 +491,7 @@ class Reader {
       BRAID_ASSIGN_OR_RETURN(decl_.table, String(*t, "output", "table", "a table name"));
       decl_.table_line = t->get("table")->source().begin.line;
     }
+    if (from_query) return ReadPartition(*t);
     const toml::node* columns = t->get("columns");
     if (columns == nullptr) return Error(*t, "output.columns", "is missing; list [\"stream.field\", \"stream.field AS name\", ...]");
     const toml::array* list = columns->as_array();
@@ -472,7 +531,11 @@ class Reader {
       }
       decl_.spec.columns.push_back(std::move(col));
     }
-    if (const toml::node* by = t->get("partition_by")) BRAID_RETURN_IF_ERROR(ReadPartitionBy(*by));
+    return ReadPartition(*t);
+  }
+
+  Status ReadPartition(const toml::table& output) {
+    if (const toml::node* by = output.get("partition_by")) BRAID_RETURN_IF_ERROR(ReadPartitionBy(*by));
     return Status::Ok();
   }
 
@@ -533,6 +596,7 @@ class Reader {
 
   const toml::table& root_;
   std::string path_;
+  const std::optional<PipelineQueryText>& query_;
   std::vector<DeclaredStream> streams_;
   PipelineDeclaration decl_;
 };
@@ -540,11 +604,12 @@ class Reader {
 }  // namespace
 
 bool PipelineDeclaration::IsDeclaredIn(const toml::table& root) {
-  return root.contains("streams") || root.contains("join") || root.contains("output");
+  return root.contains("streams") || root.contains("join") || root.contains("output") || root.contains("query");
 }
 
-Result<PipelineDeclaration> PipelineDeclaration::Read(const toml::table& root, const std::string& path) {
-  return Reader(root, path).Read();
+Result<PipelineDeclaration> PipelineDeclaration::Read(const toml::table& root, const std::string& path,
+                                                      const std::optional<PipelineQueryText>& query) {
+  return Reader(root, path, query).Read();
 }
 
 }  // namespace braid

@@ -152,7 +152,7 @@ Result<int64_t> DumpTopics(const KafkaConfig& kafka, const std::vector<std::stri
 
 }  // namespace
 
-Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const KafkaConfig& kafka,
+Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const std::string& query, const KafkaConfig& kafka,
                                        Catalog& catalog, const TableIdentifier& rows,
                                        const TableIdentifier& rejects,
                                        std::optional<Timestamp> since) {
@@ -187,6 +187,8 @@ Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const KafkaConfig& 
   BRAID_ASSIGN_OR_RETURN(auto session, SqlSession::Open(catalog));
   BRAID_RETURN_IF_ERROR(session->Execute("SET TimeZone='UTC'"));
   const std::string rej = rejects.ToString();
+  // The pipeline's own query reads the streams by name; the query built here reads s0, s1, ...
+  auto table_of = [&](size_t i) { return query.empty() ? fmt::format("s{}", i) : Ident(streams[i]->name); };
   for (size_t i = 0; i < streams.size(); ++i) {
     const StreamSpec& s = *streams[i];
     // One json_extract_string over the list of paths parses each record once (a call per
@@ -199,11 +201,11 @@ Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const KafkaConfig& 
       cols.push_back(fmt::format("{} AS {}", FieldValue(f, value), Ident(f.name)));
     }
     BRAID_RETURN_IF_ERROR(session->Execute(fmt::format(
-        "CREATE TEMP TABLE s{} AS SELECT {} FROM (SELECT json_extract_string(v, [{}]) AS x FROM "
+        "CREATE TEMP TABLE {} AS SELECT {} FROM (SELECT json_extract_string(v, [{}]) AS x FROM "
         "read_ndjson({}, columns={{p: 'INTEGER', o: 'BIGINT', v: 'VARCHAR'}}) r WHERE NOT EXISTS "
         "(SELECT 1 FROM {} j WHERE j.topic = {} AND j.\"partition\" = r.p AND j.\"offset\" = "
         "r.o{}))",
-        i, fmt::join(cols, ", "), fmt::join(paths, ", "), Quote(files[s.topic]), rej,
+        table_of(i), fmt::join(cols, ", "), fmt::join(paths, ", "), Quote(files[s.topic]), rej,
         Quote(s.topic), rejects_since)));
   }
   BRAID_ASSIGN_OR_RETURN(QueryResult rej_count,
@@ -238,8 +240,10 @@ Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const KafkaConfig& 
                         a + " " + a, fmt::join(on, " AND "));
   }
   ticker.Phase("recomputing the join");
-  BRAID_RETURN_IF_ERROR(session->Execute(fmt::format(
-      "CREATE TEMP TABLE expected AS SELECT {} FROM {}", fmt::join(select, ", "), from)));
+  // The query on lines of its own: a trailing comment or semicolon in it stays harmless.
+  BRAID_RETURN_IF_ERROR(session->Execute(
+      query.empty() ? fmt::format("CREATE TEMP TABLE expected AS SELECT {} FROM {}", fmt::join(select, ", "), from)
+                    : fmt::format("CREATE TEMP TABLE expected AS\n{}\n", query)));
   ticker.Phase("reading the table");
   BRAID_RETURN_IF_ERROR(session->Execute(fmt::format(
       "CREATE TEMP TABLE actual AS SELECT {} FROM {}{}", fmt::join(names, ", "), rows.ToString(),

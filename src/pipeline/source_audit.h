@@ -2,9 +2,10 @@
 // SourceAudit: recomputes a join's table from its source topics and diffs the two — an audit a
 // user can run on their own data (braid validate --against-source). It re-reads every input
 // partition from the earliest offset to the end seen at start, drops the records the rejects
-// table holds, computes DESIGN §2's query in DuckDB from the pipeline description (its own SQL,
-// independent of the streaming engine), and compares multisets with the rows table, every
-// column but processing_time.
+// table holds, computes DESIGN §2's query in DuckDB — the pipeline's own SQL when it was written
+// as one (query =, --query), else built from the pipeline description; either way independent
+// of the streaming engine — and compares multisets with the rows table, every column but
+// processing_time.
 
 #include <cstdint>
 #include <optional>
@@ -33,8 +34,9 @@ struct AuditResult {
 /// Runs the audit. Needs every source record still in Kafka (retention): a record the broker
 /// no longer has cannot be checked and shows up as an extra row. With `since`, only rows and
 /// rejects whose processing_time is at or after it take part (one run of several that wrote
-/// the same tables from different sources, as repeated demos do).
-Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const KafkaConfig& kafka,
+/// the same tables from different sources, as repeated demos do). A non-empty `query` is run
+/// as written, over the accepted records in tables named like the streams.
+Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const std::string& query, const KafkaConfig& kafka,
                                        Catalog& catalog, const TableIdentifier& rows,
                                        const TableIdentifier& rejects,
                                        std::optional<Timestamp> since = std::nullopt);

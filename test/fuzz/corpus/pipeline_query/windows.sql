@@ -1,0 +1,1 @@
+SELECT views.user FROM views JOIN buys ON buys.user = views.user AND buys.shop = views.shop AND buys.at BETWEEN views.at - to_minutes(2) AND INTERVAL 2 MINUTE + views.at JOIN carts ON carts.user = views.user AND carts.shop = views.shop AND carts.ts BETWEEN views.at - INTERVAL 1 MONTH AND views.at + INTERVAL 1 MONTH;
