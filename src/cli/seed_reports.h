@@ -23,7 +23,8 @@ Result<bool> RunSeedValidation(Catalog& catalog, const TableIdentifier& rows,
 /// Recomputes the join from the source topics `config` names and diffs it with the table,
 /// printing the verdict; false when they differ.
 Result<bool> RunSourceAudit(const PipelineConfig& config, Catalog& catalog,
-                            std::optional<Timestamp> since = std::nullopt);
+                            std::optional<Timestamp> since = std::nullopt,
+                            Duration progress_interval = Duration::Seconds(2));
 
 /// Prints a query result for the user: "table" (aligned), "csv" or "json".
 Status PrintResult(const QueryResult& result, const std::string& format);

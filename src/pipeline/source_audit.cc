@@ -57,11 +57,12 @@ std::string FieldValue(const FieldSpec& f, const std::string& value) {
   return fmt::format("CAST({} AS {})", value, SqlType(f.type));
 }
 
-// Says on stderr what the audit is doing, every two seconds while it runs: at a million
+// Says on stderr what the audit is doing, every interval (2 s unless the user chose) while it runs: at a million
 // events it takes a while, and a silent minute looks like a hang.
 class AuditTicker {
  public:
-  AuditTicker() : thread_([this] { Run(); }) {}
+  explicit AuditTicker(Duration interval)
+      : interval_(std::chrono::microseconds(interval.micros())), thread_([this] { Run(); }) {}
   ~AuditTicker() {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -81,7 +82,7 @@ class AuditTicker {
  private:
   void Run() {
     std::unique_lock<std::mutex> lock(mu_);
-    while (!wake_.wait_for(lock, std::chrono::seconds(2), [this] { return stop_; })) {
+    while (!wake_.wait_for(lock, interval_, [this] { return stop_; })) {
       if (phase_.empty()) continue;
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_start_).count();
       std::string detail =
@@ -97,6 +98,7 @@ class AuditTicker {
   bool stop_ = false;
   std::string phase_;
   std::chrono::steady_clock::time_point phase_start_ = std::chrono::steady_clock::now();
+  const std::chrono::microseconds interval_;
   std::thread thread_;  // last: starts once the members above exist
 };
 
@@ -155,7 +157,7 @@ Result<int64_t> DumpTopics(const KafkaConfig& kafka, const std::vector<std::stri
 Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const std::string& query, const KafkaConfig& kafka,
                                        Catalog& catalog, const TableIdentifier& rows,
                                        const TableIdentifier& rejects,
-                                       std::optional<Timestamp> since) {
+                                       std::optional<Timestamp> since, Duration progress_interval) {
   std::vector<const StreamSpec*> streams{&spec.driving};
   const std::string processing_time = Ident(spec.processing_time_column);
   const std::string since_filter =
@@ -179,7 +181,7 @@ Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const std::string& 
     topics.push_back(s->topic);
   }
   AuditResult result;
-  AuditTicker ticker;
+  AuditTicker ticker(progress_interval);
   ticker.Phase("re-reading the source topics");
   BRAID_ASSIGN_OR_RETURN(result.source_records, DumpTopics(kafka, topics, files, ticker));
   ticker.Phase("loading the source records into DuckDB");

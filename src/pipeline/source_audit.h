@@ -35,10 +35,12 @@ struct AuditResult {
 /// no longer has cannot be checked and shows up as an extra row. With `since`, only rows and
 /// rejects whose processing_time is at or after it take part (one run of several that wrote
 /// the same tables from different sources, as repeated demos do). A non-empty `query` is run
-/// as written, over the accepted records in tables named like the streams.
+/// as written, over the accepted records in tables named like the streams. While it runs, a
+/// line on stderr every `progress_interval` says which step it is on (and how far the re-read is).
 Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const std::string& query, const KafkaConfig& kafka,
                                        Catalog& catalog, const TableIdentifier& rows,
                                        const TableIdentifier& rejects,
-                                       std::optional<Timestamp> since = std::nullopt);
+                                       std::optional<Timestamp> since = std::nullopt,
+                                       Duration progress_interval = Duration::Seconds(2));
 
 }  // namespace braid

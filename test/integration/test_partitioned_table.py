@@ -190,10 +190,10 @@ def test_bad_partition_by_exits_2_before_anything_is_created(kafka, new_topic, t
                        ('["day(ts)"]', '"ts" is not an output column')):
         text = EXAMPLE.read_text().replace(DAY_ONLY, f"partition_by = {spec}")
         line = next(i for i, s in enumerate(text.splitlines(), 1) if s.startswith("partition_by"))
-        proc = run("join", "--config", str(declared_config(tmp_path, topics, kafka.bootstrap, text)), "--drain",
-                   check=False)
+        config = declared_config(tmp_path, topics, kafka.bootstrap, text)
+        proc = run("join", "--config", str(config), "--drain", check=False)
         assert proc.returncode == 2, proc.stderr
-        assert f"ad.toml:{line}: output.partition_by" in proc.stderr and what in proc.stderr, proc.stderr
+        assert f"{config.name}:{line}: output.partition_by" in proc.stderr and what in proc.stderr, proc.stderr
         assert not (tmp_path / "ads").exists()
 
 
