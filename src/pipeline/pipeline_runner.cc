@@ -83,7 +83,7 @@ class PipelineRunner::Impl {
   Status Start() {
     BRAID_ASSIGN_OR_RETURN(engine_, JoinEngine::Create(spec_));
     BRAID_ASSIGN_OR_RETURN(decoder_, engine_->NewDecoder());
-    decode_thread_ = std::make_unique<WorkerThread>();
+    read_thread_ = std::make_unique<WorkerThread>();
     BRAID_ASSIGN_OR_RETURN(appender_, TableAppender::Create());
     BRAID_RETURN_IF_ERROR(opt_.maintenance.Validate());
     maintainer_ = std::make_unique<TableMaintainer>(opt_.maintenance, opt_.on_notice);
@@ -95,8 +95,11 @@ class PipelineRunner::Impl {
       consumer_ = std::move(c);
     }
     consumer_->SetWarningHandler([this](const std::string& w) {
-      if (opt_.metrics) opt_.metrics->OnKafkaError();
-      Notice(w);
+      if (polling_) {
+        deferred_warnings_.push_back(w);  // on the reading thread: reported after the poll
+      } else {
+        OnKafkaWarning(w);
+      }
     });
     rows_ = RowBatch(engine_->output_schema());
     rejects_ = RowBatch(RejectsSchema());
@@ -245,26 +248,33 @@ class PipelineRunner::Impl {
                          }};
   }
 
-  size_t FindIndex(std::string_view topic, PartitionId p) {
-    if (last_ < parts_.size() && parts_[last_].tp.partition == p && parts_[last_].tp.topic == topic) {
-      return last_;
+  // `*last` caches the previous answer (one cache per thread: the reading thread's collect
+  // callbacks have their own).
+  size_t FindIndex(std::string_view topic, PartitionId p, size_t* last) const {
+    if (*last < part_tps_.size() && part_tps_[*last].partition == p && part_tps_[*last].topic == topic) {
+      return *last;
     }
-    for (size_t i = 0; i < parts_.size(); ++i) {
-      if (parts_[i].tp.partition == p && parts_[i].tp.topic == topic) {
-        last_ = i;
+    for (size_t i = 0; i < part_tps_.size(); ++i) {
+      if (part_tps_[i].partition == p && part_tps_[i].topic == topic) {
+        *last = i;
         return i;
       }
     }
     assert(false && "a record from a partition that was not assigned");
     return 0;
   }
-  Partition& Find(std::string_view topic, PartitionId p) { return parts_[FindIndex(topic, p)]; }
+  Partition& Find(std::string_view topic, PartitionId p) { return parts_[FindIndex(topic, p, &last_)]; }
 
   void MarkDone(Partition& part) {
     if (part.done) return;
     part.done = true;
     if (!part.paused) {
-      (void)consumer_->Pause(part.tp);
+      // While the reading thread polls, the consumer is its own: the pause waits for the poll.
+      if (polling_) {
+        deferred_pauses_.push_back(part.tp);
+      } else {
+        (void)consumer_->Pause(part.tp);
+      }
       part.paused = true;
     }
   }
@@ -301,22 +311,40 @@ class PipelineRunner::Impl {
     }
   }
 
-  // Reads one poll's records into `polled_` (the consumer's views end with the poll), then
-  // decodes them on the decoding thread while this one joins the batch read before: reading
-  // and joining take one core, decoding the other, with the commit thread beside them. Offsets
-  // move only as records are joined, so a stop leaves the decoded batch to the next run.
+  // Two threads share the reading: the reading thread polls the consumer into `polled_` and
+  // decodes those records while this one joins `decoded_`, the batch read before; then they
+  // swap. The commit thread writes beside them. The consumer is used by one thread at a time:
+  // what the joining thread asks of it meanwhile (a pause, a group-offset commit) and what it
+  // reports (warnings) wait for the poll to end. Offsets move only as records are joined, so a
+  // stop leaves the batch read ahead to the next run.
   Status PollAndJoin() {
-    BRAID_ASSIGN_OR_RETURN(size_t n,
-                           consumer_->Poll(decoded_.empty() ? 100 : 0, collect_, collect_end_));
-    (void)n;
-    if (!polled_.empty()) {
-      decode_thread_->Start([this] { polled_.Decode(*decoder_, part_tps_); });
-    }
+    const int timeout_ms = decoded_.empty() ? 100 : 0;
+    polling_ = true;
+    read_thread_->Start([this, timeout_ms] {
+      auto n = consumer_->Poll(timeout_ms, collect_, collect_end_);
+      poll_status_ = n.ok() ? Status::Ok() : n.status();
+      if (poll_status_.ok()) polled_.Decode(*decoder_, part_tps_);
+    });
     JoinBatch(decoded_);
-    decode_thread_->Wait();
+    read_thread_->Wait();
+    polling_ = false;
+    for (const TopicPartition& tp : deferred_pauses_) (void)consumer_->Pause(tp);
+    deferred_pauses_.clear();
+    if (deferred_group_offsets_) {
+      consumer_->CommitForMonitoring(*deferred_group_offsets_);
+      deferred_group_offsets_.reset();
+    }
+    for (const std::string& w : deferred_warnings_) OnKafkaWarning(w);
+    deferred_warnings_.clear();
+    BRAID_RETURN_IF_ERROR(poll_status_);
     decoded_.Clear();
     std::swap(decoded_, polled_);
     return Status::Ok();
+  }
+
+  void OnKafkaWarning(const std::string& w) {
+    if (opt_.metrics) opt_.metrics->OnKafkaError();
+    Notice(w);
   }
 
   // The end of a partition's log: records between the last delivered one and `end` were
@@ -535,7 +563,11 @@ class PipelineRunner::Impl {
     }
     BRAID_RETURN_IF_ERROR(inflight_.get());
     CrashPoint("before-group-offsets");
-    consumer_->CommitForMonitoring(done_->offsets);
+    if (polling_) {
+      deferred_group_offsets_ = done_->offsets;
+    } else {
+      consumer_->CommitForMonitoring(done_->offsets);
+    }
     ++progress_.commits;
     progress_.last_commit_s = done_->commit_s;
     progress_.rows_committed += static_cast<int64_t>(done_->rows.num_rows());
@@ -670,17 +702,27 @@ class PipelineRunner::Impl {
   std::vector<Partition> parts_;
   std::vector<TopicPartition> part_tps_;  // parts_[i].tp, for the decoding thread
   size_t last_ = 0;
-  // Read ahead: `polled_` is decoded on `decode_thread_` while `decoded_` is joined.
-  std::unique_ptr<JoinEngine::RecordDecoder> decoder_;  // the decoding thread's
+  // Read ahead (PollAndJoin): `polled_` is read and decoded on `read_thread_` while
+  // `decoded_` is joined.
+  std::unique_ptr<JoinEngine::RecordDecoder> decoder_;  // the reading thread's
   PolledBatch polled_;
   PolledBatch decoded_;
+  // The reading thread's: the consumer's callbacks during its poll.
+  size_t collect_last_ = 0;
   RecordSource::RecordHandler collect_ = [this](const KafkaRecord& r) {
-    polled_.AddRecord(static_cast<uint32_t>(FindIndex(r.topic, r.partition)), r);
+    polled_.AddRecord(static_cast<uint32_t>(FindIndex(r.topic, r.partition, &collect_last_)), r);
   };
   RecordSource::EndHandler collect_end_ = [this](const TopicPartition& tp, KafkaOffset end) {
-    polled_.AddEnd(static_cast<uint32_t>(FindIndex(tp.topic, tp.partition)), end.value());
+    polled_.AddEnd(static_cast<uint32_t>(FindIndex(tp.topic, tp.partition, &collect_last_)),
+                   end.value());
   };
-  std::unique_ptr<WorkerThread> decode_thread_;  // destroyed first: its task uses the above
+  Status poll_status_;
+  // Set while the reading thread polls (written by the joining thread only outside a poll).
+  bool polling_ = false;
+  std::vector<TopicPartition> deferred_pauses_;
+  std::optional<SourceOffsets> deferred_group_offsets_;
+  std::vector<std::string> deferred_warnings_;
+  std::unique_ptr<WorkerThread> read_thread_;  // destroyed first: its task uses the above
   SourceOffsets committed_offsets_;
   int64_t commit_seq_ = 0;
   std::string state_dir_;
