@@ -222,21 +222,22 @@ class Records:
         driving = [(rng.choice(domain), BASE_US + rng.randrange(0, self.span) // step * step)
                    for _ in range(rng.randint(60, 150))]
         self.events = {drv.name: driving}
+        # A quarter of the driving records get a partner in most enriching streams (so that
+        # inner joins of several streams still give rows); the rest meet partners by chance.
+        anchors = rng.sample(driving, max(1, len(driving) // 4))
         for s in decl.streams[1:]:
             step = max(s.precision, drv.precision)
-            # About 1.5 partners per driving record from the random ones, at most.
-            n = max(10, min(rng.randint(20, 100), int(1.5 * len(domain) * self.span / (2 * s.window_us))))
             events = []
-            for _ in range(n):
-                if rng.random() < 0.6:  # a partner of a driving record, sometimes just at the window's edge
-                    k, t = rng.choice(driving)
+            for k, t in anchors:
+                if rng.random() < 0.8:  # sometimes just at the window's edge, inside or out
                     edge = s.window_us + rng.choice([0, step])
                     off = rng.choice([edge, -edge]) if rng.random() < 0.15 else \
-                        int(rng.uniform(-1.5, 1.5) * s.window_us)
+                        int(rng.uniform(-1.2, 1.2) * s.window_us)
                     events.append((k, (t + off) // step * step))
-                else:
-                    events.append((rng.choice(domain),
-                                   BASE_US + rng.randrange(-s.window_us, self.span + s.window_us) // step * step))
+            # About one partner per driving record by chance, at most.
+            for _ in range(max(5, min(rng.randint(10, 60), int(len(domain) * self.span / (2 * s.window_us))))):
+                events.append((rng.choice(domain),
+                               BASE_US + rng.randrange(-s.window_us, self.span + s.window_us) // step * step))
             self.events[s.name] = events
 
     def record(self, s: Stream, key: tuple, us: int) -> tuple[dict, dict]:
@@ -310,19 +311,22 @@ class Records:
 
     def values(self, s: Stream) -> list[tuple[bytes, str, int]]:
         """[(value bytes, fate, time µs)] in send order: by event time with up to 5 s of disorder,
-        about 4% malformed; about 3% late (sent last, far back in time)."""
+        about 4% malformed (at least one); about 3% late (sent last, far back in time)."""
         rng = self.rng
+        events = self.events[s.name]
+        fates = rng.choices(["late", "malformed", "ok"], weights=[3, 4, 93], k=len(events))
+        if "malformed" not in fates:
+            fates[rng.randrange(len(fates))] = "malformed"
         ordered, tail = [], []
-        for key, us in self.events[s.name]:
-            r = rng.random()
-            if r < 0.03:
+        for (key, us), fate in zip(events, fates):
+            if fate == "late":
                 us -= self.late_shift
             obj, meant = self.record(s, key, us)
-            value, fate = json.dumps(obj).encode(), "ok"
-            if r < 0.03:
-                tail.append((value, "late", us))
-            elif r < 0.07:
-                ordered.append((us + rng.randrange(5 * SECOND), self.malform(s, obj), "malformed", us))
+            value = json.dumps(obj).encode()
+            if fate == "late":
+                tail.append((value, fate, us))
+            elif fate == "malformed":
+                ordered.append((us + rng.randrange(5 * SECOND), self.malform(s, obj), fate, us))
                 continue
             else:
                 ordered.append((us + rng.randrange(5 * SECOND), value, fate, us))

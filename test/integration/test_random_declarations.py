@@ -43,6 +43,8 @@ def test_random_declaration_equals_its_batch_query(kafka, new_topic, tmp_path, s
         split = BASE_US + data.span // 2
         first = {k: [(v, f) for v, f, us in vs if f != "late" and us < split] for k, vs in values.items()}
         rest = {k: [(v, f) for v, f, us in vs if f == "late" or us >= split] for k, vs in values.items()}
+        assert all(sum(1 for _, f in first[k] if f == "ok") >= n for k, n in partitions.items()), \
+            "the generator left a partition without a first-half record"
         sent = produce(kafka.bootstrap, topics, first, partitions, seed, cover=True)
         run("join", "--config", str(config), "--until-caught-up")
         sent.update(produce(kafka.bootstrap, topics, rest, partitions, seed + 1))
