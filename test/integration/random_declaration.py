@@ -1,8 +1,9 @@
 """Random pipeline declarations for the differential test: from one seed, 2..4 streams (key
-arity 1..2, string or long key parts, 0..3 extra fields, nested paths, ISO-8601 or epoch event
-times), inner or left joins with windows from seconds to hours, a random choice of output
-columns; records that join, with disorder, late and malformed ones; and the declaration's
-meaning (DESIGN §2) as a DuckDB query over the records braid accepted.
+arity 1..2, string or long key parts, 0..3 extra fields of string, long, double, boolean or
+timestamp, optional or not, nested paths, ISO-8601 or epoch event times), inner or left joins
+with windows from seconds to hours, a random choice of output columns, sometimes a partition
+spec; records that join, with disorder, late and malformed ones; and the declaration's meaning
+(DESIGN §2) as a DuckDB query over the records braid accepted.
 
 Every record's values are kept as the generator meant them (timestamps as UTC microseconds),
 so the batch query reads no JSON: it cannot share a misreading with braid."""
@@ -121,8 +122,10 @@ def declare(rng: random.Random) -> Declaration:
         fields.append(Field(time, "timestamp", rng.choice(["iso", "iso", "epoch_seconds", "epoch_millis",
                                                              "epoch_micros"])))
         for j in range(rng.randint(0, 3)):
-            fields.append(Field(_path(rng, f"v{j}"), rng.choice(["string", "long", "double", "boolean"]),
-                                optional=rng.random() < 0.4))
+            f = Field(_path(rng, f"v{j}"), rng.choice(["string", "long", "double", "boolean", "timestamp"]),
+                      optional=rng.random() < 0.4)
+            f.fmt = rng.choice(list(PRECISION)) if f.type == "timestamp" else ""
+            fields.append(f)
         rng.shuffle(fields)
         s = Stream(name, fields, key, time, partitions=rng.randint(1, 3))
         # A stream's own delay always exceeds the records' disorder (5 s); an idle timeout
@@ -187,6 +190,9 @@ def _value(rng: random.Random, f: Field) -> object:
             else rng.randint(-1000, 1000)
     if f.type == "double":
         return round(rng.uniform(-1e4, 1e4), rng.choice([0, 2, 6]))
+    if f.type == "timestamp":  # any time from 1900 to 2100 (negative epochs too), in the format's precision
+        step = PRECISION[f.fmt]
+        return rng.randrange(-2208988800 * SECOND, 4102444800 * SECOND) // step * step
     return rng.random() < 0.5
 
 
