@@ -14,8 +14,12 @@ from join_oracle import normalize, oracle, read_table_columns, COLUMNS
 REJECT_COLUMNS = ["topic", "partition", "offset", "reason"]
 
 
-def produce(bootstrap: str, topics: dict[str, str], records, partitions: int, rng_seed: int):
-    """Sends records to explicit partitions; returns {(topic, partition, offset): (value, fate)}."""
+def produce(bootstrap: str, topics: dict[str, str], records, partitions: int | dict[str, int], rng_seed: int,
+            cover: bool = False):
+    """Sends records to explicit partitions; returns {(topic, partition, offset): (value, fate)}.
+    `partitions` is one count for every topic or {logical topic: count}. With `cover`, the
+    first on-time records of each topic go one to each partition, so that every partition has
+    read an event time (an empty partition would hold the watermark back)."""
     import random
     rng = random.Random(rng_seed)
     sent = {}
@@ -26,13 +30,40 @@ def produce(bootstrap: str, topics: dict[str, str], records, partitions: int, rn
         sent[(msg.topic(), msg.partition(), msg.offset())] = value_fate
 
     for logical, recs in records.items():
+        count = partitions[logical] if isinstance(partitions, dict) else partitions
+        uncovered = list(range(count)) if cover else []
         for value, fate in recs:
             # Late records go where their key would; others spread over the partitions.
-            p.produce(topics[logical], value=value, partition=rng.randrange(partitions),
+            partition = uncovered.pop(0) if fate == "ok" and uncovered else rng.randrange(count)
+            p.produce(topics[logical], value=value, partition=partition,
                       on_delivery=lambda err, msg, vf=(value, fate): on_delivery(err, msg, vf))
             p.poll(0)
     assert p.flush(60) == 0
     return sent
+
+
+def sort_fates(rejects, topics: dict[str, str], sent: dict, late_rejected: bool = True):
+    """`rejects` (REJECT_COLUMNS rows) against what `produce` sent: every malformed record
+    rejected, no on-time one, each late one rejected as `late` (with `late_rejected` False a
+    late one may also be accepted: within one backlog whether it is late depends on the order
+    the partitions are read), nothing rejected twice or that was not sent. Returns
+    ({logical topic: [accepted value bytes]}, {(topic, partition, offset): reason})."""
+    rejected = {(t, p, o): reason for t, p, o, reason in rejects}
+    assert len(rejected) == len(rejects), "a record was rejected twice"
+    assert not rejected.keys() - sent.keys(), f"rejects of records never sent: {list(rejected.keys() - sent.keys())[:3]}"
+    for key, (value, fate) in sent.items():
+        if fate == "malformed":
+            assert key in rejected, f"malformed record {key} {value!r} not in rejects"
+        if fate == "ok":
+            assert key not in rejected, f"on-time record {key} {value!r} rejected: {rejected.get(key)}"
+        if fate == "late" and (late_rejected or key in rejected):
+            assert rejected.get(key) == "late", f"late record {key} {value!r}: {rejected.get(key)}"
+    by_topic = {v: k for k, v in topics.items()}
+    accepted = {logical: [] for logical in topics}
+    for key, (value, _) in sent.items():
+        if key not in rejected:
+            accepted[by_topic[key[0]]].append(value)
+    return accepted, rejected
 
 
 def check_join(warehouse: Path, ns: str, topics: dict[str, str], sent: dict,

@@ -17,7 +17,7 @@ import pytest
 from braid_cli import REPO, run
 from join_oracle import normalize, parse_ts, read_table_columns
 from duckdb_iceberg import connect_with_iceberg
-from pipeline_check import REJECT_COLUMNS, produce
+from pipeline_check import REJECT_COLUMNS, produce, sort_fates
 
 EXAMPLE = REPO / "examples" / "ad-attribution.toml"
 COLUMNS = ["impression_id", "user_id", "campaign_id", "placement", "click_id", "click_time",
@@ -78,19 +78,8 @@ def run_declared(kafka, new_topic, tmp_path: Path, example: Path, topic_prefix: 
     assert "Resumed from the last commit" in run("join", "--config", str(config), "--drain").stdout
 
     rejects = read_table_columns(tmp_path, ns, f"{table}_rejects", REJECT_COLUMNS)
-    rejected = {(t, p, o): reason for t, p, o, reason in rejects}
-    for key, (value, fate) in sent.items():
-        if fate == "malformed":
-            assert key in rejected, f"malformed record {key} {value!r} not in rejects"
-        if fate == "ok":
-            assert key not in rejected, f"on-time record {key} rejected: {rejected.get(key)}"
-        if fate == "late":
-            assert rejected.get(key) == "late", f"late record {key} {value!r}: {rejected.get(key)}"
-    by_topic = {v: k for k, v in topics.items()}
-    accepted = {logical: [] for logical in records}
-    for key, (value, _) in sent.items():
-        if key not in rejected:
-            accepted[by_topic[key[0]]].append(json.loads(value))
+    values, rejected = sort_fates(rejects, topics, sent)
+    accepted = {logical: [json.loads(v) for v in vs] for logical, vs in values.items()}
     assert sum(1 for reason in rejected.values() if reason == "late") >= 5
     return topics, config, first, accepted, rejected, sent
 
