@@ -323,7 +323,7 @@ size_t Consumer::Stashed::bytes() const {
 }
 
 bool Consumer::StashHeld(PartitionQueue& p, Status* failure) {
-  constexpr size_t kStashBudget = size_t{8} << 20;
+  constexpr size_t kStashBudget = size_t{2} << 20;
   constexpr size_t kBatch = 1024;
   if (p.stash_bytes >= kStashBudget) return false;
   rd_kafka_message_t* msgs[kBatch];

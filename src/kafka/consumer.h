@@ -4,7 +4,8 @@
 // monitoring. Not thread-safe: one thread polls.
 //
 // Each partition has its own librdkafka queue. Pause holds a partition: its records are moved
-// from the queue into a stash in braid (up to 8 MiB per partition) and handed over, in order,
+// from the queue into a stash in braid (up to 2 MiB per partition, librdkafka's own bytes per
+// message counted; 8 MiB was no faster and peaked 36 MiB higher) and handed over, in order,
 // once it is resumed. Pausing the fetcher instead would drop what was prefetched and fetch it
 // again on resume; and leaving the records in librdkafka's queue fills it, after which
 // librdkafka 2.0 looks at the partition again only about once a second. Alignment, which holds
