@@ -32,11 +32,12 @@ test: build peers
 	@BRAID_BINARY=$(abspath $(BUILD))/braid .cache/venv/bin/python -m pytest -q test/integration
 
 # Spark 4.0 + Iceberg 1.10 (the notebook's engine) reading and writing braid's tables through a
-# REST catalog on S3: installs pyspark and the Iceberg jars into .cache first (not part of `make
-# test`, where test_spark.py skips with this reason).
+# REST catalog on S3, and reading a partitioned table braid wrote: installs pyspark and the
+# Iceberg jars into .cache first (not part of `make test`, where these tests skip with this reason).
 test-spark: build peers
 	@bash test/peers/install-spark.sh
-	@BRAID_SPARK=1 BRAID_BINARY=$(abspath $(BUILD))/braid .cache/venv/bin/python -m pytest -q test/integration/test_spark.py
+	@BRAID_SPARK=1 BRAID_BINARY=$(abspath $(BUILD))/braid .cache/venv/bin/python -m pytest -q test/integration/test_spark.py \
+	  test/integration/test_partitioned_table.py::test_spark_reads_the_partitioned_table
 
 sanitize: setup
 	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DBRAID_SANITIZE=ON >/dev/null
