@@ -9,6 +9,7 @@
 #include <string>
 
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include "base/time_format.h"
 #include "pipeline/parse_tree_printer.h"
@@ -59,6 +60,14 @@ class Compiler {
   Compiler(DuckDbConnection& db, const std::vector<StreamSpec>& streams) : db_(db), streams_(streams) {}
 
   Result<JoinSpec> Compile(std::string_view query) {
+    // DuckDB takes the text as a C string and refuses invalid UTF-8 with its own message about
+    // the wrapping statement: both are caught here, named for the query (found by fuzzing).
+    if (query.find('\0') != std::string_view::npos) {
+      return Status::InvalidArgument("query: holds a NUL byte; a query is text");
+    }
+    if (!simdjson::validate_utf8(query.data(), query.size())) {
+      return Status::InvalidArgument("query: is not UTF-8 text; save the query as UTF-8");
+    }
     BRAID_ASSIGN_OR_RETURN(Json tree, ParseTreePrinter::Serialize(db_, query));
     if (tree.value("error", true)) {
       std::string message = tree.value("error_message", "DuckDB cannot parse it");

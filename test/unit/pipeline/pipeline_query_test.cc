@@ -115,6 +115,18 @@ TEST(PipelineQuery, RefusesClausesOutsideTheShape) {
   ExpectRefused(std::string(kQuery) + " UNION ALL " + kQuery, "UNION, INTERSECT or EXCEPT");
 }
 
+// Found by fuzzing: DuckDB's own message about its wrapping statement escaped unprefixed.
+TEST(PipelineQuery, RefusesTextThatIsNotUtf8OrHoldsNul) {
+  for (const auto& [query, message] :
+       {std::pair{Edit("SELECT v.user", "SELECT v.us\xf5r"), "query: is not UTF-8 text; save the query as UTF-8"},
+        std::pair{Edit(" AND ", std::string(" \0AND ", 6)), "query: holds a NUL byte; a query is text"}}) {
+    auto spec = CompilePipelineQuery(query, Streams());
+    ASSERT_FALSE(spec.ok());
+    EXPECT_EQ(spec.status().kind(), StatusKind::kInvalidArgument);
+    EXPECT_EQ(spec.status().message(), message);
+  }
+}
+
 TEST(PipelineQuery, RefusesOtherSelectItems) {
   ExpectRefused(Edit("SELECT v.user,", "SELECT *,"), "SELECT *");
   ExpectRefused(Edit("SELECT v.user,", "SELECT v.*,"), "SELECT v.*");
