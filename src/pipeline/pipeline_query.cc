@@ -357,9 +357,11 @@ class Compiler {
     if (!IsConstant(w)) return Refuse(text, shape + ", w a constant INTERVAL such as INTERVAL 30 MINUTE");
     Result<std::string> type = FirstValue(db_, fmt::format("SELECT typeof({})", expr));
     if (!type.ok() || *type != "INTERVAL") return Refuse(text, shape + ", w an INTERVAL such as INTERVAL 30 MINUTE");
-    BRAID_ASSIGN_OR_RETURN(std::string months,
-                           FirstValue(db_, fmt::format("SELECT (datepart('year', w) * 12 + datepart('month', w))::VARCHAR FROM (SELECT {} AS w)", expr)));
-    if (months != "0") return Refuse(text, shape + ", w in days or shorter units (a month has no fixed length)");
+    // typeof does not evaluate the INTERVAL: a text DuckDB cannot read as one fails here.
+    Result<std::string> months =
+        FirstValue(db_, fmt::format("SELECT (datepart('year', w) * 12 + datepart('month', w))::VARCHAR FROM (SELECT {} AS w)", expr));
+    if (!months.ok()) return Refuse(text, shape + ", w an INTERVAL DuckDB can read, such as INTERVAL '1 day 2 hours'");
+    if (*months != "0") return Refuse(text, shape + ", w in days or shorter units (a month has no fixed length)");
     Result<std::string> micros = FirstValue(db_, fmt::format("SELECT epoch_us(TIMESTAMP '1970-01-01' + w)::VARCHAR FROM (SELECT {} AS w)", expr));
     if (!micros.ok()) return Refuse(text, shape + ", w a window of at most " + FormatDuration(Duration(kMaxDurationMicros)));
     int64_t us = std::stoll(*micros);

@@ -127,6 +127,12 @@ TEST(PipelineQuery, RefusesTextThatIsNotUtf8OrHoldsNul) {
   }
 }
 
+// Found by fuzzing: typeof() calls it an INTERVAL without reading the text, so DuckDB's
+// conversion error escaped without naming the query.
+TEST(PipelineQuery, RefusesAnIntervalDuckDbCannotRead) {
+  ExpectRefusedWith(Edit("INTERVAL '30 minutes'", "INTERVAL '30 mi}utes'"), "INTERVAL '30 mi}utes'");
+}
+
 TEST(PipelineQuery, RefusesOtherSelectItems) {
   ExpectRefused(Edit("SELECT v.user,", "SELECT *,"), "SELECT *");
   ExpectRefused(Edit("SELECT v.user,", "SELECT v.*,"), "SELECT v.*");
