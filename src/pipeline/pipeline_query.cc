@@ -30,8 +30,20 @@ constexpr const char* kQueryShape =
     "SELECT alias.field [AS name], ... FROM <driving stream> [LEFT] JOIN <stream> ON <key equalities> "
     "AND <stream>.ts BETWEEN d.ts - INTERVAL w AND d.ts + INTERVAL w, one JOIN per enriching stream";
 
+// The message stays one line: a clause quoted from the query may hold a line break or another
+// control byte inside a string literal, shown as \n or \xNN (found by fuzzing).
 Status Refuse(const std::string& clause, const std::string& supported) {
-  return Status::InvalidArgument(fmt::format("query: {}: not supported; supported: {}", clause, supported));
+  std::string shown;
+  for (unsigned char c : clause) {
+    if (c == '\n') {
+      shown += "\\n";
+    } else if (c < 0x20 || c == 0x7f) {
+      shown += fmt::format("\\x{:02x}", c);
+    } else {
+      shown += static_cast<char>(c);
+    }
+  }
+  return Status::InvalidArgument(fmt::format("query: {}: not supported; supported: {}", shown, supported));
 }
 
 // j[key] for a const tree: null when absent (nlohmann's const operator[] asserts instead).

@@ -131,6 +131,8 @@ TEST(PipelineQuery, RefusesTextThatIsNotUtf8OrHoldsNul) {
 // conversion error escaped without naming the query.
 TEST(PipelineQuery, RefusesAnIntervalDuckDbCannotRead) {
   ExpectRefusedWith(Edit("INTERVAL '30 minutes'", "INTERVAL '30 mi}utes'"), "INTERVAL '30 mi}utes'");
+  // A line break inside the quoted clause is shown as \n: the message stays one line.
+  ExpectRefusedWith(Edit("INTERVAL '30 minutes'", "INTERVAL '30\nmi\x01utes'"), "INTERVAL '30\\nmi\\x01utes'");
 }
 
 TEST(PipelineQuery, RefusesOtherSelectItems) {
