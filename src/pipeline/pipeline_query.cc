@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -422,8 +423,17 @@ class Compiler {
 }  // namespace
 
 Result<JoinSpec> CompilePipelineQuery(std::string_view query, const std::vector<StreamSpec>& streams) {
-  // One thread: the parse trees are tiny, and the build machine is shared.
-  BRAID_ASSIGN_OR_RETURN(std::unique_ptr<DuckDbConnection> db, DuckDbConnection::Open({{"threads", "1"}}));
+  // One in-memory database per process, opened at the first query: starting DuckDB costs far
+  // more than compiling a query, and a process (the fuzz targets above all) may compile many.
+  // The compiler only parses and evaluates literals, so nothing of one query stays for the next.
+  // It is never closed (no destructor ordering at exit); one thread, as the parse trees are tiny.
+  static std::mutex mutex;
+  static DuckDbConnection* db = nullptr;
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (db == nullptr) {
+    BRAID_ASSIGN_OR_RETURN(std::unique_ptr<DuckDbConnection> opened, DuckDbConnection::Open({{"threads", "1"}}));
+    db = opened.release();
+  }
   return Compiler(*db, streams).Compile(query);
 }
 
