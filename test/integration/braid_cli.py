@@ -46,6 +46,19 @@ def read_topic(bootstrap: str, topic: str, timeout: float = 30) -> list[dict]:
     return [json.loads(line) for line in out.splitlines() if line]
 
 
+def read_log(bootstrap: str, topic: str, timeout: float = 30) -> dict:
+    """What `topic` holds, read with kcat to the end: {(topic, partition, offset): value bytes}."""
+    out = subprocess.run(["kcat", "-b", bootstrap, "-C", "-t", topic, "-e", "-q",
+                          "-f", "%p %o %s\\n"],
+                         capture_output=True, text=True, timeout=timeout, check=True).stdout
+    log = {}
+    for line in out.splitlines():
+        if line:
+            partition, offset, value = line.split(" ", 2)
+            log[(topic, int(partition), int(offset))] = value.encode()
+    return log
+
+
 def wait_for(predicate, timeout: float = 30, step: float = 0.2):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
