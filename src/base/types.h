@@ -41,6 +41,8 @@ class Timestamp : public StrongInt<struct TimestampTag> {
   static constexpr Timestamp Min() { return Timestamp(std::numeric_limits<int64_t>::min()); }
   static constexpr Timestamp Max() { return Timestamp(std::numeric_limits<int64_t>::max()); }
   constexpr int64_t micros() const { return value(); }
+  /// Neither Min() nor Max(): a real point in time.
+  constexpr bool finite() const { return *this != Min() && *this != Max(); }
   /// Saturating arithmetic: Min() and Max() stay where they are.
   constexpr Timestamp operator+(Duration d) const { return Timestamp(SatAdd(value(), d.micros())); }
   constexpr Timestamp operator-(Duration d) const { return Timestamp(SatAdd(value(), -d.micros())); }

@@ -13,7 +13,6 @@
 namespace braid::cli {
 namespace {
 
-bool Finite(Timestamp t) { return t != Timestamp::Min() && t != Timestamp::Max(); }
 
 double WallSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -79,7 +78,7 @@ std::string ProgressDisplay::ProgressLine(const PipelineProgress& p, double rate
   } else if (p.lag >= 0) {
     lag = fmt::format("  lag {} records", p.lag);
   }
-  if (Finite(p.watermark)) {
+  if (p.watermark.finite()) {
     lag += fmt::format("{}event time {} behind", lag.empty() ? "  " : ", ",
                        Seconds(std::max(0.0, WallSeconds() - p.watermark.micros() / 1e6)));
   }
@@ -121,7 +120,7 @@ void ProgressDisplay::Progress(const PipelineProgress& p) {
                         {"rows_committed", p.rows_committed},
                         {"rejects", p.join.rejects},
                         {"late", p.join.late},
-                        {"watermark", Finite(p.watermark) ? nlohmann::json(FormatTimestamp(p.watermark))
+                        {"watermark", p.watermark.finite() ? nlohmann::json(FormatTimestamp(p.watermark))
                                                           : nlohmann::json(nullptr)},
                         {"state_rows", p.join.state_rows},
                         {"commits", p.commits},

@@ -79,7 +79,6 @@ std::string PartitionLabels(const PartitionView& p) {
 
 double Seconds(Timestamp t) { return static_cast<double>(t.micros()) / 1e6; }
 
-bool Finite(Timestamp t) { return t != Timestamp::Min() && t != Timestamp::Max(); }
 
 int64_t Lag(const PartitionView& p) {
   return p.end_offset < 0 ? -1 : std::max<int64_t>(0, p.end_offset - p.next_offset);
@@ -109,7 +108,7 @@ void PipelineMetrics::Publish(PipelineView view, int64_t now_ms) {
     lag = (lag < 0 || l < 0) ? -1 : lag + l;
   }
   if (view.broker_unreachable) lag = -1;
-  const double event_lag = Finite(view.watermark)
+  const double event_lag = view.watermark.finite()
                                ? static_cast<double>(now_ms) / 1e3 - Seconds(view.watermark)
                                : std::numeric_limits<double>::quiet_NaN();
   std::lock_guard lock(mu_);
@@ -201,7 +200,7 @@ std::string PipelineMetrics::Prometheus(int64_t now_ms) const {
   e.Family("braid_partition_watermark_seconds", "gauge",
            "A partition's own watermark (its newest event time minus the delay), Unix seconds.");
   for (const PartitionView& p : view_.partitions) {
-    if (p.watermark && Finite(*p.watermark)) {
+    if (p.watermark && p.watermark->finite()) {
       e.Sample("braid_partition_watermark_seconds", PartitionLabels(p), Seconds(*p.watermark));
     }
   }
@@ -215,7 +214,7 @@ std::string PipelineMetrics::Prometheus(int64_t now_ms) const {
   for (const PartitionView& p : view_.partitions) {
     e.Sample("braid_partition_paused", PartitionLabels(p), p.paused ? 1 : 0);
   }
-  if (Finite(view_.watermark)) {
+  if (view_.watermark.finite()) {
     e.Single("braid_watermark_seconds", "gauge", "The pipeline watermark, Unix seconds.",
              Seconds(view_.watermark));
     e.Single("braid_event_time_lag_seconds", "gauge",
@@ -288,7 +287,7 @@ std::string PipelineMetrics::StatusJson(int64_t now_ms) const {
   const int64_t rss = ResidentSetBytes();
   std::lock_guard lock(mu_);
   auto time_or_null = [](Timestamp t) -> json {
-    return Finite(t) ? json(FormatTimestamp(t)) : json(nullptr);
+    return t.finite() ? json(FormatTimestamp(t)) : json(nullptr);
   };
   json parts = json::array();
   int64_t lag = view_.broker_unreachable ? -1 : 0;
@@ -350,7 +349,7 @@ std::string PipelineMetrics::StatusJson(int64_t now_ms) const {
       {"started_ms", started_ms_},
       {"updated_ms", view_ms_},
       {"watermark", time_or_null(view_.watermark)},
-      {"event_time_lag_s", Finite(view_.watermark)
+      {"event_time_lag_s", view_.watermark.finite()
                                ? json(static_cast<double>(now_ms) / 1e3 - Seconds(view_.watermark))
                                : json(nullptr)},
       {"lag", lag < 0 ? json(nullptr) : json(lag)},
