@@ -293,8 +293,10 @@ class PipelineRunner::Impl {
     part.next = KafkaOffset(r.offset.value() + 1);
     part.last_write = std::max(part.last_write, r.broker_time);
     if (part.end && part.next >= *part.end) MarkDone(part);
-    if (rows_.ByteSize() + rejects_.ByteSize() >= opt_.max_buffer_bytes) {
+    if (BufferFull()) {
       record_status_ = Commit(false);
+    } else if (StageDue()) {
+      record_status_ = Stage();
     }
   }
 
@@ -493,9 +495,11 @@ class PipelineRunner::Impl {
       Align();
       if (force_commit_ ||
           now - last_commit >= std::chrono::microseconds(opt_.commit_interval.micros()) ||
-          rows_.ByteSize() + rejects_.ByteSize() >= opt_.max_buffer_bytes) {
+          BufferFull()) {
         BRAID_RETURN_IF_ERROR(Commit(false));
         last_commit = Clock::now();
+      } else if (StageDue()) {
+        BRAID_RETURN_IF_ERROR(Stage());
       }
       if (opt_.metrics && now - last_metrics >= std::chrono::seconds(1)) {
         last_metrics = now;
@@ -508,10 +512,22 @@ class PipelineRunner::Impl {
     }
   }
 
-  // What one commit writes, handed from the reading thread to the committing one.
+  // The output since the last commit (rows in memory, rows staged, rejects) reached
+  // --max-buffer-bytes: commit before reading on.
+  bool BufferFull() const {
+    return rows_.ByteSize() + staged_bytes_ + rejects_.ByteSize() >= opt_.max_buffer_bytes;
+  }
+  // Rows in memory reached an eighth of the budget: write them as data files now (Stage), so
+  // the rows held in memory stay a fraction of the budget whatever the commit interval.
+  bool StageDue() const { return rows_.ByteSize() >= opt_.max_buffer_bytes / 8; }
+
+  // What one commit writes, handed from the reading thread to the committing one; or, with
+  // `stage_only`, rows to write as data files that the next commit adds.
   struct CommitJob {
+    bool stage_only = false;
     int64_t seq = 0;
     RowBatch rows;
+    int64_t rows_committed = 0;  // `rows` and the staged rows this commit added
     CommitCheckpoint cp;  // the join state and the rejects
     SourceOffsets offsets;
     std::string watermark;
@@ -527,8 +543,9 @@ class PipelineRunner::Impl {
     BRAID_RETURN_IF_ERROR(FinishCommit(/*wait=*/true));
     SourceOffsets offsets;
     for (const Partition& p : parts_) offsets[p.tp] = p.next;
-    if (rows_.empty() && rejects_.empty() && offsets == committed_offsets_ && !final_input &&
-        !force_commit_) {
+    // No job is in flight here, so the committing thread's staged files may be looked at.
+    if (rows_.empty() && rejects_.empty() && staged_files_.empty() && offsets == committed_offsets_ &&
+        !final_input && !force_commit_) {
       return Status::Ok();
     }
     auto job = std::make_unique<CommitJob>();
@@ -546,13 +563,33 @@ class PipelineRunner::Impl {
     job->final_input = final_input;
     job->watermark = FormatTimestamp(watermark_before_finish_.value_or(engine_->watermark()));
     committed_offsets_ = offsets;
+    staged_bytes_ = 0;
     force_commit_ = false;
+    Launch(std::move(job));
+    return Status::Ok();
+  }
+
+  // Hands the buffered rows to the committing thread to be written as data files now, and
+  // committed by the next commit with its offsets and state. Until then no snapshot names
+  // them: a crash leaves them unreferenced (orphans), never half a commit.
+  Status Stage() {
+    BRAID_RETURN_IF_ERROR(FinishCommit(/*wait=*/true));
+    auto job = std::make_unique<CommitJob>();
+    job->stage_only = true;
+    rows_.FillTimestampColumn(rows_.num_columns() - 1, WallNow());
+    staged_bytes_ += rows_.ByteSize();
+    job->rows = std::exchange(rows_, std::move(spare_rows_));
+    if (rows_.num_columns() == 0) rows_ = RowBatch(engine_->output_schema());
+    Launch(std::move(job));
+    return Status::Ok();
+  }
+
+  void Launch(std::unique_ptr<CommitJob> job) {
     inflight_ = std::async(std::launch::async, [this, job = std::move(job)]() mutable {
-      Status st = Execute(*job);
+      Status st = job->stage_only ? WriteStaged(*job) : Execute(*job);
       done_ = std::move(job);
       return st;
     });
-    return Status::Ok();
   }
 
   // Collects the commit in flight: with `wait`, waits for it; without, only if it is done.
@@ -562,6 +599,12 @@ class PipelineRunner::Impl {
       return Status::Ok();
     }
     BRAID_RETURN_IF_ERROR(inflight_.get());
+    if (done_->stage_only) {
+      done_->rows.Clear();
+      spare_rows_ = std::move(done_->rows);
+      done_.reset();
+      return Status::Ok();
+    }
     CrashPoint("before-group-offsets");
     if (polling_) {
       deferred_group_offsets_ = done_->offsets;
@@ -570,7 +613,7 @@ class PipelineRunner::Impl {
     }
     ++progress_.commits;
     progress_.last_commit_s = done_->commit_s;
-    progress_.rows_committed += static_cast<int64_t>(done_->rows.num_rows());
+    progress_.rows_committed += done_->rows_committed;
     progress_.rejects_committed += static_cast<int64_t>(done_->cp.rejects.num_rows());
     done_->rows.Clear();
     done_->cp.rejects.Clear();
@@ -609,12 +652,14 @@ class PipelineRunner::Impl {
                           }};
     std::vector<const RowBatch*> batches;
     if (!job.rows.empty()) batches.push_back(&job.rows);
-    auto r = appender_->Append(rows_table_, batches, request);
+    auto r = appender_->Append(rows_table_, batches, request, staged_files_);
     if (!r.ok()) {
       if (r.status().kind() == StatusKind::kFencedOut) return r.status();
       return r.status().WithContext("committing to " + rows_table_.id().ToString());
     }
     int retries = r->attempts - 1;
+    staged_files_.clear();
+    job.rows_committed = static_cast<int64_t>(job.rows.num_rows()) + std::exchange(staged_rows_, 0);
     CrashPoint("between-tables");
     if (!job.cp.rejects.empty()) {
       auto j = appender_->Append(rejects_table_, {&job.cp.rejects},
@@ -632,12 +677,23 @@ class PipelineRunner::Impl {
     job.commit_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (opt_.metrics) {
       opt_.metrics->OnCommit(
-          CommitView{job.seq, r->snapshot_id.value(), static_cast<int64_t>(job.rows.num_rows()),
+          CommitView{job.seq, r->snapshot_id.value(), job.rows_committed,
                      static_cast<int64_t>(job.cp.rejects.num_rows()), job.commit_s,
                      WallNow().micros() / 1000, static_cast<int64_t>(checkpoint.size()), retries},
           job.cp.rejects);
     }
     maintainer_->AfterCommit({&rows_table_, &rejects_table_}, WallNow().micros() / 1000, job.final_input);
+    return Status::Ok();
+  }
+
+  // The committing thread: a stage job's rows as data files, kept for the next commit.
+  Status WriteStaged(CommitJob& job) {
+    BRAID_ASSIGN_OR_RETURN(TableState state, rows_table_.Refresh());
+    auto files = appender_->WriteDataFiles(rows_table_, state, job.rows);
+    if (!files.ok()) return files.status().WithContext("writing data files of " + rows_table_.id().ToString());
+    for (DataFile& f : *files) staged_files_.push_back(std::move(f));
+    staged_rows_ += static_cast<int64_t>(job.rows.num_rows());
+    CrashPoint("after-staged-files");
     return Status::Ok();
   }
 
@@ -699,6 +755,10 @@ class PipelineRunner::Impl {
   RowBatch spare_rejects_;
   std::future<Status> inflight_;       // the commit being written, if any
   std::unique_ptr<CommitJob> done_;    // set by the committing thread when it finishes
+  // The committing thread's: data files written by stage jobs since the last commit.
+  std::vector<DataFile> staged_files_;
+  int64_t staged_rows_ = 0;
+  size_t staged_bytes_ = 0;  // the reading thread's: bytes of rows staged since the last commit
   std::vector<Partition> parts_;
   std::vector<TopicPartition> part_tps_;  // parts_[i].tp, for the decoding thread
   size_t last_ = 0;

@@ -133,11 +133,12 @@ Result<DataFile> TableAppender::WriteOne(TableOperations& table, const TableStat
 
 Result<AppendResult> TableAppender::Append(TableOperations& table,
                                            const std::vector<const RowBatch*>& batches,
-                                           const CommitRequest& request) {
+                                           const CommitRequest& request,
+                                           std::vector<DataFile> written) {
   BRAID_ASSIGN_OR_RETURN(TableState state, table.Refresh());
   // Checked before any file is written too: a writer that is no longer the pipeline's writes nothing.
   if (request.check_base) BRAID_RETURN_IF_ERROR(request.check_base(state.metadata));
-  std::vector<DataFile> files;
+  std::vector<DataFile> files = std::move(written);
   for (const RowBatch* batch : batches) {
     if (batch == nullptr || batch->empty()) continue;
     BRAID_ASSIGN_OR_RETURN(std::vector<DataFile> written, WriteDataFiles(table, state, *batch));

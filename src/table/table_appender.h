@@ -78,9 +78,10 @@ class TableAppender {
   Result<AppendResult> Commit(TableOperations& table, std::vector<DataFile> files,
                               const CommitRequest& request);
 
-  /// WriteDataFiles for every non-empty batch, then Commit.
+  /// WriteDataFiles for every non-empty batch, then Commit of those files and of `written`
+  /// (files WriteDataFiles wrote earlier for this table, not yet committed).
   Result<AppendResult> Append(TableOperations& table, const std::vector<const RowBatch*>& batches,
-                              const CommitRequest& request);
+                              const CommitRequest& request, std::vector<DataFile> written = {});
 
  private:
   Result<DataFile> WriteOne(TableOperations& table, const TableState& state, const RowBatch& batch,

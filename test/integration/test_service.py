@@ -24,7 +24,7 @@ from pipeline_check import check_join, produce
 
 CRASH_POINTS = ["after-checkpoint", "after-data-file", "after-manifest", "after-manifest-list",
                 "before-commit", "before-version-hint", "after-commit", "between-tables",
-                "before-group-offsets"]
+                "before-group-offsets", "after-staged-files"]
 
 
 def make_topics(new_topic) -> dict[str, str]:
@@ -99,6 +99,22 @@ def test_two_bounded_writers_never_duplicate(kafka, new_topic, tmp_path):
     for code, err in zip(codes, errs):
         assert code == 0 or "another writer" in err, err
     check_join(tmp_path, "demo", topics, sent)
+
+
+def test_rows_past_an_eighth_of_the_budget_are_written_before_their_commit(kafka, new_topic,
+                                                                            tmp_path):
+    # Rows reaching an eighth of --max-buffer-bytes are written as data files at once and added
+    # by the next commit (so memory does not follow the output); the output since a commit
+    # reaching the budget commits. Both show in the snapshots; the table stays exact.
+    topics = make_topics(new_topic)
+    sent = produce(kafka.bootstrap, topics, RandomStreams(9, events=3000).records(), 3, 9)
+    run(*join_args(kafka.bootstrap, tmp_path, topics, "--drain", "--max-buffer-bytes", "32KiB"))
+    meta = json.loads(current_metadata(tmp_path, "demo", "unified_activity").read_text())
+    added = [int(s["summary"].get("added-data-files", "0")) for s in meta["snapshots"]]
+    assert len(added) >= 3, f"the budget never made it commit: {added}"
+    assert max(added) >= 4, f"no commit added rows written before it: {added}"
+    rows, _, _ = check_join(tmp_path, "demo", topics, sent)
+    assert rows > 1000
 
 
 def test_transactional_input_bounded_run_finishes(kafka, new_topic, tmp_path):
