@@ -54,7 +54,7 @@ Runner AddJoinCommand(CLI::App& root) {
                   "Where a pipeline's first run starts: earliest (default) or latest")
       ->check(CLI::IsMember({"earliest", "latest"}));
   cmd->add_option("--max-buffer-bytes", o->max_buffer,
-                  "Commit early when buffered rows and rejects reach this size (default 256MiB)");
+                  "Commit early when the output since the last commit reaches this size; rows are written as data files every eighth of it (default 256MiB)");
   cmd->add_option("--metrics-listen", o->metrics_listen,
                   "Serve Prometheus metrics on /metrics and a live status page on / at HOST:PORT "
                   "(e.g. 127.0.0.1:9464)");

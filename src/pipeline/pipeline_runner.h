@@ -63,8 +63,9 @@ struct PipelineOptions {
   std::optional<Duration> duration;
   OnDataLoss on_data_loss = OnDataLoss::kFail;
   StartingOffsets starting_offsets = StartingOffsets::kEarliest;
-  /// Buffered output rows and rejects past this many bytes make the runner commit (with its
-  /// state) before it reads on, even in the middle of a poll's records.
+  /// Output rows and rejects since the last commit past this many bytes make the runner commit
+  /// (with its state) before it reads on, even in the middle of a poll's records. Rows past an
+  /// eighth of it are written as data files at once, for the next commit to add.
   size_t max_buffer_bytes = size_t{256} << 20;
   Duration progress_interval = Duration::Seconds(2);
   /// Opens the Kafka source (config, consumer group for lag monitoring). Empty: a librdkafka
