@@ -1,6 +1,7 @@
 #include "cli/join_run.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 
 #include <fmt/format.h>
@@ -47,6 +48,26 @@ Status SetProperties(Catalog& catalog, const TableIdentifier& id, TableState sta
 
 }  // namespace
 
+// Removes `path` when it goes out of scope, if it did not exist when made and is empty then,
+// unless Keep() was called.
+class EmptyDirectoryCleanup {
+ public:
+  explicit EmptyDirectoryCleanup(std::string path) {
+    std::error_code ec;
+    if (!path.empty() && !std::filesystem::exists(path, ec) && !ec) path_ = std::move(path);
+  }
+  EmptyDirectoryCleanup(const EmptyDirectoryCleanup&) = delete;
+  EmptyDirectoryCleanup& operator=(const EmptyDirectoryCleanup&) = delete;
+  ~EmptyDirectoryCleanup() {
+    std::error_code ec;
+    if (!path_.empty() && std::filesystem::is_empty(path_, ec) && !ec) std::filesystem::remove(path_, ec);
+  }
+  void Keep() { path_.clear(); }
+
+ private:
+  std::string path_;
+};
+
 Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions opt,
                                  const JoinDisplay& display) {
   const JoinSpec spec = config.ToJoinSpec();
@@ -54,6 +75,9 @@ Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions o
   ProgressDisplay out(display.log_format, bar);
   // The catalog first (its settings and credentials), then Kafka and the topics, and only then
   // the tables: a run that cannot read must not leave empty tables behind.
+  // Opening a file catalog makes its warehouse directory; a run that fails before it creates a
+  // table removes the directory again when braid made it and it is still empty.
+  EmptyDirectoryCleanup new_warehouse(PipelineFlags::LocalWarehouseOf(config));
   BRAID_ASSIGN_OR_RETURN(auto catalog, PipelineFlags::OpenCatalogOf(config));
   {
     BRAID_ASSIGN_OR_RETURN(auto consumer, Consumer::Create(config.ToKafkaConfig(),
@@ -100,6 +124,7 @@ Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions o
       BRAID_RETURN_IF_ERROR(SetProperties(*catalog, rows_id, std::move(state), rows_properties));
     }
   }
+  new_warehouse.Keep();
   BRAID_ASSIGN_OR_RETURN(auto rows_table, catalog->OpenTable(rows_id));
   BRAID_ASSIGN_OR_RETURN(auto rejects_table, catalog->OpenTable(rejects_id));
 

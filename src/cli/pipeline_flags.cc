@@ -156,20 +156,38 @@ Result<std::pair<PipelineConfig, std::unique_ptr<Catalog>>> PipelineFlags::Resol
   return std::make_pair(std::move(config), std::move(catalog));
 }
 
-Result<std::unique_ptr<Catalog>> PipelineFlags::OpenCatalogOf(const PipelineConfig& config,
-                                                              CatalogAccess access) {
+namespace {
+
+// The properties OpenCatalogOf opens: a file catalog's warehouse defaulted and made absolute.
+std::map<std::string, std::string> CatalogPropertiesOf(const PipelineConfig& config, bool* file) {
   std::map<std::string, std::string> props = config.catalog;
   // Only the file catalog's warehouse is a directory; other catalogs name theirs (or omit it).
-  bool file = props.count("catalog-impl") == 0 &&
-              (!props.count("type") || props["type"] == "file" || props["type"] == "hadoop");
-  if (file) {
+  *file = props.count("catalog-impl") == 0 &&
+          (!props.count("type") || props["type"] == "file" || props["type"] == "hadoop");
+  if (*file) {
     std::string& wh = props["warehouse"];
     if (wh.empty()) wh = "warehouse";
     // Only a plain path is made absolute: a mistyped "s3:/bucket/wh" must fail, not become ./s3:.
     if (IsLocalLocation(wh) && !wh.starts_with("file:")) wh = std::filesystem::absolute(wh).lexically_normal();
     if (props.find("type") == props.end()) props["type"] = "file";
   }
-  return OpenCatalog(props, access);
+  return props;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Catalog>> PipelineFlags::OpenCatalogOf(const PipelineConfig& config,
+                                                              CatalogAccess access) {
+  bool file = false;
+  return OpenCatalog(CatalogPropertiesOf(config, &file), access);
+}
+
+std::string PipelineFlags::LocalWarehouseOf(const PipelineConfig& config) {
+  bool file = false;
+  std::map<std::string, std::string> props = CatalogPropertiesOf(config, &file);
+  if (!file || !IsLocalLocation(props["warehouse"])) return "";
+  Result<std::string> path = LocalPath(props["warehouse"]);
+  return path.ok() ? *path : "";
 }
 
 }  // namespace braid::cli

@@ -36,6 +36,10 @@ class PipelineFlags {
   static Result<std::unique_ptr<Catalog>> OpenCatalogOf(const PipelineConfig& config,
                                                         CatalogAccess access = CatalogAccess::kReadWrite);
 
+  /// The local directory of a file catalog's warehouse, as OpenCatalogOf opens it; empty for
+  /// other catalogs and for a warehouse in an object store.
+  static std::string LocalWarehouseOf(const PipelineConfig& config);
+
   static TableIdentifier RowsTable(const PipelineConfig& c) {
     return {c.database_name, c.iceberg_table};
   }

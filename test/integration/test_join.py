@@ -85,6 +85,11 @@ def test_join_errors_are_clear(tmp_path):
                "--drain", check=False, timeout=40)
     assert proc.returncode == 1 and "cannot reach Kafka at 127.0.0.1:1" in proc.stderr
     assert not (tmp_path / "demo").exists(), "a run that cannot read created tables"
+    # A warehouse directory the failed run would have made is not left behind, empty.
+    proc = run("join", "--bootstrap", "127.0.0.1:1", "--warehouse", str(tmp_path / "new"),
+               "--drain", check=False, timeout=40)
+    assert proc.returncode == 1 and "cannot reach Kafka" in proc.stderr
+    assert not (tmp_path / "new").exists(), "a failed run left an empty warehouse directory"
     broker = EmbeddedBroker()
     try:
         proc = run("join", "--bootstrap", broker.bootstrap, "--warehouse", str(tmp_path),
