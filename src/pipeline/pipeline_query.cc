@@ -248,15 +248,19 @@ class Compiler {
     }
   }
 
-  // The stream and field a qualified column reference names.
+  // The stream and field a qualified column reference names: alias.field, or alias.a.b for a
+  // field declared at the nested JSON path "a.b".
   Result<std::pair<size_t, std::string>> Column(const Json& ref, const std::string& supported) {
     if (Str(ref, "class") != "COLUMN_REF") return Refuse(printer_->Quoted(ref), supported);
     const Json& names = At(ref, "column_names");
-    if (!names.is_array() || names.size() != 2 || !names[0].is_string() || !names[1].is_string()) {
+    const bool qualified = names.is_array() && names.size() >= 2 &&
+                           std::all_of(names.begin(), names.end(), [](const Json& n) { return n.is_string(); });
+    if (!qualified) {
       return Refuse(printer_->Quoted(ref), std::string(supported) + " (a column names its stream: alias.field)");
     }
     const std::string alias = names[0].get<std::string>();
-    const std::string field = names[1].get<std::string>();
+    std::string field = names[1].get<std::string>();
+    for (size_t i = 2; i < names.size(); ++i) field += "." + names[i].get<std::string>();
     for (size_t i = 0; i < refs_.size(); ++i) {
       if (refs_[i].alias != alias) continue;
       const StreamSpec& s = *refs_[i].stream;
@@ -396,8 +400,14 @@ class Compiler {
                                                                      "fields as the streams carry them)");
       }
       BRAID_ASSIGN_OR_RETURN(auto col, Column(item, kSelectShape));
-      OutputColumnSpec c{refs_[col.first].stream->name, col.second,
-                         Str(item, "alias").empty() ? col.second : Str(item, "alias")};
+      // Without AS, a nested field's column is named for its path with _ (user.id: user_id),
+      // as in [output] columns.
+      std::string name = Str(item, "alias");
+      if (name.empty()) {
+        name = col.second;
+        std::replace(name.begin(), name.end(), '.', '_');
+      }
+      OutputColumnSpec c{refs_[col.first].stream->name, col.second, name};
       if (c.name == spec_.processing_time_column) {
         return Status::InvalidArgument(fmt::format(
             "query: SELECT {}: the name \"{}\" is the column braid appends; choose another with AS", printer_->Quoted(item), c.name));

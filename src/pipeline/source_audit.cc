@@ -34,6 +34,41 @@ std::string Quoted(std::string_view s, char q) {
 std::string Quote(std::string_view s) { return Quoted(s, '\''); }
 std::string Ident(std::string_view s) { return Quoted(s, '"'); }
 
+// The pipeline's own query names a field at a nested path as alias.user.id, which DuckDB reads
+// as the field id of a STRUCT column user: the stream's flat columns ("user.id") regrouped so.
+struct PathTree {
+  std::string leaf;  // the flat column, for a field
+  std::map<std::string, PathTree> children;
+};
+
+std::string StructOf(const PathTree& node) {
+  if (node.children.empty()) return Ident(node.leaf);
+  std::vector<std::string> members;
+  for (const auto& [name, child] : node.children) members.push_back(fmt::format("{} := {}", Ident(name), StructOf(child)));
+  return fmt::format("struct_pack({})", fmt::join(members, ", "));
+}
+
+std::string NestedColumns(const StreamSpec& s) {
+  std::vector<std::string> order;  // top-level names in declaration order
+  std::map<std::string, PathTree> top;
+  for (const FieldSpec& f : s.fields) {
+    const std::string_view name = f.name;
+    const size_t dot = name.find('.');
+    const std::string head(name.substr(0, dot));
+    if (!top.count(head)) order.push_back(head);
+    PathTree* node = &top[head];
+    for (size_t at = dot; at != std::string_view::npos;) {
+      const size_t next = name.find('.', at + 1);
+      node = &node->children[std::string(name.substr(at + 1, next == std::string_view::npos ? next : next - at - 1))];
+      at = next;
+    }
+    node->leaf = f.name;
+  }
+  std::vector<std::string> cols;
+  for (const std::string& head : order) cols.push_back(fmt::format("{} AS {}", StructOf(top[head]), Ident(head)));
+  return fmt::format("{}", fmt::join(cols, ", "));
+}
+
 const char* SqlType(FieldType t) {
   switch (t) {
     case FieldType::kString: return "VARCHAR";
@@ -203,12 +238,12 @@ Result<AuditResult> AuditAgainstSource(const JoinSpec& spec, const std::string& 
       cols.push_back(fmt::format("{} AS {}", FieldValue(f, value), Ident(f.name)));
     }
     BRAID_RETURN_IF_ERROR(session->Execute(fmt::format(
-        "CREATE TEMP TABLE {} AS SELECT {} FROM (SELECT json_extract_string(v, [{}]) AS x FROM "
+        "CREATE TEMP TABLE {} AS SELECT {} FROM (SELECT {} FROM (SELECT json_extract_string(v, [{}]) AS x FROM "
         "read_ndjson({}, columns={{p: 'INTEGER', o: 'BIGINT', v: 'VARCHAR'}}) r WHERE NOT EXISTS "
         "(SELECT 1 FROM {} j WHERE j.topic = {} AND j.\"partition\" = r.p AND j.\"offset\" = "
-        "r.o{}))",
-        table_of(i), fmt::join(cols, ", "), fmt::join(paths, ", "), Quote(files[s.topic]), rej,
-        Quote(s.topic), rejects_since)));
+        "r.o{})))",
+        table_of(i), query.empty() ? "*" : NestedColumns(s), fmt::join(cols, ", "), fmt::join(paths, ", "),
+        Quote(files[s.topic]), rej, Quote(s.topic), rejects_since)));
   }
   BRAID_ASSIGN_OR_RETURN(QueryResult rej_count,
                          session->Query("SELECT COUNT(*) FROM " + rej + since_filter));

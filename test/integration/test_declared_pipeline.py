@@ -23,6 +23,7 @@ EXAMPLE = REPO / "examples" / "ad-attribution.toml"
 COLUMNS = ["impression_id", "user_id", "campaign_id", "placement", "click_id", "click_time",
            "conversion_id", "revenue", "event_timestamp"]
 ORDERS_EXAMPLE = REPO / "examples" / "order-fulfilment.toml"
+ORDERS_SQL = REPO / "examples" / "order-fulfilment.sql"
 ORDER_COLUMNS = ["order_id", "customer_id", "tier", "total", "gift", "payment_id", "paid", "card_verified",
                  "paid_at", "shipment_id", "carrier", "shipped_at", "event_timestamp"]
 
@@ -348,3 +349,16 @@ def test_order_fulfilment_with_nested_json_and_epoch_times_equals_its_batch_quer
     # The audit recomputes the same join from the topics (nested paths, epochs, booleans) and agrees.
     audit = run("validate", "--config", str(config), "--against-source")
     assert "PASS" in audit.stdout, audit.stdout + audit.stderr
+
+    # The same join written as SQL over the nested paths (examples/order-fulfilment.sql), in one
+    # drained run into its own table, equals the batch query over the records it accepted.
+    run("join", "--config", str(config), "--query", str(ORDERS_SQL), "--table", "fulfilled_by_sql", "--drain")
+    sql_rejects = read_table_columns(tmp_path, "shop", "fulfilled_by_sql_rejects", REJECT_COLUMNS)
+    sql_values, _ = sort_fates(sql_rejects, topics, sent, late_rejected=False)
+    sql_accepted = {logical: [json.loads(v) for v in vs] for logical, vs in sql_values.items()}
+    sql_table = read_table_columns(tmp_path, "shop", "fulfilled_by_sql", ORDER_COLUMNS)
+    assert_same_rows(Counter(normalize(r) for r in sql_table), orders_batch_query(sql_accepted))
+    assert len(sql_table) > 40
+    audit = run("validate", "--config", str(config), "--query", str(ORDERS_SQL), "--table", "fulfilled_by_sql",
+                "--against-source")
+    assert "PASS" in audit.stdout and "the pipeline's own query" in audit.stdout, audit.stdout + audit.stderr

@@ -54,6 +54,37 @@ TEST(PipelineQuery, CompilesTheJoinSpec) {
   EXPECT_EQ(spec->columns[5].name, "seen");
 }
 
+TEST(PipelineQuery, NestedFieldsAreNamedByTheirPath) {
+  // Fields declared at nested JSON paths: alias.user.id names "user.id"; without AS its column
+  // is user_id, as in [output] columns.
+  const FieldType S = FieldType::kString, T = FieldType::kTimestamp;
+  const std::vector<StreamSpec> streams{
+      StreamSpec{"views", "t_views", {{"user.id", S}, {"page", S}, {"at", T}}, {"user.id"}, "at"},
+      StreamSpec{"buys", "t_buys", {{"buyer.id", S}, {"meta.at", T}}, {"buyer.id"}, "meta.at"},
+  };
+  auto spec = CompilePipelineQuery(
+      "SELECT v.user.id, v.page, b.meta.at AS bought FROM views v LEFT JOIN buys b ON b.buyer.id = v.user.id "
+      "AND b.meta.at BETWEEN v.at - INTERVAL 1 MINUTE AND v.at + INTERVAL 1 MINUTE",
+      streams);
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  ASSERT_EQ(spec->columns.size(), 3u);
+  EXPECT_EQ(spec->columns[0].field, "user.id");
+  EXPECT_EQ(spec->columns[0].name, "user_id");
+  EXPECT_EQ(spec->columns[2].field, "meta.at");
+  EXPECT_EQ(spec->columns[2].name, "bought");
+  ASSERT_EQ(spec->enriching.size(), 1u);
+  EXPECT_EQ(spec->enriching[0].stream.key_fields, (std::vector<std::string>{"buyer.id"}));
+  // A path the stream does not declare is named as such.
+  auto missing = CompilePipelineQuery(
+      "SELECT v.user.name FROM views v LEFT JOIN buys b ON b.buyer.id = v.user.id "
+      "AND b.meta.at BETWEEN v.at - INTERVAL 1 MINUTE AND v.at + INTERVAL 1 MINUTE",
+      streams);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("v.user.name: stream \"views\" has no field \"user.name\""),
+            std::string::npos)
+      << missing.status().message();
+}
+
 TEST(PipelineQuery, KeysPairedAcrossAreTheJoinKey) {
   // buys.shop = views.user would pair a long with a string: refused by type.
   auto spec = CompilePipelineQuery(
