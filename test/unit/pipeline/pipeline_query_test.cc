@@ -340,6 +340,15 @@ TEST(PipelineQuery, ExamplesGiveTheJoinsOfTheirTomlForms) {
   ExpectSameJoin(ads->ToJoinSpec(), ads_sql->ToJoinSpec());
   EXPECT_TRUE(ads->query.empty());
   EXPECT_FALSE(ads_sql->query.empty());
+
+  // Nested JSON paths, an inner and a left join, a stream with its own watermark delay.
+  auto orders = PipelineConfig::Load(dir + "order-fulfilment.toml");
+  auto orders_sql = PipelineConfig::Load(
+      dir + "order-fulfilment.toml",
+      PipelineQueryText{ReadFile(dir + "order-fulfilment.sql"), "order-fulfilment.sql"});
+  ASSERT_TRUE(orders.ok()) << orders.status().ToString();
+  ASSERT_TRUE(orders_sql.ok()) << orders_sql.status().ToString();
+  ExpectSameJoin(orders->ToJoinSpec(), orders_sql->ToJoinSpec());
 }
 
 }  // namespace
