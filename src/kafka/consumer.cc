@@ -51,14 +51,23 @@ Result<std::unique_ptr<Consumer>> Consumer::Create(const KafkaConfig& config,
 
 void Consumer::CloseClient(Client& client) {
   if (client.queue != nullptr) rd_kafka_queue_destroy(client.queue);
-  if (client.rk != nullptr) {
+  if (client.rk != nullptr && !leak_clients_) {
     rd_kafka_consumer_close(client.rk);
     rd_kafka_destroy(client.rk);
   }
   client = Client{};
 }
 
+void Consumer::SettleQueries() {
+  // A query hung on a broker that is down ends when its thread does; the process is usually
+  // about to end then, and a client destroyed under it would be used after free.
+  if (!probe_call_.WaitIdle(std::chrono::seconds(2)) || !wake_call_.WaitIdle(std::chrono::seconds(2))) {
+    leak_clients_ = true;
+  }
+}
+
 Consumer::~Consumer() {
+  SettleQueries();
   ReleaseQueues();
   Client first{rk_, queue_};
   CloseClient(first);
@@ -106,6 +115,7 @@ Result<std::pair<KafkaOffset, KafkaOffset>> Consumer::QueryOffsets(const TopicPa
 }
 
 void Consumer::ReleaseQueues() {
+  SettleQueries();
   for (PartitionQueue& p : partitions_) rd_kafka_queue_destroy(p.queue);
   partitions_.clear();
   next_partition_ = 0;
@@ -301,10 +311,16 @@ void Consumer::WakeFetchers() {
     if (p.held || !p.stash.empty() || rd_kafka_queue_length(p.queue) > 0) continue;
     wake_next_ = (wake_next_ + k + 1) % n;
     rd_kafka_t* rk = p.client == 0 ? rk_ : more_clients_[p.client - 1].rk;
-    int64_t lo = 0, hi = 0;
-    const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(
-        rk, p.tp.topic.c_str(), static_cast<int32_t>(p.tp.partition.value()), &lo, &hi, 20);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    // On its own thread (BoundedCall): librdkafka may not time the query out while the broker
+    // is down, and the reading thread must go on meanwhile.
+    auto err = std::make_shared<rd_kafka_resp_err_t>(RD_KAFKA_RESP_ERR__IN_PROGRESS);
+    const bool answered = wake_call_.Run(
+        [rk, topic = p.tp.topic, partition = static_cast<int32_t>(p.tp.partition.value()), err] {
+          int64_t lo = 0, hi = 0;
+          *err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &lo, &hi, 20);
+        },
+        std::chrono::milliseconds(50));
+    if (!answered || *err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       next_wake_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
     }
     return;
@@ -367,7 +383,27 @@ Result<std::map<TopicPartition, KafkaOffset>> Consumer::EndOffsets(
                                       static_cast<int32_t>(tp.partition.value()))
         ->offset = RD_KAFKA_OFFSET_END;
   }
-  rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk_, list, timeout_ms);
+  // On its own thread (BoundedCall), waited for at most the timeout and a little: librdkafka
+  // may not time the request out while the broker is down, and a probe held until the broker
+  // is back would hold the whole run. The list belongs to the call until it ends.
+  struct Query {
+    explicit Query(rd_kafka_topic_partition_list_t* l) : list(l) {}
+    Query(const Query&) = delete;
+    Query& operator=(const Query&) = delete;
+    ~Query() { rd_kafka_topic_partition_list_destroy(list); }
+    rd_kafka_topic_partition_list_t* list;
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__IN_PROGRESS;
+  };
+  auto query = std::make_shared<Query>(list);
+  const bool answered = probe_call_.Run(
+      [rk = rk_, query, timeout_ms] { query->err = rd_kafka_offsets_for_times(rk, query->list, timeout_ms); },
+      std::chrono::milliseconds(timeout_ms + 500));
+  if (!answered) {
+    return Status::Unavailable(fmt::format("cannot read end offsets from {}: no answer within {} ms",
+                                           bootstrap_, timeout_ms));
+  }
+  list = query->list;
+  const rd_kafka_resp_err_t err = query->err;
   Status st;
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     st = Status::Unavailable(fmt::format("cannot read end offsets from {}: {}", bootstrap_,
@@ -384,7 +420,6 @@ Result<std::map<TopicPartition, KafkaOffset>> Consumer::EndOffsets(
       out[TopicPartition{e.topic, PartitionId(e.partition)}] = KafkaOffset(e.offset);
     }
   }
-  rd_kafka_topic_partition_list_destroy(list);
   if (!st.ok()) return st;
   return out;
 }

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/bounded_call.h"
 #include "base/result.h"
 #include "kafka/kafka_config.h"
 #include "kafka/kafka_record.h"
@@ -62,7 +63,10 @@ class Consumer final : public RecordSource {
     rd_kafka_queue_t* queue = nullptr;  // its consumer queue: errors not tied to a partition
   };
   Result<Client> NewClient() const;
-  static void CloseClient(Client& client);
+  void CloseClient(Client& client);
+  // Before the clients are closed: a query still hung on one (BoundedCall) uses its handle, so
+  // then the handles are left open (leak_clients_) rather than destroyed under it.
+  void SettleQueries();
   // A record or an end of partition read from a held partition's queue, kept in order. The
   // message itself is kept (no copy of its bytes) and destroyed once handed over.
   class Stashed {
@@ -113,6 +117,12 @@ class Consumer final : public RecordSource {
   std::chrono::steady_clock::time_point next_wake_;  // WakeFetchers' next chance
   size_t wake_next_ = 0;  // round-robin start, so no partition starves the others
   std::string bootstrap_;
+  // Offset queries that librdkafka may not time out while the broker is down (EndOffsets from
+  // the joining thread, WakeFetchers' from the reading one) run here, waited for at most their
+  // timeout.
+  BoundedCall probe_call_;
+  BoundedCall wake_call_;
+  bool leak_clients_ = false;
 };
 
 }  // namespace braid
