@@ -158,13 +158,17 @@ Result<std::pair<PipelineConfig, std::unique_ptr<Catalog>>> PipelineFlags::Resol
 
 namespace {
 
+// Only the file catalog's warehouse is a directory; other catalogs name theirs (or omit it).
+bool IsFileCatalog(const std::map<std::string, std::string>& props) {
+  auto type = props.find("type");
+  return props.count("catalog-impl") == 0 &&
+         (type == props.end() || type->second == "file" || type->second == "hadoop");
+}
+
 // The properties OpenCatalogOf opens: a file catalog's warehouse defaulted and made absolute.
-std::map<std::string, std::string> CatalogPropertiesOf(const PipelineConfig& config, bool* file) {
+std::map<std::string, std::string> CatalogPropertiesOf(const PipelineConfig& config) {
   std::map<std::string, std::string> props = config.catalog;
-  // Only the file catalog's warehouse is a directory; other catalogs name theirs (or omit it).
-  *file = props.count("catalog-impl") == 0 &&
-          (!props.count("type") || props["type"] == "file" || props["type"] == "hadoop");
-  if (*file) {
+  if (IsFileCatalog(props)) {
     std::string& wh = props["warehouse"];
     if (wh.empty()) wh = "warehouse";
     // Only a plain path is made absolute: a mistyped "s3:/bucket/wh" must fail, not become ./s3:.
@@ -178,14 +182,12 @@ std::map<std::string, std::string> CatalogPropertiesOf(const PipelineConfig& con
 
 Result<std::unique_ptr<Catalog>> PipelineFlags::OpenCatalogOf(const PipelineConfig& config,
                                                               CatalogAccess access) {
-  bool file = false;
-  return OpenCatalog(CatalogPropertiesOf(config, &file), access);
+  return OpenCatalog(CatalogPropertiesOf(config), access);
 }
 
 std::string PipelineFlags::LocalWarehouseOf(const PipelineConfig& config) {
-  bool file = false;
-  std::map<std::string, std::string> props = CatalogPropertiesOf(config, &file);
-  if (!file || !IsLocalLocation(props["warehouse"])) return "";
+  std::map<std::string, std::string> props = CatalogPropertiesOf(config);
+  if (!IsFileCatalog(props) || !IsLocalLocation(props["warehouse"])) return "";
   Result<std::string> path = LocalPath(props["warehouse"]);
   return path.ok() ? *path : "";
 }

@@ -551,13 +551,10 @@ class PipelineRunner::Impl {
     auto job = std::make_unique<CommitJob>();
     job->seq = ++commit_seq_;
     const Timestamp now = WallNow();
-    rows_.FillTimestampColumn(rows_.num_columns() - 1, now);
-    rejects_.FillTimestampColumn(kRejectsProcessingTimeColumn, now);
     if (!final_input) BRAID_RETURN_IF_ERROR(engine_->SaveState(&job->cp.engine_state));
-    // The next buffers are the previous commit's, emptied: their capacity is kept.
-    job->rows = std::exchange(rows_, std::move(spare_rows_));
+    job->rows = TakeRows(now);
+    rejects_.FillTimestampColumn(kRejectsProcessingTimeColumn, now);
     job->cp.rejects = std::exchange(rejects_, std::move(spare_rejects_));
-    if (rows_.num_columns() == 0) rows_ = RowBatch(engine_->output_schema());
     if (rejects_.num_columns() == 0) rejects_ = RowBatch(RejectsSchema());
     job->offsets = offsets;
     job->final_input = final_input;
@@ -576,12 +573,19 @@ class PipelineRunner::Impl {
     BRAID_RETURN_IF_ERROR(FinishCommit(/*wait=*/true));
     auto job = std::make_unique<CommitJob>();
     job->stage_only = true;
-    rows_.FillTimestampColumn(rows_.num_columns() - 1, WallNow());
     staged_bytes_ += rows_.ByteSize();
-    job->rows = std::exchange(rows_, std::move(spare_rows_));
-    if (rows_.num_columns() == 0) rows_ = RowBatch(engine_->output_schema());
+    job->rows = TakeRows(WallNow());
     Launch(std::move(job));
     return Status::Ok();
+  }
+
+  // The rows buffered so far, stamped with the processing time `now`. The next buffer is the
+  // one the previous job gave back, emptied: its capacity is kept.
+  RowBatch TakeRows(Timestamp now) {
+    rows_.FillTimestampColumn(rows_.num_columns() - 1, now);
+    RowBatch taken = std::exchange(rows_, std::move(spare_rows_));
+    if (rows_.num_columns() == 0) rows_ = RowBatch(engine_->output_schema());
+    return taken;
   }
 
   void Launch(std::unique_ptr<CommitJob> job) {
