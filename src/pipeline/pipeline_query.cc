@@ -31,11 +31,17 @@ constexpr const char* kQueryShape =
     "SELECT alias.field [AS name], ... FROM <driving stream> [LEFT] JOIN <stream> ON <key equalities> "
     "AND <stream>.ts BETWEEN d.ts - INTERVAL w AND d.ts + INTERVAL w, one JOIN per enriching stream";
 
-// The message stays one line: a clause quoted from the query may hold a line break or another
-// control byte inside a string literal, shown as \n or \xNN (found by fuzzing).
 Status Refuse(const std::string& clause, const std::string& supported) {
+  return Status::InvalidArgument(fmt::format("query: {}: not supported; supported: {}", clause, supported));
+}
+
+// A refusal stays one line: what it quotes from the query (a clause, a stream or field name)
+// may hold a line break or another control byte inside a string literal or a quoted name,
+// shown as \n or \xNN (found by fuzzing).
+Status OneLine(const Status& st) {
+  if (st.ok()) return st;
   std::string shown;
-  for (unsigned char c : clause) {
+  for (unsigned char c : st.message()) {
     if (c == '\n') {
       shown += "\\n";
     } else if (c < 0x20 || c == 0x7f) {
@@ -44,7 +50,7 @@ Status Refuse(const std::string& clause, const std::string& supported) {
       shown += static_cast<char>(c);
     }
   }
-  return Status::InvalidArgument(fmt::format("query: {}: not supported; supported: {}", shown, supported));
+  return Status(st.kind(), std::move(shown), st.retriable());
 }
 
 // j[key] for a const tree: null when absent (nlohmann's const operator[] asserts instead).
@@ -84,7 +90,7 @@ class Compiler {
     BRAID_ASSIGN_OR_RETURN(Json tree, ParseTreePrinter::Serialize(db_, query));
     if (tree.value("error", true)) {
       std::string message = tree.value("error_message", "DuckDB cannot parse it");
-      std::replace(message.begin(), message.end(), '\n', ' ');
+      std::replace(message.begin(), message.end(), '\n', ' ');  // DuckDB's own lines
       if (message.find("Only SELECT") != std::string::npos) {
         return Refuse("this statement", "one SELECT: " + std::string(kQueryShape));
       }
@@ -444,7 +450,9 @@ Result<JoinSpec> CompilePipelineQuery(std::string_view query, const std::vector<
     BRAID_ASSIGN_OR_RETURN(std::unique_ptr<DuckDbConnection> opened, DuckDbConnection::Open({{"threads", "1"}}));
     db = opened.release();
   }
-  return Compiler(*db, streams).Compile(query);
+  Result<JoinSpec> spec = Compiler(*db, streams).Compile(query);
+  if (!spec.ok()) return OneLine(spec.status());
+  return spec;
 }
 
 }  // namespace braid

@@ -166,6 +166,21 @@ TEST(PipelineQuery, RefusesAnIntervalDuckDbCannotRead) {
   ExpectRefusedWith(Edit("INTERVAL '30 minutes'", "INTERVAL '30\nmi\x01utes'"), "INTERVAL '30\\nmi\\x01utes'");
 }
 
+// Found by fuzzing: a stream or field name quoted in a refusal may hold a line break too.
+TEST(PipelineQuery, ARefusalQuotingANameStaysOneLine) {
+  for (const auto& [query, fragment] :
+       {std::pair{Edit("FROM views v", "FROM 'vie\nws' v"), "\"vie\\nws\" is not a declared stream"},
+        std::pair{Edit("SELECT v.user,", "SELECT v.\"us\ter\","), "stream \"views\" has no field \"us\\x09er\""}}) {
+    auto spec = CompilePipelineQuery(query, Streams());
+    ASSERT_FALSE(spec.ok()) << query;
+    EXPECT_EQ(spec.status().kind(), StatusKind::kInvalidArgument);
+    const std::string m = spec.status().message();
+    EXPECT_NE(m.find(fragment), std::string::npos) << m;
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+    EXPECT_EQ(m.find('\t'), std::string::npos) << m;
+  }
+}
+
 TEST(PipelineQuery, RefusesOtherSelectItems) {
   ExpectRefused(Edit("SELECT v.user,", "SELECT *,"), "SELECT *");
   ExpectRefused(Edit("SELECT v.user,", "SELECT v.*,"), "SELECT v.*");
