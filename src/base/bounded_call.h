@@ -31,18 +31,22 @@ class BoundedCall {
   /// Starts `call` unless the previous one is still running (then false at once), and waits up
   /// to `timeout` for it: true if it finished by then.
   bool Run(std::function<void()> call, std::chrono::milliseconds timeout) {
-    {
-      const std::lock_guard<std::mutex> lock(shared_->mu);
-      if (shared_->running) return false;
-      shared_->running = true;
-      shared_->call = std::move(call);
-      if (!shared_->started) {
-        shared_->started = true;
-        std::thread(Work, shared_).detach();  // it holds the shared state, not this object
-      }
-      shared_->cv.notify_all();
+    return Start(std::move(call)) && WaitIdle(timeout);
+  }
+
+  /// Starts `call` unless the previous one is still running (then false), without waiting for
+  /// it: WaitIdle(0) tells later whether it ended.
+  bool Start(std::function<void()> call) {
+    const std::lock_guard<std::mutex> lock(shared_->mu);
+    if (shared_->running) return false;
+    shared_->running = true;
+    shared_->call = std::move(call);
+    if (!shared_->started) {
+      shared_->started = true;
+      std::thread(Work, shared_).detach();  // it holds the shared state, not this object
     }
-    return WaitIdle(timeout);
+    shared_->cv.notify_all();
+    return true;
   }
 
   /// Waits up to `timeout` for a running call to finish: true if none is running.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -45,6 +46,11 @@ Result<std::unique_ptr<Consumer>> Consumer::Create(const KafkaConfig& config,
   BRAID_ASSIGN_OR_RETURN(Client first, c->NewClient());
   c->rk_ = first.rk;
   c->queue_ = first.queue;
+  char value[32];
+  size_t size = sizeof value;
+  if (rd_kafka_conf_get(rd_kafka_conf(c->rk_), "queued.min.messages", value, &size) == RD_KAFKA_CONF_OK) {
+    c->queued_min_messages_ = std::max<size_t>(1, std::strtoull(value, nullptr, 10));
+  }
   BRAID_RETURN_IF_ERROR(CheckReachable(c->rk_, config.bootstrap, connect_timeout_ms));
   return c;
 }
@@ -284,7 +290,7 @@ Result<size_t> Consumer::Poll(int timeout_ms, const RecordHandler& on_record,
       Status st = drain(c.queue, 0);
       if (st.kind() == StatusKind::kIoError) return st;
     }
-    if (!any) WakeFetchers();
+    WakeFetchers(any);
     const int wait = any ? 0 : kNapMs;
     Status st = drain(queue_, wait);
     if (st.kind() == StatusKind::kIoError) return st;
@@ -295,36 +301,51 @@ Result<size_t> Consumer::Poll(int timeout_ms, const RecordHandler& on_record,
   return delivered;
 }
 
-void Consumer::WakeFetchers() {
+void Consumer::WakeFetchers(bool any) {
   // librdkafka 2.0 stops fetching a partition whose queue went over queued.min.messages and
   // looks at it again only when its broker thread wakes up (about once a second when nothing
   // else is fetched). Asking that broker for the partition's offsets wakes it: it sees the
-  // drained queue and fetches at once. One short request at most every 10 ms, for a released
-  // partition with nothing left to hand over; after an unanswered one (the broker is down),
-  // none for a second, so an outage never slows the loop.
+  // drained queue and fetches at once. A partition seen over the threshold (one that was held,
+  // or read ahead of the others) is woken as soon as its queue runs low, before it runs dry;
+  // besides, when nothing at all was read, one released partition with nothing to hand over
+  // at most every 10 ms. The request is sent by wake_call_'s worker and not waited for: one at
+  // a time, so an unanswered one (the broker is down) holds the next until it ends; after a
+  // failed one, none for a second.
   const auto now = std::chrono::steady_clock::now();
-  if (now < next_wake_) return;
-  next_wake_ = now + std::chrono::milliseconds(10);
-  const size_t n = partitions_.size();
-  for (size_t k = 0; k < n; ++k) {
-    const PartitionQueue& p = partitions_[(wake_next_ + k) % n];
-    if (p.held || !p.stash.empty() || rd_kafka_queue_length(p.queue) > 0) continue;
-    wake_next_ = (wake_next_ + k + 1) % n;
-    rd_kafka_t* rk = p.client == 0 ? rk_ : more_clients_[p.client - 1].rk;
-    // On its own thread (BoundedCall): librdkafka may not time the query out while the broker
-    // is down, and the reading thread must go on meanwhile.
-    auto err = std::make_shared<rd_kafka_resp_err_t>(RD_KAFKA_RESP_ERR__IN_PROGRESS);
-    const bool answered = wake_call_.Run(
-        [rk, topic = p.tp.topic, partition = static_cast<int32_t>(p.tp.partition.value()), err] {
-          int64_t lo = 0, hi = 0;
-          *err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &lo, &hi, 20);
-        },
-        std::chrono::milliseconds(50));
-    if (!answered || *err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      next_wake_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    }
-    return;
+  if (!wake_call_.WaitIdle(std::chrono::milliseconds(0))) return;  // one in flight
+  if (*wake_err_ != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    *wake_err_ = RD_KAFKA_RESP_ERR_NO_ERROR;
+    next_wake_ = now + std::chrono::seconds(1);
   }
+  if (now < next_wake_) return;
+  const size_t n = partitions_.size();
+  const PartitionQueue* wake = nullptr;
+  for (PartitionQueue& p : partitions_) {
+    const size_t queued = static_cast<size_t>(rd_kafka_queue_length(p.queue));
+    if (queued >= queued_min_messages_) p.over_threshold = true;
+    if (wake == nullptr && p.over_threshold && !p.held && p.stash.empty() && queued < queued_min_messages_ / 4) {
+      p.over_threshold = false;
+      wake = &p;
+    }
+  }
+  if (wake == nullptr && !any) {
+    if (now < next_idle_wake_) return;
+    next_idle_wake_ = now + std::chrono::milliseconds(10);
+    for (size_t k = 0; k < n && wake == nullptr; ++k) {
+      const PartitionQueue& p = partitions_[(wake_next_ + k) % n];
+      if (p.held || !p.stash.empty() || rd_kafka_queue_length(p.queue) > 0) continue;
+      wake_next_ = (wake_next_ + k + 1) % n;
+      wake = &p;
+    }
+  }
+  if (wake == nullptr) return;
+  rd_kafka_t* rk = wake->client == 0 ? rk_ : more_clients_[wake->client - 1].rk;
+  *wake_err_ = RD_KAFKA_RESP_ERR__IN_PROGRESS;
+  (void)wake_call_.Start([rk, topic = wake->tp.topic, partition = static_cast<int32_t>(wake->tp.partition.value()),
+                          err = wake_err_] {
+    int64_t lo = 0, hi = 0;
+    *err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &lo, &hi, 20);
+  });
 }
 
 Consumer::Stashed::~Stashed() {

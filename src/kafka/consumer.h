@@ -91,11 +91,14 @@ class Consumer final : public RecordSource {
     size_t client = 0;  // 0: rk_, i: more_clients_[i - 1]
     std::deque<Stashed> stash;
     size_t stash_bytes = 0;
+    bool over_threshold = false;  // its queue was seen at queued.min.messages: fetching stopped
   };
   // Moves what a held partition's queue has into its stash, within the stash budget; true if
   // anything moved.
   bool StashHeld(PartitionQueue& p, Status* failure);
-  void WakeFetchers();
+  // Wakes the fetcher of a partition that librdkafka stopped fetching; `any`: this round read
+  // something.
+  void WakeFetchers(bool any);
   // Hands over up to `max` stashed entries of a released partition.
   size_t DeliverStash(PartitionQueue& p, size_t max, const RecordHandler& on_record,
                       const EndHandler& on_end, size_t* delivered);
@@ -114,7 +117,11 @@ class Consumer final : public RecordSource {
   std::vector<Client> more_clients_;  // one per further topic of the assignment
   std::vector<PartitionQueue> partitions_;
   size_t next_partition_ = 0;
-  std::chrono::steady_clock::time_point next_wake_;  // WakeFetchers' next chance
+  std::chrono::steady_clock::time_point next_wake_;       // WakeFetchers' next chance
+  std::chrono::steady_clock::time_point next_idle_wake_;  // and, when nothing was read
+  size_t queued_min_messages_ = 20000;                    // as configured
+  // The outcome of the last wake-up request; IN_PROGRESS while it runs.
+  std::shared_ptr<int> wake_err_ = std::make_shared<int>(0);  // an rd_kafka_resp_err_t
   size_t wake_next_ = 0;  // round-robin start, so no partition starves the others
   std::string bootstrap_;
   // Offset queries that librdkafka may not time out while the broker is down (EndOffsets from
