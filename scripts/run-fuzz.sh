@@ -31,8 +31,11 @@ for t in "${targets[@]}"; do
   log=$build/fuzz-artifacts/$t.log
   echo "== $t: fuzzing (${FUZZ_RUNS:+$FUZZ_RUNS runs}${FUZZ_RUNS:+ }${seconds}s at most), log $log"
   # -jobs=1 runs the fuzzer in one child process whose log (fuzz-0.log) goes to the cwd.
+  # -timeout is wall-clock time per input: 60 s, so that a fuzzer run at low priority beside
+  # other work on a shared machine does not report an input that takes 3 s alone (a query of
+  # 1,000 '+' signs in DuckDB's parser, under ASan) as a hang; a real hang still stops it.
   (cd "$artifacts" && ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 \
-    UBSAN_OPTIONS=print_stacktrace=1 "$bin" -jobs=1 -workers=1 -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 \
+    UBSAN_OPTIONS=print_stacktrace=1 "$bin" -jobs=1 -workers=1 -print_final_stats=1 -rss_limit_mb=2048 -timeout=60 \
     -artifact_prefix="$artifacts" "${limit[@]}" "${dirs[@]}") >"$log" 2>&1
   rc=$?
   execs=$(grep -m1 '^stat::number_of_executed_units:' "$log" | awk '{print $2}')
