@@ -229,21 +229,10 @@ def test_a_rest_catalog_creates_and_serves_the_partitioned_table(kafka, new_topi
                     reason="Spark interop is slow and needs ~450 MB: run with BRAID_SPARK=1 after "
                            "test/peers/install-spark.sh")
 def test_spark_reads_the_partitioned_table(partitioned):
-    from test_spark import spark_jars
-    from pyspark.sql import SparkSession
+    from test_spark import spark_session
 
-    missing = [j for j in spark_jars() if not os.path.exists(j)]
-    if missing:
-        pytest.fail(f"missing {missing}: run test/peers/install-spark.sh")
-    session = (SparkSession.builder.master("local[2]").appName("braid-partitioned")
-               .config("spark.jars", ",".join(spark_jars()))
-               .config("spark.driver.memory", "1g")
-               .config("spark.ui.enabled", "false")
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.sql.catalog.wh", "org.apache.iceberg.spark.SparkCatalog")
-               .config("spark.sql.catalog.wh.type", "hadoop")
-               .config("spark.sql.catalog.wh.warehouse", f"file://{partitioned['warehouse']}")
-               .getOrCreate())
+    session = spark_session("braid-partitioned", "wh", {
+        "type": "hadoop", "warehouse": f"file://{partitioned['warehouse']}"})
     try:
         df = session.sql(f"SELECT {', '.join(COLUMNS)} FROM wh.ads.attributed_impressions")
         by_spark = Counter(key(tuple(r)) for r in df.collect())

@@ -35,6 +35,32 @@ def spark_jars() -> list[str]:
             str(jars / f"iceberg-aws-bundle-{ICEBERG}.jar")]
 
 
+def spark_session(app: str, catalog: str, settings: dict[str, str]):
+    """A local Spark session with the Iceberg runtime and one Iceberg catalog named `catalog`
+    (`settings`: its properties without the spark.sql.catalog.<catalog>. prefix)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        pytest.fail("pyspark is not installed: run test/peers/install-spark.sh (make test-spark does)")
+    missing = [j for j in spark_jars() if not os.path.exists(j)]
+    if missing:
+        pytest.fail(f"missing {missing}: run test/peers/install-spark.sh")
+    prefix = f"spark.sql.catalog.{catalog}"
+    builder = (SparkSession.builder.master("local[2]").appName(app)
+               .config("spark.jars", ",".join(spark_jars()))
+               .config("spark.driver.memory", "1g")
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
+               .config(prefix, "org.apache.iceberg.spark.SparkCatalog"))
+    for key, value in settings.items():
+        builder = builder.config(f"{prefix}.{key}", value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
 @pytest.fixture(scope="module")
 def lake(tmp_path_factory):
     if not (s3proxy_libs() / "s3proxy-4.1.0.jar").exists():
@@ -50,33 +76,17 @@ def lake(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def spark(lake):
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        pytest.fail("pyspark is not installed: run test/peers/install-spark.sh (make test-spark does)")
-    missing = [j for j in spark_jars() if not os.path.exists(j)]
-    if missing:
-        pytest.fail(f"missing {missing}: run test/peers/install-spark.sh")
     s3 = lake.s3
-    prefix = "spark.sql.catalog.lakehouse"
-    session = (SparkSession.builder.master("local[2]").appName("braid-spark-interop")
-               .config("spark.jars", ",".join(spark_jars()))
-               .config("spark.driver.memory", "1g")
-               .config("spark.ui.enabled", "false")
-               .config("spark.sql.shuffle.partitions", "2")
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-               .config(prefix, "org.apache.iceberg.spark.SparkCatalog")
-               .config(f"{prefix}.type", "rest")
-               .config(f"{prefix}.uri", lake.uri)
-               .config(f"{prefix}.io-impl", "org.apache.iceberg.aws.s3.S3FileIO")
-               .config(f"{prefix}.s3.endpoint", s3.endpoint)
-               .config(f"{prefix}.s3.path-style-access", "true")
-               .config(f"{prefix}.s3.access-key-id", s3.access_key)
-               .config(f"{prefix}.s3.secret-access-key", s3.secret_key)
-               .config(f"{prefix}.client.region", "us-east-1")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
+    session = spark_session("braid-spark-interop", "lakehouse", {
+        "type": "rest",
+        "uri": lake.uri,
+        "io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
+        "s3.endpoint": s3.endpoint,
+        "s3.path-style-access": "true",
+        "s3.access-key-id": s3.access_key,
+        "s3.secret-access-key": s3.secret_key,
+        "client.region": "us-east-1",
+    })
     try:
         yield session
     finally:
