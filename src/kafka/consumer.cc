@@ -23,8 +23,13 @@ Result<Consumer::Client> Consumer::NewClient() const {
                                         {"auto.offset.reset", "error"},
                                         {"isolation.level", "read_committed"},
                                         {"fetch.wait.max.ms", "50"},
-                                        // Per partition: each has its own queue.
-                                        {"queued.min.messages", "20000"},
+                                        // Per partition: each has its own queue. librdkafka
+                                        // keeps one allocation per queued message (most of
+                                        // its memory); a released partition's fetcher is
+                                        // woken as its queue runs low (WakeFetchers), so a
+                                        // shorter queue costs no speed (2 M drain: peak RSS
+                                        // 453 vs 466 MiB median, wall 0.96×, vs 20,000).
+                                        {"queued.min.messages", "10000"},
                                         {"queued.max.messages.kbytes", "16384"},
                                         {"log_level", "3"}}));
   char err[512];
