@@ -326,9 +326,9 @@ void Consumer::WakeFetchers(bool any) {
   const size_t n = partitions_.size();
   const PartitionQueue* wake = nullptr;
   for (PartitionQueue& p : partitions_) {
-    const size_t queued = static_cast<size_t>(rd_kafka_queue_length(p.queue));
-    if (queued >= queued_min_messages_) p.over_threshold = true;
-    if (wake == nullptr && p.over_threshold && !p.held && p.stash.empty() && queued < queued_min_messages_ / 4) {
+    p.queued = static_cast<size_t>(rd_kafka_queue_length(p.queue));
+    if (p.queued >= queued_min_messages_) p.over_threshold = true;
+    if (wake == nullptr && p.over_threshold && !p.held && p.stash.empty() && p.queued < queued_min_messages_ / 4) {
       p.over_threshold = false;
       wake = &p;
     }
@@ -338,7 +338,7 @@ void Consumer::WakeFetchers(bool any) {
     next_idle_wake_ = now + std::chrono::milliseconds(10);
     for (size_t k = 0; k < n && wake == nullptr; ++k) {
       const PartitionQueue& p = partitions_[(wake_next_ + k) % n];
-      if (p.held || !p.stash.empty() || rd_kafka_queue_length(p.queue) > 0) continue;
+      if (p.held || !p.stash.empty() || p.queued > 0) continue;
       wake_next_ = (wake_next_ + k + 1) % n;
       wake = &p;
     }

@@ -92,6 +92,7 @@ class Consumer final : public RecordSource {
     std::deque<Stashed> stash;
     size_t stash_bytes = 0;
     bool over_threshold = false;  // its queue was seen at queued.min.messages: fetching stopped
+    size_t queued = 0;            // its queue's length when WakeFetchers last looked
   };
   // Moves what a held partition's queue has into its stash, within the stash budget; true if
   // anything moved.
@@ -119,7 +120,7 @@ class Consumer final : public RecordSource {
   size_t next_partition_ = 0;
   std::chrono::steady_clock::time_point next_wake_;       // WakeFetchers' next chance
   std::chrono::steady_clock::time_point next_idle_wake_;  // and, when nothing was read
-  size_t queued_min_messages_ = 10000;                    // as configured
+  size_t queued_min_messages_ = 1;                        // as configured (read in Create)
   // The outcome of the last wake-up request; IN_PROGRESS while it runs.
   std::shared_ptr<int> wake_err_ = std::make_shared<int>(0);  // an rd_kafka_resp_err_t
   size_t wake_next_ = 0;  // round-robin start, so no partition starves the others
