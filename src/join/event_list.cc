@@ -6,7 +6,7 @@ namespace braid {
 
 size_t EventList::Insert(Timestamp ts, uint64_t closed, std::string_view values) {
   const Entry e{ts, closed, bytes_.size(), static_cast<uint32_t>(values.size())};
-  bytes_.append(values);
+  bytes_.insert(bytes_.end(), values.begin(), values.end());
   if (empty() || !(ts < entries_.back().ts)) {
     entries_.push_back(e);
     return size() - 1;
@@ -51,23 +51,27 @@ void EventList::Clear() {
 
 void EventList::Release() {
   constexpr size_t kKeepBytes = 4096;
-  if (entries_.capacity() * sizeof(Entry) + bytes_.capacity() > kKeepBytes) {
-    *this = EventList();
-  } else {
-    Clear();
+  const bool big = entries_.capacity() * sizeof(Entry) + bytes_.capacity() > kKeepBytes;
+  Clear();
+  if (big) {
+    entries_.shrink_to_fit();  // empty: back to the inline storage
+    bytes_.shrink_to_fit();
   }
 }
 
 void EventList::Compact() {
-  std::vector<Entry> live(entries_.begin() + static_cast<std::ptrdiff_t>(head_), entries_.end());
-  std::string bytes;
   size_t total = 0;
-  for (const Entry& e : live) total += e.length;
+  for (size_t i = head_; i < entries_.size(); ++i) total += entries_[i].length;
+  absl::InlinedVector<Entry, 1> live;
+  live.reserve(entries_.size() - head_);
+  absl::InlinedVector<char, kInlineBytes> bytes;
   bytes.reserve(total);
-  for (Entry& e : live) {
-    const uint64_t offset = bytes.size();
-    bytes.append(bytes_, e.offset, e.length);
-    e.offset = offset;
+  for (size_t i = head_; i < entries_.size(); ++i) {
+    Entry e = entries_[i];
+    const char* from = bytes_.data() + e.offset;
+    e.offset = bytes.size();
+    bytes.insert(bytes.end(), from, from + e.length);
+    live.push_back(e);
   }
   entries_ = std::move(live);
   bytes_ = std::move(bytes);

@@ -44,5 +44,20 @@ TEST(EventList, PopFrontCompactsWithoutLosingValues) {
   EXPECT_TRUE(list.empty());
 }
 
+TEST(EventList, ReleasedListIsEmptyAndTakesNewEvents) {
+  for (int n : {1, 3, 2000}) {  // inline only, just past it, and a hot key's big buffers
+    EventList list;
+    for (int s = 0; s < n; ++s) list.Insert(T(s), 0, std::string(40, static_cast<char>('a' + s % 26)));
+    list.Release();
+    EXPECT_TRUE(list.empty());
+    EXPECT_EQ(list.LowerBound(T(0)), 0u);
+    EXPECT_EQ(list.Insert(T(7), 0, "x"), 0u);
+    EXPECT_EQ(list.Insert(T(5), 0, "yy"), 0u);  // out of order, after a release
+    ASSERT_EQ(list.size(), 2u);
+    EXPECT_EQ(list.values(list[0]), "yy");
+    EXPECT_EQ(list.values(list[1]), "x");
+  }
+}
+
 }  // namespace
 }  // namespace braid
