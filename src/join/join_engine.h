@@ -92,6 +92,11 @@ class JoinEngine {
   /// Process, for a record another thread decoded with a RecordDecoder of this engine.
   void ProcessDecoded(const KafkaRecord& record, const DecodedRecord& decoded, RowBatch* rows,
                       RowBatch* rejects);
+  /// A hint that `decoded` comes soon: starts loading what its join will read. No effect on
+  /// results.
+  void Prefetch(const DecodedRecord& decoded) const {
+    if (decoded.stream >= 0 && !decoded.reject) op_->Prefetch(decoded.event.key);
+  }
   /// A decoder for another thread (this engine's streams and stored fields).
   Result<std::unique_ptr<RecordDecoder>> NewDecoder() const;
   /// Applies idleness at wall-clock `now_wall`; appends rows if the watermark advanced.

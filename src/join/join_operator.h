@@ -47,6 +47,9 @@ class JoinOperator {
   /// rows of LEFT windows that closed and evicts what can no longer join.
   void AdvanceTo(Timestamp watermark, RowBatch* out);
 
+  /// A hint that an event of `key` comes soon: starts loading its place in the key index.
+  void Prefetch(std::string_view key) const { state_->index.prefetch(key); }
+
   Timestamp watermark() const { return watermark_; }
   /// Events held (driving and enriching).
   size_t state_rows() const { return state_->state_rows; }
