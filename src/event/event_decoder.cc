@@ -63,6 +63,17 @@ std::vector<std::string> PathKeys(std::string_view name) {
   }
 }
 
+// A key's text between its quotes, read in place; a null view if it holds an escape sequence.
+// The structural pass has found the closing quote, and the buffer is padded past it.
+std::string_view RawKey(od::raw_json_string key) {
+  const char* p = key.raw();
+  size_t n = 0;
+  for (; p[n] != '"'; ++n) {
+    if (p[n] == '\\') return {};
+  }
+  return {p, n};
+}
+
 Reject InvalidJson() { return {RejectKind::kInvalidJson, "invalid json", std::nullopt}; }
 
 // Quotes a bad value for a reason text, cut short so that one huge field cannot bloat the
@@ -235,10 +246,11 @@ std::optional<Reject> EventDecoder::Json::DecodeMembers(od::object object, int p
   EventDecoder& d = decoder;
   for (auto field_result : object) {
     od::field field;
-    std::string_view name;
-    if (std::move(field_result).get(field) || field.unescaped_key().get(name)) {
-      return InvalidJson();
-    }
+    if (std::move(field_result).get(field)) return InvalidJson();
+    std::string_view name = RawKey(field.key());
+    // A key with an escape sequence is unescaped (simdjson copies it out); the others, nearly
+    // all, are read where they are.
+    if (name.data() == nullptr && field.unescaped_key().get(name)) return InvalidJson();
     const int node = d.Lookup(parent, name);
     if (node < 0) continue;  // unknown field: On-Demand skips its value
     const int idx = d.nodes_[node].field;

@@ -59,6 +59,25 @@ TEST_F(EventDecoderTest, DecodesKeyTimeAndStoredValues) {
   EXPECT_TRUE(v.IsNull(2));  // optional and absent
 }
 
+TEST_F(EventDecoderTest, KeysWithEscapesNameTheSameFields) {
+  // "user\u005fid" is user_id; "amo\"unt" is no declared field, so its value is ignored;
+  // "product\u005fid" given after product_id is the same field twice.
+  ASSERT_EQ(Reason(R"({"user\u005fid":"u1","session_id":"s1","product_id":"p9","amount":2,)"
+                   R"("amo\"unt":"x","timestamp":"2025-01-16T10:20:30Z"})"),
+            "");
+  EventKey key(event_.key);
+  std::string_view part;
+  ASSERT_TRUE(key.Next(&part));
+  EXPECT_EQ(part, "u1");
+  EXPECT_EQ(EventValues(event_.values, 3).GetDouble(0), 2.0);
+  EXPECT_EQ(Reason(R"({"user_id":"u1","session_id":"s1","product_id":"p9","product\u005fid":"p",)"
+                   R"("amount":2,"timestamp":"2025-01-16T10:20:30Z"})"),
+            "duplicate field product_id");
+  EXPECT_EQ(Reason(R"({"user_id":"u1","session_id":"s1","product_id":"p9","amount":2,)"
+                   R"("timestamp\u0031":"2025-01-16T10:20:30Z"})"),
+            "missing timestamp");
+}
+
 TEST_F(EventDecoderTest, IntegersAreAcceptedForDoublesAndEscapesDecoded) {
   ASSERT_EQ(Reason(R"({"user_id":"u\"1\u00e9","session_id":"s","product_id":"p\n","amount":5,)"
                    R"("quantity":3,"timestamp":"2025-01-16T10:20:30Z"})"),
