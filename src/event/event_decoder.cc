@@ -157,8 +157,9 @@ Result<std::unique_ptr<EventDecoder>> EventDecoder::Create(
   return d;
 }
 
-int EventDecoder::Lookup(int parent, std::string_view key) const {
-  for (size_t i = 0; i < nodes_.size(); ++i) {
+int EventDecoder::LookupFrom(int parent, std::string_view key, size_t from) const {
+  const size_t n = nodes_.size();
+  for (size_t k = 0, i = from < n ? from : 0; k < n; ++k, i = i + 1 == n ? 0 : i + 1) {
     if (nodes_[i].parent == parent && nodes_[i].key == key) return static_cast<int>(i);
   }
   return -1;
@@ -251,8 +252,9 @@ std::optional<Reject> EventDecoder::Json::DecodeMembers(od::object object, int p
     // A key with an escape sequence is unescaped (simdjson copies it out); the others, nearly
     // all, are read where they are.
     if (name.data() == nullptr && field.unescaped_key().get(name)) return InvalidJson();
-    const int node = d.Lookup(parent, name);
+    const int node = d.LookupFrom(parent, name, d.next_node_);
     if (node < 0) continue;  // unknown field: On-Demand skips its value
+    d.next_node_ = static_cast<size_t>(node) + 1;
     const int idx = d.nodes_[node].field;
     if (idx < 0) {
       if (d.objects_seen_[node]) {

@@ -78,7 +78,9 @@ class EventDecoder {
   struct Json;  // the simdjson parser and helpers, kept out of this header
 
   explicit EventDecoder(StreamSpec spec);
-  int Lookup(int parent, std::string_view key) const;
+  int Lookup(int parent, std::string_view key) const { return LookupFrom(parent, key, 0); }
+  // Lookup, trying node `from` first and then the ones after it, wrapping around.
+  int LookupFrom(int parent, std::string_view key, size_t from) const;
   bool IsUnder(int field, int node) const;
   std::string PathOf(int node) const;  // "user.address", for reasons
   void Build(DecodedEvent* event);
@@ -90,6 +92,8 @@ class EventDecoder {
   std::vector<FieldType> stored_types_;
   int timestamp_field_ = -1;
   std::vector<PathNode> nodes_;
+  size_t next_node_ = 0;  // the node after the last one a member matched: records of a topic
+                          // mostly list their fields in the same order
   std::vector<int> field_nodes_;              // node per declared field
   std::vector<std::string> timestamp_path_;   // the timestamp field's keys, outermost first
   bool nested_ = false;                       // any field below the top level
