@@ -149,6 +149,12 @@ void JoinOperator::AdvanceTo(Timestamp watermark, RowBatch* out) {
   while (!s.timers.empty() && s.timers.top().deadline < watermark_) {
     const Timer t = s.timers.top();
     s.timers.pop();
+    // The next timer's key is loaded while this one's is swept.
+    if (!s.timers.empty() && s.timers.top().slot < s.slots.size()) {
+      const KeyState& next = s.slots[s.timers.top().slot];
+      __builtin_prefetch(&next.generation);
+      __builtin_prefetch(&next.streams);
+    }
     // A timer is stale when its key was released (generation) or an earlier deadline replaced
     // it; the sweep that handled the earlier one rescheduled the key.
     if (t.slot >= s.slots.size()) continue;
@@ -160,6 +166,7 @@ void JoinOperator::AdvanceTo(Timestamp watermark, RowBatch* out) {
 
 void JoinOperator::Sweep(uint32_t slot, RowBatch* out) {
   KeyState& ks = state_->slots[slot];
+  state_->index.prefetch(slot);  // for Release, if the sweep empties the key
   CloseLeftWindows(ks, out);
   Evict(ks);
   const bool empty = std::all_of(ks.streams.begin(), ks.streams.end(),
