@@ -12,7 +12,8 @@
 // Layout: each key's events per stream are an EventList in event-time order, so a window is
 // two binary searches, LEFT windows close in time order (a cursor per stream) and eviction
 // takes from the front: O(log k) per record for a key holding k events, plus the rows made.
-// Keys live in a vector of slots found through a flat hash set of slot numbers.
+// Keys live in slots (a chunked vector: growing never moves them) found through a flat hash set
+// of slot numbers.
 
 #include <cstdint>
 #include <memory>
@@ -24,6 +25,7 @@
 #include <absl/container/flat_hash_set.h>
 #include <absl/container/inlined_vector.h>
 
+#include "base/chunked_vector.h"
 #include "base/row_batch.h"
 #include "join/byte_io.h"
 #include "join/event_list.h"
@@ -77,6 +79,8 @@ class JoinOperator {
     Timestamp next_deadline = Timestamp::Max();
     uint32_t generation = 0;
   };
+  // Default-constructed when a chunk is added, initialised when a key takes the slot.
+  using Slots = ChunkedVector<KeyState>;
   struct Timer {
     Timestamp deadline;
     uint32_t slot;
@@ -87,13 +91,13 @@ class JoinOperator {
   // them by a key's text.
   struct SlotHash {
     using is_transparent = void;
-    const std::vector<KeyState>* slots;
+    const Slots* slots;
     size_t operator()(std::string_view key) const;
     size_t operator()(uint32_t slot) const { return (*slots)[slot].hash; }
   };
   struct SlotEq {
     using is_transparent = void;
-    const std::vector<KeyState>* slots;
+    const Slots* slots;
     std::string_view Key(uint32_t slot) const { return (*slots)[slot].key(); }
     static std::string_view Key(std::string_view key) { return key; }
     template <typename A, typename B>
@@ -105,7 +109,7 @@ class JoinOperator {
     State() : index(0, SlotHash{&slots}, SlotEq{&slots}) {}
     State(const State&) = delete;
     State& operator=(const State&) = delete;
-    std::vector<KeyState> slots;
+    Slots slots;
     Index index;
     std::vector<uint32_t> free_slots;
     std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;
