@@ -50,8 +50,6 @@ class EventList {
   /// Clear(), and gives the memory back unless it is small: a slot reused for another key
   /// keeps small heap buffers, a hot key's big ones are freed.
   void Release();
-  /// Bytes held, for the state size.
-  size_t ByteSize() const { return bytes_.size() + entries_.size() * sizeof(Entry); }
 
  private:
   void Compact();

@@ -302,8 +302,8 @@ class PipelineRunner::Impl {
 
   // Joins a decoded batch, in the order it was read.
   void JoinBatch(const PolledBatch& batch) {
-    // The key table is far bigger than the caches: its entry for a record a few ahead is
-    // fetched while this one joins.
+    // A key's index entry is rarely in cache: the one of the record a few ahead is fetched
+    // while this one joins.
     constexpr size_t kAhead = 8;
     for (size_t i = 0; i < batch.items.size(); ++i) {
       if (i + kAhead < batch.items.size() && !batch.items[i + kAhead].end) {
