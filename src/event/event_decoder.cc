@@ -1,12 +1,14 @@
 #include "event/event_decoder.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 #include <fmt/format.h>
 #include <simdjson.h>
 
 #include "event/event_key.h"
+#include "event/flat_json.h"
 #include "event/timestamp_parser.h"
 
 namespace braid {
@@ -173,6 +175,15 @@ bool EventDecoder::IsUnder(int field, int node) const {
 }
 
 std::optional<Reject> EventDecoder::Decode(std::string_view value, DecodedEvent* event) {
+  if (!nested_ && DecodeFlat(value)) {
+    Build(event);
+    return std::nullopt;
+  }
+  return DecodeWithParser(value, event);
+}
+
+std::optional<Reject> EventDecoder::DecodeWithParser(std::string_view value,
+                                                     DecodedEvent* event) {
   if (value.empty()) return Reject{RejectKind::kInvalidJson, "empty value", std::nullopt};
   // librdkafka's buffers carry no padding, and simdjson reads up to SIMDJSON_PADDING bytes
   // past the end: copy into our own padded buffer.
@@ -418,6 +429,82 @@ std::optional<Reject> EventDecoder::Json::DecodeEpoch(const FieldPlan& plan,
   }
   *micros = ts->micros();
   return std::nullopt;
+}
+
+bool EventDecoder::DecodeFlat(std::string_view value) {
+  for (FieldValue& v : scratch_) v.state = FieldValue::kAbsent;
+  FlatJsonReader reader(value);
+  std::string_view key;
+  FlatJsonValue v;
+  uint64_t seen = 0;
+  while (reader.Next(&key, &v)) {
+    const int node = LookupFrom(-1, key, next_node_);
+    if (node < 0) continue;  // an unknown field
+    next_node_ = static_cast<size_t>(node) + 1;
+    const int idx = nodes_[node].field;  // a flat stream's nodes are all fields
+    if (seen & (uint64_t{1} << idx)) return false;
+    seen |= uint64_t{1} << idx;
+    if (!ReadFlatValue(plans_[idx], v, &scratch_[idx])) return false;
+  }
+  if (!reader.done()) return false;
+  for (size_t i = 0; i < plans_.size(); ++i) {
+    if (plans_[i].required && scratch_[i].state == FieldValue::kAbsent) return false;
+  }
+  return true;
+}
+
+// One flat member's value as its field's plan reads it; false where DecodeField would reject
+// it, or might read it otherwise.
+bool EventDecoder::ReadFlatValue(const FieldPlan& plan, const FlatJsonValue& v, FieldValue* out) {
+  using Kind = FlatJsonValue::Kind;
+  if (v.kind == Kind::kNull) {
+    if (plan.required) return false;
+    out->state = FieldValue::kNull;
+    return true;
+  }
+  auto integer = [&v](int64_t* i) {
+    if (v.kind != Kind::kNumber || !v.integer) return false;
+    const char* end = v.text.data() + v.text.size();
+    auto [ptr, ec] = std::from_chars(v.text.data(), end, *i);
+    return ec == std::errc() && ptr == end;
+  };
+  switch (plan.type) {
+    case FieldType::kString:
+      if (v.kind != Kind::kString) return false;
+      out->s = v.text;
+      break;
+    case FieldType::kBoolean:
+      if (v.kind != Kind::kTrue && v.kind != Kind::kFalse) return false;
+      out->i = v.kind == Kind::kTrue ? 1 : 0;
+      break;
+    case FieldType::kTimestamp: {
+      std::optional<Timestamp> ts;
+      if (plan.time_format == TimeFormat::kIso8601) {
+        if (v.kind != Kind::kString) return false;
+        ts = ParseEventTimestamp(v.text);
+      } else {
+        int64_t count = 0;
+        if (!integer(&count)) return false;
+        ts = EpochTimestamp(count, plan.time_format);
+      }
+      if (!ts) return false;
+      out->i = ts->micros();
+      break;
+    }
+    case FieldType::kDouble: {
+      // Both parsers round correctly; a long mantissa is left to simdjson all the same.
+      if (v.kind != Kind::kNumber || v.text.size() > 24) return false;
+      const char* end = v.text.data() + v.text.size();
+      auto [ptr, ec] = std::from_chars(v.text.data(), end, out->d);
+      if (ec != std::errc() || ptr != end) return false;
+      break;
+    }
+    case FieldType::kLong:
+      if (!integer(&out->i)) return false;
+      break;
+  }
+  out->state = FieldValue::kPresent;
+  return true;
 }
 
 std::optional<Timestamp> EventDecoder::Json::FindTimestamp(od::document& doc) {
