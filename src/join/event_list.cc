@@ -1,12 +1,15 @@
 #include "join/event_list.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace braid {
 
 size_t EventList::Insert(Timestamp ts, uint64_t closed, std::string_view values) {
   const Entry e{ts, closed, bytes_.size(), static_cast<uint32_t>(values.size())};
-  bytes_.insert(bytes_.end(), values.begin(), values.end());
+  // resize + memcpy: InlinedVector's range insert is a general (and slow) path.
+  bytes_.resize(bytes_.size() + values.size());
+  if (!values.empty()) std::memcpy(bytes_.data() + e.offset, values.data(), values.size());
   if (empty() || !(ts < entries_.back().ts)) {
     entries_.push_back(e);
     return size() - 1;
@@ -70,7 +73,8 @@ void EventList::Compact() {
     Entry e = entries_[i];
     const char* from = bytes_.data() + e.offset;
     e.offset = bytes.size();
-    bytes.insert(bytes.end(), from, from + e.length);
+    bytes.resize(bytes.size() + e.length);
+    if (e.length != 0) std::memcpy(bytes.data() + e.offset, from, e.length);
     live.push_back(e);
   }
   entries_ = std::move(live);

@@ -34,7 +34,8 @@ JoinOperator::JoinOperator(const JoinPlan& plan)
 
 uint32_t JoinOperator::SlotFor(std::string_view key) {
   State& s = *state_;
-  auto it = s.index.find(key);
+  const size_t hash = SlotHash{&s.slots}(key);  // once: the lookup and a new slot share it
+  auto it = s.index.find(key, hash);
   if (it != s.index.end()) return *it;
   uint32_t slot;
   if (!s.free_slots.empty()) {
@@ -46,7 +47,7 @@ uint32_t JoinOperator::SlotFor(std::string_view key) {
   }
   KeyState& ks = s.slots[slot];
   ks.key_bytes.assign(key.begin(), key.end());
-  ks.hash = SlotHash{&s.slots}(key);
+  ks.hash = hash;
   ks.streams.resize(plan_.num_streams());
   ks.closed_prefix.assign(plan_.num_streams(), 0);
   ks.next_deadline = Timestamp::Max();
