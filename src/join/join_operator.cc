@@ -41,6 +41,12 @@ uint32_t JoinOperator::SlotFor(std::string_view key) {
   if (!s.free_slots.empty()) {
     slot = s.free_slots.back();
     s.free_slots.pop_back();
+    // The next new key takes the next free slot, released a while ago and out of cache by
+    // now: it is loaded while the records before that key join.
+    if (!s.free_slots.empty()) {
+      const char* next = reinterpret_cast<const char*>(&s.slots[s.free_slots.back()]);
+      for (size_t line = 0; line < sizeof(KeyState); line += 64) __builtin_prefetch(next + line, 1);
+    }
   } else {
     slot = static_cast<uint32_t>(s.slots.size());
     s.slots.emplace_back();
