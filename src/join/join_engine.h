@@ -97,6 +97,9 @@ class JoinEngine {
   void Prefetch(const DecodedRecord& decoded) const {
     if (decoded.stream >= 0 && !decoded.reject) op_->Prefetch(decoded.event.key);
   }
+  void PrefetchState(const DecodedRecord& decoded) const {
+    if (decoded.stream >= 0 && !decoded.reject) op_->PrefetchState(decoded.event.key);
+  }
   /// A decoder for another thread (this engine's streams and stored fields).
   Result<std::unique_ptr<RecordDecoder>> NewDecoder() const;
   /// Applies idleness at wall-clock `now_wall`; appends rows if the watermark advanced.

@@ -32,6 +32,14 @@ JoinOperator::JoinOperator(const JoinPlan& plan)
       row_events_(plan.num_streams()),
       row_(plan.num_streams()) {}
 
+void JoinOperator::PrefetchState(std::string_view key) const {
+  const State& s = *state_;
+  auto it = s.index.find(key);
+  if (it == s.index.end()) return;
+  const char* p = reinterpret_cast<const char*>(&s.slots[*it]);
+  for (size_t line = 0; line < sizeof(KeyState); line += 64) __builtin_prefetch(p + line, 1);
+}
+
 uint32_t JoinOperator::SlotFor(std::string_view key) {
   State& s = *state_;
   const size_t hash = SlotHash{&s.slots}(key);  // once: the lookup and a new slot share it

@@ -51,6 +51,8 @@ class JoinOperator {
 
   /// A hint that an event of `key` comes soon: starts loading its place in the key index.
   void Prefetch(std::string_view key) const { state_->index.prefetch(key); }
+  /// Once Prefetch's load has arrived: starts loading the key's state (all of its lines).
+  void PrefetchState(std::string_view key) const;
 
   Timestamp watermark() const { return watermark_; }
   /// Events held (driving and enriching).

@@ -309,6 +309,9 @@ class PipelineRunner::Impl {
       if (i + kAhead < batch.items.size() && !batch.items[i + kAhead].end) {
         engine_->Prefetch(batch.decoded[i + kAhead]);
       }
+      if (i + kAhead / 2 < batch.items.size() && !batch.items[i + kAhead / 2].end) {
+        engine_->PrefetchState(batch.decoded[i + kAhead / 2]);
+      }
       const PolledBatch::Item& it = batch.items[i];
       Partition& part = parts_[it.part];
       if (it.end) {
