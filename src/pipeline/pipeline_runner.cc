@@ -302,8 +302,9 @@ class PipelineRunner::Impl {
 
   // Joins a decoded batch, in the order it was read.
   void JoinBatch(const PolledBatch& batch) {
-    // A key's index entry is rarely in cache: the one of the record a few ahead is fetched
-    // while this one joins.
+    // A key's index entry and state are rarely in cache: the entry of the record eight ahead
+    // is fetched while this one joins, and the state of the one four ahead (its entry there
+    // by then).
     constexpr size_t kAhead = 8;
     for (size_t i = 0; i < batch.items.size(); ++i) {
       if (i + kAhead < batch.items.size() && !batch.items[i + kAhead].end) {
