@@ -92,8 +92,8 @@ class JoinEngine {
   /// Process, for a record another thread decoded with a RecordDecoder of this engine.
   void ProcessDecoded(const KafkaRecord& record, const DecodedRecord& decoded, RowBatch* rows,
                       RowBatch* rejects);
-  /// A hint that `decoded` comes soon: starts loading what its join will read. No effect on
-  /// results.
+  /// Hints that `decoded` comes soon, with no effect on results. Prefetch starts loading its
+  /// key's index entry; PrefetchState, once that has arrived, the key's join state.
   void Prefetch(const DecodedRecord& decoded) const {
     if (decoded.stream >= 0 && !decoded.reject) op_->Prefetch(decoded.event.key);
   }

@@ -35,8 +35,11 @@ JoinOperator::JoinOperator(const JoinPlan& plan)
 void JoinOperator::PrefetchState(std::string_view key) const {
   const State& s = *state_;
   auto it = s.index.find(key);
-  if (it == s.index.end()) return;
-  const char* p = reinterpret_cast<const char*>(&s.slots[*it]);
+  if (it != s.index.end()) PrefetchSlot(s.slots[*it]);
+}
+
+void JoinOperator::PrefetchSlot(const KeyState& ks) {
+  const char* p = reinterpret_cast<const char*>(&ks);
   for (size_t line = 0; line < sizeof(KeyState); line += 64) __builtin_prefetch(p + line, 1);
 }
 
@@ -51,10 +54,7 @@ uint32_t JoinOperator::SlotFor(std::string_view key) {
     s.free_slots.pop_back();
     // The next new key takes the next free slot, released a while ago and out of cache by
     // now: it is loaded while the records before that key join.
-    if (!s.free_slots.empty()) {
-      const char* next = reinterpret_cast<const char*>(&s.slots[s.free_slots.back()]);
-      for (size_t line = 0; line < sizeof(KeyState); line += 64) __builtin_prefetch(next + line, 1);
-    }
+    if (!s.free_slots.empty()) PrefetchSlot(s.slots[s.free_slots.back()]);
   } else {
     slot = static_cast<uint32_t>(s.slots.size());
     s.slots.emplace_back();

@@ -128,6 +128,8 @@ class JoinOperator {
   };
 
   uint32_t SlotFor(std::string_view key);
+  // Starts loading every line of a key's slot (for writing: a visit updates it).
+  static void PrefetchSlot(const KeyState& ks);
   // Fills partners_[j] for every enriching j != skip with the partners of driving event
   // `a`; false if some stream contributes nothing, i.e. there is no row.
   bool CollectPartners(const KeyState& ks, const EventList::Entry& a, size_t skip);
