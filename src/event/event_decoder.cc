@@ -243,11 +243,9 @@ std::optional<Reject> EventDecoder::Json::DecodeObject(od::document& doc) {
   // Anything after the object (a second value, garbage) makes the record invalid JSON;
   // simdjson 3.0 reports "at the end" as OUT_OF_BOUNDS here.
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return InvalidJson();
-  for (size_t i = 0; i < d.plans_.size(); ++i) {
-    if (d.plans_[i].required && d.scratch_[i].state == FieldValue::kAbsent) {
-      return Reject{RejectKind::kMissingField, "missing " + d.spec_.fields[i].name,
-                    std::nullopt};
-    }
+  if (const int missing = d.FirstMissingField(); missing >= 0) {
+    return Reject{RejectKind::kMissingField, "missing " + d.spec_.fields[missing].name,
+                  std::nullopt};
   }
   return std::nullopt;
 }
@@ -446,11 +444,14 @@ bool EventDecoder::DecodeFlat(std::string_view value) {
     seen |= uint64_t{1} << idx;
     if (!ReadFlatValue(plans_[idx], v, &scratch_[idx])) return false;
   }
-  if (!reader.done()) return false;
+  return reader.done() && FirstMissingField() < 0;
+}
+
+int EventDecoder::FirstMissingField() const {
   for (size_t i = 0; i < plans_.size(); ++i) {
-    if (plans_[i].required && scratch_[i].state == FieldValue::kAbsent) return false;
+    if (plans_[i].required && scratch_[i].state == FieldValue::kAbsent) return static_cast<int>(i);
   }
-  return true;
+  return -1;
 }
 
 // One flat member's value as its field's plan reads it; false where DecodeField would reject

@@ -88,6 +88,8 @@ class EventDecoder {
   // The one-pass read of a flat record into scratch_: false if it declines (anything but a
   // flat record whose declared fields are all present as declared, each once).
   bool DecodeFlat(std::string_view value);
+  // The first required field scratch_ has no value for, or -1.
+  int FirstMissingField() const;
   static bool ReadFlatValue(const FieldPlan& plan, const FlatJsonValue& v,
                             FieldValue* out);
 
