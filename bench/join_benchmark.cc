@@ -128,8 +128,14 @@ void Feed(JoinOperator& op, std::span<const JoinInput> inputs, RowBatch* out, bo
   const Duration delay = SeedPlan().spec().watermark_delay;
   Timestamp max_ts = Timestamp::Min();
   size_t since_advance = 0;
-  for (const JoinInput& in : inputs) {
-    op.Add(in.stream, in.key, in.ts, in.values, out);
+  // The engine's prefetch hints, as PipelineRunner gives them: the index entry eight records
+  // ahead, the key's state four ahead.
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (i + kAhead < inputs.size()) op.Prefetch(inputs[i + kAhead].key_hash);
+    if (i + kAhead / 2 < inputs.size()) op.PrefetchState(inputs[i + kAhead / 2].key_hash);
+    const JoinInput& in = inputs[i];
+    op.Add(in.stream, in.key, in.key_hash, in.ts, in.values, out);
     max_ts = std::max(max_ts, in.ts);
     if (++since_advance == kAdvanceEvery) {
       since_advance = 0;

@@ -13,6 +13,7 @@
 
 #include "base/row_batch.h"
 #include "event/event_decoder.h"
+#include "join/join_operator.h"
 #include "join/join_plan.h"
 #include "join/join_spec.h"
 #include "kafka/seed_generator.h"
@@ -60,6 +61,7 @@ struct JoinInput {
   std::string key;
   Timestamp ts;
   std::string values;
+  size_t key_hash;  // JoinOperator::KeyHash(key), as the engine computes it when it decodes
 };
 
 /// The decoders the engine builds for the seed plan, one per stream.
@@ -76,7 +78,8 @@ class SeedDecoders {
   /// Decodes a JSON record of `stream` into `*in`; false if the decoder rejects it.
   bool Decode(size_t stream, const std::string& json, JoinInput* in) {
     if (decoders_[stream]->Decode(json, &event_)) return false;
-    *in = JoinInput{stream, event_.key, event_.ts, event_.values};
+    *in = JoinInput{stream, event_.key, event_.ts, event_.values,
+                    JoinOperator::KeyHash(event_.key)};
     return true;
   }
 

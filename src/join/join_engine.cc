@@ -62,6 +62,7 @@ void JoinEngine::RecordDecoder::Decode(const KafkaRecord& record, DecodedRecord*
     return;
   }
   out->reject = decoders_[out->stream]->Decode(record.value, &out->event);
+  if (!out->reject) out->key_hash = JoinOperator::KeyHash(out->event.key);
 }
 
 JoinEngine::JoinEngine(JoinPlan plan)
@@ -156,7 +157,8 @@ void JoinEngine::ProcessDecoded(const KafkaRecord& record, const DecodedRecord& 
   if (event.ts < tracker_.watermark()) {
     AddReject(record, Reject{RejectKind::kLate, "late", event.ts}, rejects);
   } else {
-    op_->Add(static_cast<size_t>(stream), event.key, event.ts, event.values, rows);
+    op_->Add(static_cast<size_t>(stream), event.key, decoded.key_hash, event.ts, event.values,
+             rows);
     counters_.peak_state_rows = std::max<uint64_t>(counters_.peak_state_rows, op_->state_rows());
   }
   if (tracker_.Observe(h, event.ts)) op_->AdvanceTo(tracker_.watermark(), rows);

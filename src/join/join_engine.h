@@ -43,6 +43,7 @@ struct DecodedRecord {
   int stream = -1;               // index in the plan; -1: the topic is no input
   std::optional<Reject> reject;  // malformed (late is decided by the join)
   DecodedEvent event;            // when there is no reject
+  size_t key_hash = 0;           // JoinOperator::KeyHash(event.key), when there is no reject
 };
 
 class JoinEngine {
@@ -95,10 +96,10 @@ class JoinEngine {
   /// Hints that `decoded` comes soon, with no effect on results. Prefetch starts loading its
   /// key's index entry; PrefetchState, once that has arrived, the key's join state.
   void Prefetch(const DecodedRecord& decoded) const {
-    if (decoded.stream >= 0 && !decoded.reject) op_->Prefetch(decoded.event.key);
+    if (decoded.stream >= 0 && !decoded.reject) op_->Prefetch(decoded.key_hash);
   }
   void PrefetchState(const DecodedRecord& decoded) const {
-    if (decoded.stream >= 0 && !decoded.reject) op_->PrefetchState(decoded.event.key);
+    if (decoded.stream >= 0 && !decoded.reject) op_->PrefetchState(decoded.key_hash);
   }
   /// A decoder for another thread (this engine's streams and stored fields).
   Result<std::unique_ptr<RecordDecoder>> NewDecoder() const;

@@ -19,7 +19,7 @@ uint64_t Bit(size_t stream) { return uint64_t{1} << stream; }
 
 }  // namespace
 
-size_t JoinOperator::SlotHash::operator()(std::string_view key) const {
+size_t JoinOperator::KeyHash(std::string_view key) {
   return absl::Hash<std::string_view>{}(key);
 }
 
@@ -32,9 +32,9 @@ JoinOperator::JoinOperator(const JoinPlan& plan)
       row_events_(plan.num_streams()),
       row_(plan.num_streams()) {}
 
-void JoinOperator::PrefetchState(std::string_view key) const {
+void JoinOperator::PrefetchState(size_t key_hash) const {
   const State& s = *state_;
-  auto it = s.index.find(key);
+  auto it = s.index.find(ByHash{key_hash});
   if (it != s.index.end()) PrefetchSlot(s.slots[*it]);
 }
 
@@ -43,10 +43,9 @@ void JoinOperator::PrefetchSlot(const KeyState& ks) {
   for (size_t line = 0; line < sizeof(KeyState); line += 64) __builtin_prefetch(p + line, 1);
 }
 
-uint32_t JoinOperator::SlotFor(std::string_view key) {
+uint32_t JoinOperator::SlotFor(std::string_view key, size_t hash) {
   State& s = *state_;
-  const size_t hash = SlotHash{&s.slots}(key);  // once: the lookup and a new slot share it
-  auto it = s.index.find(key, hash);
+  auto it = s.index.find(HashedKey{key, hash});
   if (it != s.index.end()) return *it;
   uint32_t slot;
   if (!s.free_slots.empty()) {
@@ -69,10 +68,11 @@ uint32_t JoinOperator::SlotFor(std::string_view key) {
   return slot;
 }
 
-void JoinOperator::Add(size_t stream, std::string_view key, Timestamp ts,
+void JoinOperator::Add(size_t stream, std::string_view key, size_t key_hash, Timestamp ts,
                        std::string_view values, RowBatch* out) {
   assert(ts >= watermark_ && "late events must be rejected before the join");
-  const uint32_t slot = SlotFor(key);
+  assert(key_hash == KeyHash(key));
+  const uint32_t slot = SlotFor(key, key_hash);
   KeyState& ks = state_->slots[slot];
   EventList& events = ks.streams[stream];
   const size_t at = events.Insert(ts, 0, values);
@@ -330,8 +330,9 @@ Status JoinOperator::LoadKeys(ByteReader* in) {
       }
     }
     if (!parts.AtEnd()) return in->Error("a key has more parts than the layout");
-    if (state_->index.contains(key)) return in->Error("a key is listed twice");
-    const uint32_t slot = SlotFor(key);
+    const size_t hash = KeyHash(key);
+    if (state_->index.contains(HashedKey{key, hash})) return in->Error("a key is listed twice");
+    const uint32_t slot = SlotFor(key, hash);
     for (size_t i = 0; i < plan_.num_streams(); ++i) {
       uint32_t n = 0;
       BRAID_RETURN_IF_ERROR(in->U32(&n, "event count"));

@@ -44,15 +44,23 @@ class JoinOperator {
   /// not be below watermark() (late records are the caller's to reject). Appends every row
   /// this event completes to `out` (schema plan.output_schema()).
   void Add(size_t stream, std::string_view key, Timestamp ts, std::string_view values,
-           RowBatch* out);
+           RowBatch* out) {
+    Add(stream, key, KeyHash(key), ts, values, out);
+  }
+  /// Add, for a key whose KeyHash is known (the engine hashes each key once, as it decodes).
+  void Add(size_t stream, std::string_view key, size_t key_hash, Timestamp ts,
+           std::string_view values, RowBatch* out);
+  /// The hash the key index uses.
+  static size_t KeyHash(std::string_view key);
   /// Moves the watermark to `watermark` (must not be below the current one): emits the NULL
   /// rows of LEFT windows that closed and evicts what can no longer join.
   void AdvanceTo(Timestamp watermark, RowBatch* out);
 
-  /// A hint that an event of `key` comes soon: starts loading its place in the key index.
-  void Prefetch(std::string_view key) const { state_->index.prefetch(key); }
+  /// A hint that an event of the key with KeyHash `key_hash` comes soon: starts loading its
+  /// place in the key index.
+  void Prefetch(size_t key_hash) const { state_->index.prefetch(ByHash{key_hash}); }
   /// Once Prefetch's load has arrived: starts loading the key's state (all of its lines).
-  void PrefetchState(std::string_view key) const;
+  void PrefetchState(size_t key_hash) const;
 
   Timestamp watermark() const { return watermark_; }
   /// Events held (driving and enriching).
@@ -94,19 +102,33 @@ class JoinOperator {
   };
   // The index holds slot numbers; it hashes and compares them through their keys, and finds
   // them by a key's text.
+  // A key as a lookup sees it: its bytes and its KeyHash.
+  struct HashedKey {
+    std::string_view key;
+    size_t hash;
+  };
+  // A lookup by hash alone, for prefetching: it matches the first slot whose hash shares the
+  // index's 7 control bits, so it reaches a slot without reading any slot's key (rarely the
+  // wrong one; a prefetch only).
+  struct ByHash {
+    size_t hash;
+  };
   struct SlotHash {
     using is_transparent = void;
     const Slots* slots;
-    size_t operator()(std::string_view key) const;
     size_t operator()(uint32_t slot) const { return (*slots)[slot].hash; }
+    size_t operator()(const HashedKey& k) const { return k.hash; }
+    size_t operator()(ByHash h) const { return h.hash; }
   };
   struct SlotEq {
     using is_transparent = void;
     const Slots* slots;
     std::string_view Key(uint32_t slot) const { return (*slots)[slot].key(); }
-    static std::string_view Key(std::string_view key) { return key; }
+    static std::string_view Key(const HashedKey& k) { return k.key; }
     template <typename A, typename B>
     bool operator()(const A& a, const B& b) const { return Key(a) == Key(b); }
+    bool operator()(ByHash, uint32_t) const { return true; }
+    bool operator()(uint32_t, ByHash) const { return true; }
   };
   using Index = absl::flat_hash_set<uint32_t, SlotHash, SlotEq>;
   // Everything Load replaces at once. Not movable: the index points at `slots`.
@@ -127,7 +149,7 @@ class JoinOperator {
     size_t last = 0;
   };
 
-  uint32_t SlotFor(std::string_view key);
+  uint32_t SlotFor(std::string_view key, size_t hash);
   // Starts loading every line of a key's slot (for writing: a visit updates it).
   static void PrefetchSlot(const KeyState& ks);
   // Fills partners_[j] for every enriching j != skip with the partners of driving event
