@@ -18,65 +18,6 @@ const char* IcebergTypeName(ColumnType type) {
 
 RowBatch::RowBatch(RowSchema schema) : schema_(std::move(schema)), columns_(schema_.size()) {}
 
-ColumnData& RowBatch::Next(ColumnType expected) {
-  assert(next_column_ < columns_.size() && "more values than columns in a row");
-  const ColumnType actual = schema_[next_column_].type;
-  const bool is_int = actual == ColumnType::kInt64 || actual == ColumnType::kInt32 ||
-                      actual == ColumnType::kTimestampTz || actual == ColumnType::kBoolean;
-  assert((actual == expected || (expected == ColumnType::kInt64 && is_int)) &&
-         "value type does not match the column");
-  (void)is_int;
-  (void)expected;
-  (void)actual;
-  ColumnData& c = columns_[next_column_++];
-  c.valid.push_back(1);
-  return c;
-}
-
-void RowBatch::AppendString(std::string_view v) {
-  ColumnData& c = Next(ColumnType::kString);
-  c.chars.append(v);
-  c.offsets.push_back(static_cast<uint32_t>(c.chars.size()));
-  bytes_ += v.size() + 5;
-}
-
-void RowBatch::AppendDouble(double v) {
-  Next(ColumnType::kDouble).doubles.push_back(v);
-  bytes_ += 9;
-}
-
-void RowBatch::AppendInt(int64_t v) {
-  Next(ColumnType::kInt64).ints.push_back(v);
-  bytes_ += 9;
-}
-
-void RowBatch::AppendNull() {
-  assert(next_column_ < columns_.size());
-  const ColumnType type = schema_[next_column_].type;
-  ColumnData& c = columns_[next_column_++];
-  c.valid.push_back(0);
-  switch (type) {
-    case ColumnType::kString:
-      c.offsets.push_back(static_cast<uint32_t>(c.chars.size()));
-      bytes_ += 5;
-      break;
-    case ColumnType::kDouble:
-      c.doubles.push_back(0);
-      bytes_ += 9;
-      break;
-    default:
-      c.ints.push_back(0);
-      bytes_ += 9;
-      break;
-  }
-}
-
-void RowBatch::EndRow() {
-  assert(next_column_ == columns_.size() && "a row must set every column");
-  next_column_ = 0;
-  ++num_rows_;
-}
-
 void RowBatch::Append(const RowBatch& other) {
   assert(other.schema_.size() == schema_.size());
   for (size_t i = 0; i < columns_.size(); ++i) {

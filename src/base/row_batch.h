@@ -58,7 +58,8 @@ class RowBatch {
   const ColumnData& column(size_t i) const { return columns_[i]; }
 
   /// Appending: set every column of the row in order with the Append* calls (column index
-  /// advances by one each call), then EndRow().
+  /// advances by one each call), then EndRow(). Inline: the join appends every value of
+  /// every output row through them.
   void AppendString(std::string_view v);
   void AppendDouble(double v);
   void AppendInt(int64_t v);
@@ -85,5 +86,64 @@ class RowBatch {
   size_t next_column_ = 0;
   size_t bytes_ = 0;
 };
+
+// -- appending (inline) ---------------------------------------------------------------------
+
+[[gnu::always_inline]] inline ColumnData& RowBatch::Next([[maybe_unused]] ColumnType expected) {
+  assert(next_column_ < columns_.size() && "more values than columns in a row");
+  [[maybe_unused]] const ColumnType actual = schema_[next_column_].type;
+  assert((actual == expected ||
+          (expected == ColumnType::kInt64 &&
+           (actual == ColumnType::kInt32 || actual == ColumnType::kTimestampTz ||
+            actual == ColumnType::kBoolean))) &&
+         "value type does not match the column");
+  ColumnData& c = columns_[next_column_++];
+  c.valid.push_back(1);
+  return c;
+}
+
+[[gnu::always_inline]] inline void RowBatch::AppendString(std::string_view v) {
+  ColumnData& c = Next(ColumnType::kString);
+  c.chars.append(v.data(), v.size());
+  c.offsets.push_back(static_cast<uint32_t>(c.chars.size()));
+  bytes_ += v.size() + 5;
+}
+
+[[gnu::always_inline]] inline void RowBatch::AppendDouble(double v) {
+  Next(ColumnType::kDouble).doubles.push_back(v);
+  bytes_ += 9;
+}
+
+[[gnu::always_inline]] inline void RowBatch::AppendInt(int64_t v) {
+  Next(ColumnType::kInt64).ints.push_back(v);
+  bytes_ += 9;
+}
+
+[[gnu::always_inline]] inline void RowBatch::AppendNull() {
+  assert(next_column_ < columns_.size());
+  const ColumnType type = schema_[next_column_].type;
+  ColumnData& c = columns_[next_column_++];
+  c.valid.push_back(0);
+  switch (type) {
+    case ColumnType::kString:
+      c.offsets.push_back(static_cast<uint32_t>(c.chars.size()));
+      bytes_ += 5;
+      break;
+    case ColumnType::kDouble:
+      c.doubles.push_back(0);
+      bytes_ += 9;
+      break;
+    default:
+      c.ints.push_back(0);
+      bytes_ += 9;
+      break;
+  }
+}
+
+inline void RowBatch::EndRow() {
+  assert(next_column_ == columns_.size() && "a row must set every column");
+  next_column_ = 0;
+  ++num_rows_;
+}
 
 }  // namespace braid

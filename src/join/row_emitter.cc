@@ -8,44 +8,52 @@
 
 namespace braid {
 
+RowEmitter::RowEmitter(const JoinPlan& plan) : num_key_parts_(plan.key_types().size()) {
+  for (const ColumnSource& src : plan.sources()) {
+    columns_.push_back(Column{static_cast<uint32_t>(src.stream), src.kind, src.type,
+                              static_cast<uint32_t>(src.index),
+                              static_cast<uint32_t>(plan.stream(src.stream).stored_types.size())});
+  }
+}
+
 void RowEmitter::Emit(std::string_view key, std::span<const StoredEvent* const> events,
                       RowBatch* out) const {
-  assert(events.size() == plan_.num_streams() && events[0] != nullptr);
+  assert(events[0] != nullptr);
   std::array<std::string_view, 16> parts;  // JoinPlan allows at most 16 key fields
   EventKey reader(key);
-  for (size_t i = 0; i < plan_.key_types().size(); ++i) {
+  for (size_t i = 0; i < num_key_parts_; ++i) {
     [[maybe_unused]] bool ok = reader.Next(&parts[i]);
     assert(ok && "keys are validated when decoded or loaded");
   }
-  for (const ColumnSource& src : plan_.sources()) {
-    const StoredEvent* e = events[src.stream];
+  for (const Column& col : columns_) {
+    const StoredEvent* e = events[col.stream];
     if (e == nullptr) {
       out->AppendNull();
       continue;
     }
-    switch (src.kind) {
+    switch (col.kind) {
       case ColumnSource::kKeyPart:
-        if (src.type == FieldType::kLong) {
-          out->AppendInt(EventKey::LongFromPart(parts[src.index]));
+        if (col.type == FieldType::kLong) {
+          out->AppendInt(EventKey::LongFromPart(parts[col.index]));
         } else {
-          out->AppendString(parts[src.index]);
+          out->AppendString(parts[col.index]);
         }
         break;
       case ColumnSource::kTimestamp:
         out->AppendTimestamp(e->ts);
         break;
       case ColumnSource::kValue: {
-        const EventValues values(e->values, plan_.stream(src.stream).stored_types.size());
-        if (values.IsNull(src.index)) {
+        const EventValues values(e->values, col.num_fields);
+        if (values.IsNull(col.index)) {
           out->AppendNull();
           break;
         }
-        switch (src.type) {
-          case FieldType::kString: out->AppendString(values.GetString(src.index)); break;
-          case FieldType::kDouble: out->AppendDouble(values.GetDouble(src.index)); break;
+        switch (col.type) {
+          case FieldType::kString: out->AppendString(values.GetString(col.index)); break;
+          case FieldType::kDouble: out->AppendDouble(values.GetDouble(col.index)); break;
           case FieldType::kLong:
           case FieldType::kTimestamp:
-          case FieldType::kBoolean: out->AppendInt(values.GetInt(src.index)); break;
+          case FieldType::kBoolean: out->AppendInt(values.GetInt(col.index)); break;
         }
         break;
       }

@@ -1,8 +1,10 @@
 #pragma once
 // RowEmitter: writes one output row of the join from the events that form it.
 
+#include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "base/row_batch.h"
 #include "join/join_plan.h"
@@ -13,7 +15,7 @@ namespace braid {
 class RowEmitter {
  public:
   /// `plan` must outlive the emitter.
-  explicit RowEmitter(const JoinPlan& plan) : plan_(plan) {}
+  explicit RowEmitter(const JoinPlan& plan);
 
   /// Appends one row to `out` (schema plan.output_schema()): `events[i]` is the event of
   /// stream i, nullptr for a LEFT stream's NULL (events[0], the driving event, is never null);
@@ -22,7 +24,17 @@ class RowEmitter {
             RowBatch* out) const;
 
  private:
-  const JoinPlan& plan_;
+  // One output column, resolved from its ColumnSource so that a row reads nothing else of
+  // the plan.
+  struct Column {
+    uint32_t stream;
+    ColumnSource::Kind kind;
+    FieldType type;
+    uint32_t index;       // key part or value slot
+    uint32_t num_fields;  // the stream's stored fields (for reading its values)
+  };
+  std::vector<Column> columns_;
+  size_t num_key_parts_;
 };
 
 }  // namespace braid
