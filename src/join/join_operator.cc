@@ -6,6 +6,7 @@
 #include <absl/hash/hash.h>
 #include <fmt/format.h>
 
+#include "base/prefetch.h"
 #include "event/event_key.h"
 #include "event/event_values.h"
 #include "event/timestamp_parser.h"
@@ -34,19 +35,19 @@ JoinOperator::JoinOperator(const JoinPlan& plan)
 
 void JoinOperator::PrefetchState(size_t key_hash) const {
   const State& s = *state_;
-  auto it = s.index.find(ByHash{key_hash});
-  if (it != s.index.end()) PrefetchSlot(s.slots[*it]);
+  const uint32_t slot = s.index.Candidate(key_hash);
+  if (slot != KeyIndex::kNone) PrefetchSlot(s.slots[slot]);
 }
 
 void JoinOperator::PrefetchSlot(const KeyState& ks) {
   const char* p = reinterpret_cast<const char*>(&ks);
-  for (size_t line = 0; line < sizeof(KeyState); line += 64) __builtin_prefetch(p + line, 1);
+  for (size_t line = 0; line < sizeof(KeyState); line += 64) PrefetchWrite(p + line);
 }
 
 uint32_t JoinOperator::SlotFor(std::string_view key, size_t hash) {
   State& s = *state_;
-  auto it = s.index.find(HashedKey{key, hash});
-  if (it != s.index.end()) return *it;
+  const uint32_t found = s.index.Find(hash, key, SlotKey{&s.slots});
+  if (found != KeyIndex::kNone) return found;
   uint32_t slot;
   if (!s.free_slots.empty()) {
     slot = s.free_slots.back();
@@ -64,7 +65,7 @@ uint32_t JoinOperator::SlotFor(std::string_view key, size_t hash) {
   ks.streams.resize(plan_.num_streams());
   ks.closed_prefix.assign(plan_.num_streams(), 0);
   ks.next_deadline = Timestamp::Max();
-  s.index.insert(slot);
+  s.index.Insert(hash, slot);
   return slot;
 }
 
@@ -167,8 +168,8 @@ void JoinOperator::AdvanceTo(Timestamp watermark, RowBatch* out) {
     // The next timer's key is loaded while this one's is swept.
     if (!s.timers.empty() && s.timers.top().slot < s.slots.size()) {
       const KeyState& next = s.slots[s.timers.top().slot];
-      __builtin_prefetch(&next.generation);
-      __builtin_prefetch(&next.streams);
+      PrefetchRead(&next.generation);
+      PrefetchRead(&next.streams);
     }
     // A timer is stale when its key was released (generation) or an earlier deadline replaced
     // it; the sweep that handled the earlier one rescheduled the key.
@@ -181,7 +182,7 @@ void JoinOperator::AdvanceTo(Timestamp watermark, RowBatch* out) {
 
 void JoinOperator::Sweep(uint32_t slot, RowBatch* out) {
   KeyState& ks = state_->slots[slot];
-  state_->index.prefetch(slot);  // for Release, if the sweep empties the key
+  state_->index.Prefetch(ks.hash);  // for Release, if the sweep empties the key
   CloseLeftWindows(ks, out);
   Evict(ks);
   const bool empty = std::all_of(ks.streams.begin(), ks.streams.end(),
@@ -277,7 +278,7 @@ void JoinOperator::Schedule(uint32_t slot, Timestamp deadline) {
 void JoinOperator::Release(uint32_t slot) {
   State& s = *state_;
   KeyState& ks = s.slots[slot];
-  s.index.erase(slot);
+  s.index.Erase(ks.hash, slot);
   ks.key_bytes.clear();
   for (EventList& v : ks.streams) v.Release();
   ks.next_deadline = Timestamp::Max();
@@ -288,7 +289,7 @@ void JoinOperator::Release(uint32_t slot) {
 void JoinOperator::Save(ByteWriter* out) const {
   const State& s = *state_;
   out->U64(s.index.size());
-  for (uint32_t slot : s.index) {
+  s.index.ForEach([&](uint32_t slot) {
     const KeyState& ks = s.slots[slot];
     out->Str(ks.key());
     for (size_t i = 0; i < plan_.num_streams(); ++i) {
@@ -300,7 +301,7 @@ void JoinOperator::Save(ByteWriter* out) const {
         out->Str(events.values(events[k]));
       }
     }
-  }
+  });
 }
 
 Status JoinOperator::Load(ByteReader* in, Timestamp watermark) {
@@ -331,7 +332,9 @@ Status JoinOperator::LoadKeys(ByteReader* in) {
     }
     if (!parts.AtEnd()) return in->Error("a key has more parts than the layout");
     const size_t hash = KeyHash(key);
-    if (state_->index.contains(HashedKey{key, hash})) return in->Error("a key is listed twice");
+    if (state_->index.Find(hash, key, SlotKey{&state_->slots}) != KeyIndex::kNone) {
+      return in->Error("a key is listed twice");
+    }
     const uint32_t slot = SlotFor(key, hash);
     for (size_t i = 0; i < plan_.num_streams(); ++i) {
       uint32_t n = 0;

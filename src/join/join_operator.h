@@ -22,7 +22,6 @@
 #include <string_view>
 #include <vector>
 
-#include <absl/container/flat_hash_set.h>
 #include <absl/container/inlined_vector.h>
 
 #include "base/chunked_vector.h"
@@ -30,6 +29,7 @@
 #include "join/byte_io.h"
 #include "join/event_list.h"
 #include "join/join_plan.h"
+#include "join/key_index.h"
 #include "join/row_emitter.h"
 #include "join/stored_event.h"
 
@@ -58,7 +58,7 @@ class JoinOperator {
 
   /// A hint that an event of the key with KeyHash `key_hash` comes soon: starts loading its
   /// place in the key index.
-  void Prefetch(size_t key_hash) const { state_->index.prefetch(ByHash{key_hash}); }
+  void Prefetch(size_t key_hash) const { state_->index.Prefetch(key_hash); }
   /// Once Prefetch's load has arrived: starts loading the key's state (all of its lines).
   void PrefetchState(size_t key_hash) const;
 
@@ -100,44 +100,18 @@ class JoinOperator {
     uint32_t generation;
     bool operator>(const Timer& o) const { return deadline > o.deadline; }
   };
-  // The index holds slot numbers; it hashes and compares them through their keys, and finds
-  // them by a key's text.
-  // A key as a lookup sees it: its bytes and its KeyHash.
-  struct HashedKey {
-    std::string_view key;
-    size_t hash;
-  };
-  // A lookup by hash alone, for prefetching: it matches the first slot whose hash shares the
-  // index's 7 control bits, so it reaches a slot without reading any slot's key (rarely the
-  // wrong one; a prefetch only).
-  struct ByHash {
-    size_t hash;
-  };
-  struct SlotHash {
-    using is_transparent = void;
+  // A slot's key, for KeyIndex::Find.
+  struct SlotKey {
     const Slots* slots;
-    size_t operator()(uint32_t slot) const { return (*slots)[slot].hash; }
-    size_t operator()(const HashedKey& k) const { return k.hash; }
-    size_t operator()(ByHash h) const { return h.hash; }
+    std::string_view operator()(uint32_t slot) const { return (*slots)[slot].key(); }
   };
-  struct SlotEq {
-    using is_transparent = void;
-    const Slots* slots;
-    std::string_view Key(uint32_t slot) const { return (*slots)[slot].key(); }
-    static std::string_view Key(const HashedKey& k) { return k.key; }
-    template <typename A, typename B>
-    bool operator()(const A& a, const B& b) const { return Key(a) == Key(b); }
-    bool operator()(ByHash, uint32_t) const { return true; }
-    bool operator()(uint32_t, ByHash) const { return true; }
-  };
-  using Index = absl::flat_hash_set<uint32_t, SlotHash, SlotEq>;
-  // Everything Load replaces at once. Not movable: the index points at `slots`.
+  // Everything Load replaces at once.
   struct State {
-    State() : index(0, SlotHash{&slots}, SlotEq{&slots}) {}
+    State() = default;
     State(const State&) = delete;
     State& operator=(const State&) = delete;
     Slots slots;
-    Index index;
+    KeyIndex index;
     std::vector<uint32_t> free_slots;
     std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;
     size_t state_rows = 0;
