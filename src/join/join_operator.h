@@ -92,8 +92,9 @@ class JoinOperator {
     absl::InlinedVector<uint32_t, 3> closed_prefix;
     absl::InlinedVector<EventList, 3> streams;
   };
-  // Default-constructed when a chunk is added, initialised when a key takes the slot.
-  using Slots = ChunkedVector<KeyState>;
+  // Default-constructed when a chunk is added, initialised when a key takes the slot. A chunk
+  // fills one 2 MiB huge page (ChunkedVector).
+  using Slots = ChunkedVector<KeyState, (size_t{2} << 20) / sizeof(KeyState)>;
   struct Timer {
     Timestamp deadline;
     uint32_t slot;
