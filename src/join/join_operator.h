@@ -12,8 +12,8 @@
 // Layout: each key's events per stream are an EventList in event-time order, so a window is
 // two binary searches, LEFT windows close in time order (a cursor per stream) and eviction
 // takes from the front: O(log k) per record for a key holding k events, plus the rows made.
-// Keys live in slots (a chunked vector: growing never moves them) found through a flat hash set
-// of slot numbers.
+// Keys live in slots (a chunked vector: growing never moves them) found through a KeyIndex of
+// slot numbers and hash bits.
 
 #include <cstdint>
 #include <memory>

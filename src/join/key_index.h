@@ -5,8 +5,8 @@
 //  - Prefetch(hash) starts loading a key's entry, and Candidate(hash), once it has arrived,
 //    names the key's slot without reading any key, so that the slot can be loaded in turn;
 //  - an erase shifts the entries behind back (no tombstones) using the stored bits alone.
-// Why not absl::flat_hash_set, which the join used before: its prefetch() compiles to nothing
-// in our release builds (GCC drops it), and it cannot name a slot without comparing its key.
+// Why not absl::flat_hash_set: its prefetch() compiles to nothing in our release builds (GCC
+// drops it), and it cannot name a slot without comparing its key.
 //
 // The caller hashes (JoinOperator::KeyHash) and compares keys (KeyOf); the index stores no key.
 
