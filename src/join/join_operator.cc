@@ -27,11 +27,22 @@ size_t JoinOperator::KeyHash(std::string_view key) {
 JoinOperator::JoinOperator(const JoinPlan& plan)
     : plan_(plan),
       emitter_(plan),
-      state_(std::make_unique<State>()),
+      state_(NewState()),
       partners_(plan.num_streams()),
       odometer_(plan.num_streams()),
       row_events_(plan.num_streams()),
       row_(plan.num_streams()) {}
+
+std::unique_ptr<JoinOperator::State> JoinOperator::NewState() const {
+  // Timers fall due about a window plus the watermark's delay and its partitions' skew after
+  // they are set: the queue's ring covers that much.
+  Duration delay = plan_.spec().watermark_delay;
+  for (size_t i = 0; i < plan_.num_streams(); ++i) {
+    delay = std::max(delay, plan_.spec().WatermarkDelayOf(plan_.stream(i).spec.topic));
+  }
+  const Duration skew = plan_.spec().alignment_bound.value_or(Duration::Seconds(120));
+  return std::make_unique<State>(plan_.max_window() + delay + skew);
+}
 
 void JoinOperator::PrefetchState(size_t key_hash) const {
   const State& s = *state_;
@@ -162,12 +173,11 @@ void JoinOperator::AdvanceTo(Timestamp watermark, RowBatch* out) {
   assert(watermark >= watermark_ && "the watermark never goes backwards");
   watermark_ = std::max(watermark_, watermark);
   State& s = *state_;
-  while (!s.timers.empty() && s.timers.top().deadline < watermark_) {
-    const Timer t = s.timers.top();
-    s.timers.pop();
+  TimerQueue::Timer t;
+  while (s.timers.PopBefore(watermark_, &t)) {
     // The next timer's key is loaded while this one's is swept.
-    if (!s.timers.empty() && s.timers.top().slot < s.slots.size()) {
-      const KeyState& next = s.slots[s.timers.top().slot];
+    if (const TimerQueue::Timer* n = s.timers.PeekOrdered(); n && n->slot < s.slots.size()) {
+      const KeyState& next = s.slots[n->slot];
       PrefetchRead(&next.generation);
       PrefetchRead(&next.streams);
     }
@@ -272,7 +282,7 @@ void JoinOperator::Schedule(uint32_t slot, Timestamp deadline) {
   KeyState& ks = state_->slots[slot];
   if (deadline >= ks.next_deadline) return;
   ks.next_deadline = deadline;
-  state_->timers.push(Timer{deadline, slot, ks.generation});
+  state_->timers.Push(TimerQueue::Timer{deadline, slot, ks.generation});
 }
 
 void JoinOperator::Release(uint32_t slot) {
@@ -306,7 +316,7 @@ void JoinOperator::Save(ByteWriter* out) const {
 
 Status JoinOperator::Load(ByteReader* in, Timestamp watermark) {
   // Parse into a fresh state so that a corrupt checkpoint leaves this one unchanged.
-  std::unique_ptr<State> before = std::exchange(state_, std::make_unique<State>());
+  std::unique_ptr<State> before = std::exchange(state_, NewState());
   const Timestamp watermark_before = watermark_;
   watermark_ = watermark;
   Status st = LoadKeys(in);

@@ -17,7 +17,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <queue>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +31,7 @@
 #include "join/key_index.h"
 #include "join/row_emitter.h"
 #include "join/stored_event.h"
+#include "join/timer_queue.h"
 
 namespace braid {
 
@@ -95,12 +95,6 @@ class JoinOperator {
   // Default-constructed when a chunk is added, initialised when a key takes the slot. A chunk
   // fills one 2 MiB huge page (ChunkedVector).
   using Slots = ChunkedVector<KeyState, (size_t{2} << 20) / sizeof(KeyState)>;
-  struct Timer {
-    Timestamp deadline;
-    uint32_t slot;
-    uint32_t generation;
-    bool operator>(const Timer& o) const { return deadline > o.deadline; }
-  };
   // A slot's key, for KeyIndex::Find.
   struct SlotKey {
     const Slots* slots;
@@ -108,13 +102,13 @@ class JoinOperator {
   };
   // Everything Load replaces at once.
   struct State {
-    State() = default;
+    explicit State(Duration timer_horizon) : timers(timer_horizon) {}
     State(const State&) = delete;
     State& operator=(const State&) = delete;
     Slots slots;
     KeyIndex index;
     std::vector<uint32_t> free_slots;
-    std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;
+    TimerQueue timers;
     size_t state_rows = 0;
   };
   // A stream's partners of one driving event: the index range [first, last) of its list, or
@@ -138,6 +132,7 @@ class JoinOperator {
   Timestamp NextDeadline(const KeyState& ks) const;
   void Release(uint32_t slot);
   Status LoadKeys(ByteReader* in);
+  std::unique_ptr<State> NewState() const;
 
   const JoinPlan& plan_;
   RowEmitter emitter_;

@@ -1,0 +1,85 @@
+#include "join/timer_queue.h"
+
+#include <algorithm>
+
+namespace braid {
+namespace {
+
+// A min-heap on deadline through the standard heap algorithms (which keep a max-heap).
+bool Later(const TimerQueue::Timer& a, const TimerQueue::Timer& b) {
+  return a.deadline > b.deadline;
+}
+
+}  // namespace
+
+TimerQueue::TimerQueue(Duration horizon) : ring_(kBuckets) {
+  constexpr int kMinShift = 10;  // buckets of at least about a millisecond
+  shift_ = kMinShift;
+  while (shift_ < 40 && (int64_t{kBuckets} << shift_) < horizon.micros()) ++shift_;
+}
+
+void TimerQueue::HeapPush(std::vector<Timer>* heap, const Timer& t) {
+  heap->push_back(t);
+  std::push_heap(heap->begin(), heap->end(), Later);
+}
+
+TimerQueue::Timer TimerQueue::HeapPop(std::vector<Timer>* heap) {
+  std::pop_heap(heap->begin(), heap->end(), Later);
+  const Timer t = heap->back();
+  heap->pop_back();
+  return t;
+}
+
+void TimerQueue::Push(const Timer& t) {
+  const int64_t b = BucketOf(t.deadline);
+  // An empty queue starts its ring where the timers are.
+  if (empty()) next_bucket_ = b;
+  if (b < next_bucket_) {
+    HeapPush(&near_, t);
+  } else if (b - next_bucket_ < static_cast<int64_t>(kBuckets)) {
+    Bucket(b).push_back(t);
+    ++ring_count_;
+  } else {
+    HeapPush(&overflow_, t);
+  }
+}
+
+void TimerQueue::PullOverflow() {
+  while (!overflow_.empty() &&
+         BucketOf(overflow_.front().deadline) - next_bucket_ < static_cast<int64_t>(kBuckets)) {
+    const Timer t = HeapPop(&overflow_);
+    const int64_t b = BucketOf(t.deadline);
+    if (b < next_bucket_) {
+      HeapPush(&near_, t);
+    } else {
+      Bucket(b).push_back(t);
+      ++ring_count_;
+    }
+  }
+}
+
+bool TimerQueue::PopBefore(Timestamp limit, Timer* out) {
+  for (;;) {
+    if (!near_.empty()) {
+      if (!(near_.front().deadline < limit)) return false;
+      *out = HeapPop(&near_);
+      return true;
+    }
+    // near_ is empty: order the next bucket, if it may hold a deadline before `limit`.
+    if (ring_count_ == 0) {
+      if (overflow_.empty() || !(overflow_.front().deadline < limit)) return false;
+      next_bucket_ = std::max(next_bucket_, BucketOf(overflow_.front().deadline));
+      PullOverflow();
+    }
+    const int64_t start = next_bucket_ * (int64_t{1} << shift_);
+    if (!(Timestamp(start) < limit)) return false;
+    std::vector<Timer>& bucket = Bucket(next_bucket_);
+    near_.swap(bucket);  // near_ was empty: the bucket's timers become the heap
+    std::make_heap(near_.begin(), near_.end(), Later);
+    ring_count_ -= near_.size();
+    ++next_bucket_;
+    PullOverflow();
+  }
+}
+
+}  // namespace braid

@@ -1,0 +1,64 @@
+#pragma once
+// TimerQueue: the join's timers (a key's next deadline), handed out in deadline order as the
+// watermark passes them.
+//
+// Deadlines arrive roughly in time order and are taken a little behind the newest ones, so
+// the queue is a calendar: deadlines past the watermark's bucket wait unsorted in fixed-width
+// time buckets (a ring covering `horizon`; appending is a sequential write), and only the
+// bucket the watermark has reached is ordered, in a small heap that stays in cache. A binary
+// heap over every timer, as before, missed the cache at nearly every level of each removal.
+// Deadlines beyond the ring wait in an overflow heap until the ring reaches them; the order
+// handed out is exact either way.
+
+#include <cstdint>
+#include <vector>
+
+#include "base/types.h"
+
+namespace braid {
+
+class TimerQueue {
+ public:
+  struct Timer {
+    Timestamp deadline;
+    uint32_t slot = 0;
+    uint32_t generation = 0;
+  };
+
+  /// Deadlines up to about `horizon` past the earliest one pending go to the ring, later ones
+  /// to the overflow heap (correct, only slower).
+  explicit TimerQueue(Duration horizon);
+
+  void Push(const Timer& t);
+  /// Removes the timer with the earliest deadline into `*out` if that deadline is before
+  /// `limit`; false (and nothing removed) otherwise.
+  bool PopBefore(Timestamp limit, Timer* out);
+  /// The timer PopBefore would hand out next, when it is already ordered (else nullptr): a
+  /// hint for prefetching.
+  const Timer* PeekOrdered() const { return near_.empty() ? nullptr : &near_.front(); }
+
+  size_t size() const { return near_.size() + ring_count_ + overflow_.size(); }
+  bool empty() const { return size() == 0; }
+
+ private:
+  static constexpr size_t kBuckets = 4096;  // a power of two
+  int64_t BucketOf(Timestamp t) const { return t.micros() >> shift_; }
+  std::vector<Timer>& Bucket(int64_t b) {
+    return ring_[static_cast<size_t>(b) & (kBuckets - 1)];
+  }
+  // Moves overflow timers that the ring now covers into it.
+  void PullOverflow();
+  static void HeapPush(std::vector<Timer>* heap, const Timer& t);
+  static Timer HeapPop(std::vector<Timer>* heap);
+
+  int shift_ = 0;  // a bucket spans 2^shift_ microseconds
+  // Deadlines in buckets before next_bucket_ are in near_; the ring holds buckets
+  // [next_bucket_, next_bucket_ + kBuckets), the overflow the rest.
+  int64_t next_bucket_ = 0;
+  std::vector<Timer> near_;  // a min-heap on deadline
+  std::vector<std::vector<Timer>> ring_;
+  size_t ring_count_ = 0;
+  std::vector<Timer> overflow_;  // a min-heap on deadline
+};
+
+}  // namespace braid
