@@ -1,7 +1,7 @@
 #pragma once
 // PipelineMetrics: what a running pipeline shows its operators — the Prometheus metrics of
 // `/metrics` and the JSON behind the status page (the README lists every metric).
-// The reading thread publishes a PipelineView about once a second; the committing thread
+// The joining thread publishes a PipelineView about once a second; the committing thread
 // reports each commit. Renderers take the lock and copy nothing else: a scrape never blocks
 // the pipeline for longer than a copy. Thread-safe.
 
@@ -20,7 +20,7 @@
 
 namespace braid {
 
-/// One input partition as the reading thread sees it.
+/// One input partition as the joining thread sees it.
 struct PartitionView {
   std::string topic;
   int32_t partition = 0;
@@ -32,7 +32,7 @@ struct PartitionView {
   bool idle = false;           // does not hold the pipeline watermark back
 };
 
-/// The reading thread's state at one moment.
+/// The joining thread's state at one moment.
 struct PipelineView {
   std::vector<PartitionView> partitions;
   JoinCounters join;
@@ -69,7 +69,7 @@ class PipelineMetrics {
   /// label the metrics and head the page.
   PipelineMetrics(std::string pipeline_id, std::string mode, std::string table);
 
-  /// The reading thread, about once a second.
+  /// The joining thread, about once a second.
   void Publish(PipelineView view, int64_t now_ms);
   /// The committing thread, after each commit; `rejects` is the commit's rejects batch
   /// (RejectsSchema()), from which one example per reason is kept.

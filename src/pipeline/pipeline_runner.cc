@@ -9,13 +9,13 @@
 
 #include "base/crash_point.h"
 #include "base/stop_signal.h"
-#include "base/worker_thread.h"
 #include "base/time_format.h"
 #include "event/rejects.h"
 #include "kafka/consumer.h"
 #include "pipeline/commit_checkpoint.h"
 #include "pipeline/pipeline_record.h"
 #include "pipeline/polled_batch.h"
+#include "pipeline/read_ahead.h"
 #include "pipeline/source_offsets.h"
 #include "pipeline/table_maintainer.h"
 #include "table/snapshot_summary.h"
@@ -53,11 +53,19 @@ class PipelineRunner::Impl {
         opt_(std::move(options)),
         on_progress_(std::move(on_progress)) {}
 
+  ~Impl() {
+    if (read_ahead_) read_ahead_->Stop();
+    if (consumer_) consumer_->SetWarningHandler(nullptr);
+  }
+
   Result<PipelineProgress> Run() {
     start_ = std::chrono::steady_clock::now();
     BRAID_RETURN_IF_ERROR(Start());
     Report();  // where the run starts (a bounded run's bar at its first percent)
-    BRAID_RETURN_IF_ERROR(Loop());
+    read_ahead_->Start();
+    Status st = Loop();
+    read_ahead_->Stop();
+    BRAID_RETURN_IF_ERROR(st);
     progress_.elapsed_s = Elapsed();
     PublishMetrics();
     Report();
@@ -83,7 +91,6 @@ class PipelineRunner::Impl {
   Status Start() {
     BRAID_ASSIGN_OR_RETURN(engine_, JoinEngine::Create(spec_));
     BRAID_ASSIGN_OR_RETURN(decoder_, engine_->NewDecoder());
-    read_thread_ = std::make_unique<WorkerThread>();
     BRAID_ASSIGN_OR_RETURN(appender_, TableAppender::Create());
     BRAID_RETURN_IF_ERROR(opt_.maintenance.Validate());
     maintainer_ = std::make_unique<TableMaintainer>(opt_.maintenance, opt_.on_notice);
@@ -95,8 +102,8 @@ class PipelineRunner::Impl {
       consumer_ = std::move(c);
     }
     consumer_->SetWarningHandler([this](const std::string& w) {
-      if (polling_) {
-        deferred_warnings_.push_back(w);  // on the reading thread: reported after the poll
+      if (read_ahead_ && read_ahead_->OnReadingThread()) {
+        read_ahead_->HoldWarning(w);  // reported by the joining thread (PollAndJoin)
       } else {
         OnKafkaWarning(w);
       }
@@ -169,7 +176,9 @@ class PipelineRunner::Impl {
                          opt_.pipeline_id,
                          opt_.starting_offsets == StartingOffsets::kLatest ? "latest" : "earliest"));
     }
-    return consumer_->Assign(positions);
+    BRAID_RETURN_IF_ERROR(consumer_->Assign(positions));
+    read_ahead_ = std::make_unique<ReadAhead>(*consumer_, *decoder_, part_tps_);
+    return Status::Ok();
   }
 
   void Notice(const std::string& line) {
@@ -248,38 +257,17 @@ class PipelineRunner::Impl {
                          }};
   }
 
-  // `*last` caches the previous answer (one cache per thread: the reading thread's collect
-  // callbacks have their own).
-  size_t FindIndex(std::string_view topic, PartitionId p, size_t* last) const {
-    if (*last < part_tps_.size() && part_tps_[*last].partition == p && part_tps_[*last].topic == topic) {
-      return *last;
-    }
-    for (size_t i = 0; i < part_tps_.size(); ++i) {
-      if (part_tps_[i].partition == p && part_tps_[i].topic == topic) {
-        *last = i;
-        return i;
-      }
-    }
-    assert(false && "a record from a partition that was not assigned");
-    return 0;
-  }
-  Partition& Find(std::string_view topic, PartitionId p) { return parts_[FindIndex(topic, p, &last_)]; }
+  Partition& Find(std::string_view topic, PartitionId p) { return parts_[lookup_.Find(topic, p)]; }
 
   void MarkDone(Partition& part) {
     if (part.done) return;
     part.done = true;
     if (!part.paused) {
-      // While the reading thread polls, the consumer is its own: the pause waits for the poll.
-      if (polling_) {
-        deferred_pauses_.push_back(part.tp);
-      } else {
-        (void)consumer_->Pause(part.tp);
-      }
-      part.paused = true;
+      PauseOrResume(part, true);
     }
   }
 
-  // Joins one record that the decoding thread decoded.
+  // Joins one record that the reading thread decoded.
   void OnRecord(Partition& part, const KafkaRecord& r, const DecodedRecord& decoded) {
     // After a stop request or a failed commit, records are left unread: their offsets are not
     // committed, so the next run reads them again.
@@ -323,35 +311,24 @@ class PipelineRunner::Impl {
     }
   }
 
-  // Two threads share the reading: the reading thread polls the consumer into `polled_` and
-  // decodes those records while this one joins `decoded_`, the batch read before; then they
-  // swap. The commit thread writes beside them. The consumer is used by one thread at a time:
-  // what the joining thread asks of it meanwhile (a pause, a group-offset commit) and what it
-  // reports (warnings) wait for the poll to end. Offsets move only as records are joined, so a
-  // stop leaves the batch read ahead to the next run.
+  // Joins the next batch the reading thread read and decoded (ReadAhead), waiting up to
+  // 100 ms for one. Offsets move only as records are joined, so a stop leaves what was read
+  // ahead to the next run.
   Status PollAndJoin() {
-    const int timeout_ms = decoded_.empty() ? 100 : 0;
-    polling_ = true;
-    read_thread_->Start([this, timeout_ms] {
-      auto n = consumer_->Poll(timeout_ms, collect_, collect_end_);
-      poll_status_ = n.ok() ? Status::Ok() : n.status();
-      if (poll_status_.ok()) polled_.Decode(*decoder_, part_tps_);
-    });
-    JoinBatch(decoded_);
-    read_thread_->Wait();
-    polling_ = false;
-    for (const TopicPartition& tp : deferred_pauses_) (void)consumer_->Pause(tp);
-    deferred_pauses_.clear();
-    if (deferred_group_offsets_) {
-      consumer_->CommitForMonitoring(*deferred_group_offsets_);
-      deferred_group_offsets_.reset();
-    }
-    for (const std::string& w : deferred_warnings_) OnKafkaWarning(w);
-    deferred_warnings_.clear();
-    BRAID_RETURN_IF_ERROR(poll_status_);
-    decoded_.Clear();
-    std::swap(decoded_, polled_);
+    std::unique_ptr<PolledBatch> batch = read_ahead_->Next(std::chrono::milliseconds(100));
+    for (const std::string& w : read_ahead_->TakeWarnings()) OnKafkaWarning(w);
+    if (!batch) return read_ahead_->failure();
+    JoinBatch(*batch);
+    read_ahead_->Recycle(std::move(batch));
     return Status::Ok();
+  }
+
+  // Pauses or resumes a partition's reading (between two polls of the reading thread).
+  void PauseOrResume(Partition& part, bool pause) {
+    read_ahead_->Post([tp = part.tp, pause](RecordSource& source) {
+      (void)(pause ? source.Pause(tp) : source.Resume(tp));
+    });
+    part.paused = pause;
   }
 
   void OnKafkaWarning(const std::string& w) {
@@ -399,7 +376,8 @@ class PipelineRunner::Impl {
   void ProbeEnds() {
     std::vector<TopicPartition> quiet;
     for (const Partition& p : parts_) quiet.push_back(p.tp);
-    auto ends = consumer_->EndOffsets(quiet, 2000);
+    Result<std::map<TopicPartition, KafkaOffset>> ends = Status::Unavailable("not asked");
+    read_ahead_->Call([&](RecordSource& source) { ends = source.EndOffsets(quiet, 2000); });
     const bool unreachable = !ends.ok();
     if (unreachable != progress_.broker_unreachable) {
       Notice(unreachable ? ends.status().message() + "; waiting for the broker (no partition "
@@ -450,10 +428,7 @@ class PipelineRunner::Impl {
     for (Partition& p : parts_) {
       if (p.done) continue;
       const bool want = pause.count(p.tp) > 0;
-      if (want != p.paused) {
-        Status st = want ? consumer_->Pause(p.tp) : consumer_->Resume(p.tp);
-        if (st.ok()) p.paused = want;
-      }
+      if (want != p.paused) PauseOrResume(p, want);
     }
   }
 
@@ -472,6 +447,7 @@ class PipelineRunner::Impl {
     const bool bounded = opt_.mode != RunMode::kContinuous;
     for (;;) {
       if (bounded && AllDone()) {
+        read_ahead_->Stop();  // nothing more to read: its core is the final commit's
         UpdateBoundedIdleness();
         engine_->OnIdleCheck(Timestamp::Max(), &rows_);
         if (opt_.mode == RunMode::kDrain) {
@@ -531,7 +507,7 @@ class PipelineRunner::Impl {
   // the rows held in memory stay a fraction of the budget whatever the commit interval.
   bool StageDue() const { return rows_.ByteSize() >= opt_.max_buffer_bytes / 8; }
 
-  // What one commit writes, handed from the reading thread to the committing one; or, with
+  // What one commit writes, handed from the joining thread to the committing one; or, with
   // `stage_only`, rows to write as data files that the next commit adds.
   struct CommitJob {
     bool stage_only = false;
@@ -620,11 +596,9 @@ class PipelineRunner::Impl {
       return Status::Ok();
     }
     CrashPoint("before-group-offsets");
-    if (polling_) {
-      deferred_group_offsets_ = done_->offsets;
-    } else {
-      consumer_->CommitForMonitoring(done_->offsets);
-    }
+    read_ahead_->Post([offsets = done_->offsets](RecordSource& source) {
+      source.CommitForMonitoring(offsets);
+    });
     ++progress_.commits;
     progress_.last_commit_s = done_->commit_s;
     progress_.rows_committed += done_->rows_committed;
@@ -643,7 +617,7 @@ class PipelineRunner::Impl {
   }
 
   // The committing thread: checkpoint, rows table, rejects table. Touches only the tables,
-  // the appender and the commit bookkeeping below, which the reading thread leaves alone while
+  // the appender and the commit bookkeeping below, which the joining thread leaves alone while
   // a commit is in flight.
   Status Execute(CommitJob& job) {
     const auto started = std::chrono::steady_clock::now();
@@ -711,7 +685,7 @@ class PipelineRunner::Impl {
     return Status::Ok();
   }
 
-  // Hands the reading thread's view to the metrics (a copy per second; the lock is theirs).
+  // Hands the joining thread's view to the metrics (a copy per second; the lock is theirs).
   void PublishMetrics() {
     if (!opt_.metrics) return;
     PipelineView v;
@@ -772,31 +746,14 @@ class PipelineRunner::Impl {
   // The committing thread's: data files written by stage jobs since the last commit.
   std::vector<DataFile> staged_files_;
   int64_t staged_rows_ = 0;
-  size_t staged_bytes_ = 0;  // the reading thread's: bytes of rows staged since the last commit
+  size_t staged_bytes_ = 0;  // the joining thread's: bytes of rows staged since the last commit
   std::vector<Partition> parts_;
-  std::vector<TopicPartition> part_tps_;  // parts_[i].tp, for the decoding thread
-  size_t last_ = 0;
-  // Read ahead (PollAndJoin): `polled_` is read and decoded on `read_thread_` while
-  // `decoded_` is joined.
+  std::vector<TopicPartition> part_tps_;  // parts_[i].tp, for the reading thread
+  PartitionLookup lookup_{part_tps_};     // the joining thread's
   std::unique_ptr<JoinEngine::RecordDecoder> decoder_;  // the reading thread's
-  PolledBatch polled_;
-  PolledBatch decoded_;
-  // The reading thread's: the consumer's callbacks during its poll.
-  size_t collect_last_ = 0;
-  RecordSource::RecordHandler collect_ = [this](const KafkaRecord& r) {
-    polled_.AddRecord(static_cast<uint32_t>(FindIndex(r.topic, r.partition, &collect_last_)), r);
-  };
-  RecordSource::EndHandler collect_end_ = [this](const TopicPartition& tp, KafkaOffset end) {
-    polled_.AddEnd(static_cast<uint32_t>(FindIndex(tp.topic, tp.partition, &collect_last_)),
-                   end.value());
-  };
-  Status poll_status_;
-  // Set while the reading thread polls (written by the joining thread only outside a poll).
-  bool polling_ = false;
-  std::vector<TopicPartition> deferred_pauses_;
-  std::optional<SourceOffsets> deferred_group_offsets_;
-  std::vector<std::string> deferred_warnings_;
-  std::unique_ptr<WorkerThread> read_thread_;  // destroyed first: its task uses the above
+  // Polls and decodes ahead of the join. It uses consumer_, decoder_ and part_tps_, so it is
+  // declared after them: destroyed, its thread stopped, first.
+  std::unique_ptr<ReadAhead> read_ahead_;
   SourceOffsets committed_offsets_;
   int64_t commit_seq_ = 0;
   std::string state_dir_;

@@ -1,7 +1,9 @@
 #pragma once
 // PolledBatch: the records (and partition ends) of one poll, copied out of the consumer so
-// that a second thread can decode them while the reading thread joins the batch before.
+// that they outlive the poll: the reading thread polls and decodes batches ahead, the joining
+// thread joins them (ReadAhead).
 
+#include <cassert>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -58,13 +60,37 @@ struct PolledBatch {
     r.broker_time = Timestamp(it.broker_us);
     return r;
   }
-  /// Decodes every record with `decoder` (on the decoding thread).
+  /// Decodes every record with `decoder` (on the reading thread).
   void Decode(JoinEngine::RecordDecoder& decoder, const std::vector<TopicPartition>& tps) {
     if (decoded.size() < items.size()) decoded.resize(items.size());
     for (size_t i = 0; i < items.size(); ++i) {
       if (!items[i].end) decoder.Decode(Record(i, tps[items[i].part]), &decoded[i]);
     }
   }
+};
+
+/// A partition's index in the assignment, remembering the last answer: records come in runs
+/// of one partition.
+class PartitionLookup {
+ public:
+  /// `partitions` must outlive this.
+  explicit PartitionLookup(const std::vector<TopicPartition>& partitions)
+      : partitions_(partitions) {}
+  size_t Find(std::string_view topic, PartitionId p) {
+    if (last_ < partitions_.size() && partitions_[last_].partition == p &&
+        partitions_[last_].topic == topic) {
+      return last_;
+    }
+    for (size_t i = 0; i < partitions_.size(); ++i) {
+      if (partitions_[i].partition == p && partitions_[i].topic == topic) return last_ = i;
+    }
+    assert(false && "a record from a partition that was not assigned");
+    return 0;
+  }
+
+ private:
+  const std::vector<TopicPartition>& partitions_;
+  size_t last_ = 0;
 };
 
 }  // namespace braid
