@@ -159,10 +159,37 @@ Result<std::unique_ptr<EventDecoder>> EventDecoder::Create(
   return d;
 }
 
+namespace {
+
+// a == b, for the short JSON keys of a record: up to 16 bytes compare as two overlapping
+// 8- or 4-byte words, inline (a call to memcmp per member was a tenth of a record's decoding).
+bool SameKey(std::string_view a, std::string_view b) {
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* p = a.data();
+  const char* q = b.data();
+  auto word = [](const char* at, auto zero) {
+    decltype(zero) v;
+    std::memcpy(&v, at, sizeof v);
+    return v;
+  };
+  if (n >= 8 && n <= 16) {
+    return word(p, uint64_t{}) == word(q, uint64_t{}) &&
+           word(p + n - 8, uint64_t{}) == word(q + n - 8, uint64_t{});
+  }
+  if (n >= 4 && n < 8) {
+    return word(p, uint32_t{}) == word(q, uint32_t{}) &&
+           word(p + n - 4, uint32_t{}) == word(q + n - 4, uint32_t{});
+  }
+  return a == b;
+}
+
+}  // namespace
+
 int EventDecoder::LookupFrom(int parent, std::string_view key, size_t from) const {
   const size_t n = nodes_.size();
   for (size_t k = 0, i = from < n ? from : 0; k < n; ++k, i = i + 1 == n ? 0 : i + 1) {
-    if (nodes_[i].parent == parent && nodes_[i].key == key) return static_cast<int>(i);
+    if (nodes_[i].parent == parent && SameKey(nodes_[i].key, key)) return static_cast<int>(i);
   }
   return -1;
 }
