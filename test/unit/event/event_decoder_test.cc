@@ -228,6 +228,31 @@ TEST(EventDecoderLongKeys, NumbersAsKeysWhenDeclaredLong) {
   EXPECT_EQ(r->reason, "wrong type for id: expected integer, got string");
 }
 
+// Field names of every length from 1 to 24: a member whose name differs from the field's in
+// any one byte (first, middle, last) is another field, so the required field is missing; the
+// exact name decodes.
+TEST(EventDecoderKeyNames, AMemberNamesAFieldOnlyByItsExactName) {
+  for (size_t len = 1; len <= 24; ++len) {
+    std::string name;
+    for (size_t i = 0; i < len; ++i) name += static_cast<char>('a' + i % 26);
+    StreamSpec s{"s", "t", {{name, FieldType::kString}, {"ts", FieldType::kTimestamp}}, {name}, "ts"};
+    auto d = EventDecoder::Create(s, {});
+    ASSERT_TRUE(d.ok()) << d.status().ToString();
+    DecodedEvent e;
+    auto record = [](const std::string& member) {
+      return "{\"" + member + "\": \"k\", \"ts\": \"2025-01-16T10:20:30\"}";
+    };
+    EXPECT_FALSE((*d)->Decode(record(name), &e).has_value()) << name;
+    for (size_t at = 0; at < len; ++at) {
+      std::string other = name;
+      other[at] = 'Z';
+      std::optional<Reject> r = (*d)->Decode(record(other), &e);
+      ASSERT_TRUE(r.has_value()) << other << " was taken for " << name;
+      EXPECT_EQ(r->reason, "missing " + name) << other;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace braid
 
