@@ -128,9 +128,8 @@ void Feed(JoinOperator& op, std::span<const JoinInput> inputs, RowBatch* out, bo
   const Duration delay = SeedPlan().spec().watermark_delay;
   Timestamp max_ts = Timestamp::Min();
   size_t since_advance = 0;
-  // The engine's prefetch hints, as PipelineRunner gives them: the index entry eight records
-  // ahead, the key's state four ahead.
-  constexpr size_t kAhead = 8;
+  // The engine's prefetch hints, as PipelineRunner gives them.
+  constexpr size_t kAhead = JoinOperator::kPrefetchAhead;
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (i + kAhead < inputs.size()) op.Prefetch(inputs[i + kAhead].key_hash);
     if (i + kAhead / 2 < inputs.size()) op.PrefetchState(inputs[i + kAhead / 2].key_hash);

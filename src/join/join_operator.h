@@ -61,6 +61,9 @@ class JoinOperator {
   void Prefetch(size_t key_hash) const { state_->index.Prefetch(key_hash); }
   /// Once Prefetch's load has arrived: starts loading the key's state (all of its lines).
   void PrefetchState(size_t key_hash) const;
+  /// How far ahead of the record being joined the hints pay: Prefetch for the record this many
+  /// ahead, PrefetchState for the one half as many ahead (its entry there by then).
+  static constexpr size_t kPrefetchAhead = 8;
 
   Timestamp watermark() const { return watermark_; }
   /// Events held (driving and enriching).

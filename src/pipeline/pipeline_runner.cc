@@ -290,10 +290,9 @@ class PipelineRunner::Impl {
 
   // Joins a decoded batch, in the order it was read.
   void JoinBatch(const PolledBatch& batch) {
-    // A key's index entry and state are rarely in cache: the entry of the record eight ahead
-    // is fetched while this one joins, and the state of the one four ahead (its entry there
-    // by then).
-    constexpr size_t kAhead = 8;
+    // A key's index entry and state are rarely in cache: both are fetched ahead while this
+    // record joins (JoinOperator::kPrefetchAhead).
+    constexpr size_t kAhead = JoinOperator::kPrefetchAhead;
     for (size_t i = 0; i < batch.items.size(); ++i) {
       if (i + kAhead < batch.items.size() && !batch.items[i + kAhead].end) {
         engine_->Prefetch(batch.decoded[i + kAhead]);
