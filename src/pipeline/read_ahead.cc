@@ -86,6 +86,7 @@ void ReadAhead::Run() {
     commands = TakeCommands();
   }
   for (Command& c : commands) c(source_);
+  thread_id_ = std::thread::id();  // a later thread may be given the same id
   changed_.notify_all();
 }
 
