@@ -91,7 +91,12 @@ class PipelineRunner::Impl {
   Status Start() {
     BRAID_ASSIGN_OR_RETURN(engine_, JoinEngine::Create(spec_));
     BRAID_ASSIGN_OR_RETURN(decoder_, engine_->NewDecoder());
-    BRAID_ASSIGN_OR_RETURN(appender_, TableAppender::Create());
+    // DuckDB writes each data file on the committing thread alone: the reading and joining
+    // threads keep the other core busy, and a second DuckDB thread only competed with them
+    // (2 M seed actions, farm-bench: 0.97× the wall time and the CPU, 38 MiB less peak memory).
+    TableAppenderOptions appender_options;
+    appender_options.writer.threads = 1;
+    BRAID_ASSIGN_OR_RETURN(appender_, TableAppender::Create(appender_options));
     BRAID_RETURN_IF_ERROR(opt_.maintenance.Validate());
     maintainer_ = std::make_unique<TableMaintainer>(opt_.maintenance, opt_.on_notice);
     const std::string group = "braid-" + opt_.pipeline_id;
