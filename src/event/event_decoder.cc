@@ -554,18 +554,30 @@ std::optional<Timestamp> EventDecoder::Json::FindTimestamp(od::document& doc) {
   return ParseEventTimestamp(text);
 }
 
+// Sizes first, then each string is resized once and written in place: appending part by part
+// spent more on the strings' bookkeeping than on the bytes.
 void EventDecoder::Build(DecodedEvent* event) {
-  event->key.clear();
+  auto is_long = [this](int idx) { return plans_[idx].type == FieldType::kLong; };
+  size_t key_bytes = 0;
+  for (int idx : key_fields_) {
+    key_bytes += EventKey::PartBytes(is_long(idx) ? EventKey::kLongBytes : scratch_[idx].s.size());
+  }
+  event->key.resize(key_bytes);
+  char* k = event->key.data();
   for (int idx : key_fields_) {
     const FieldValue& v = scratch_[idx];
-    if (plans_[idx].type == FieldType::kLong) {
-      EventKey::AppendLong(v.i, &event->key);
-    } else {
-      EventKey::AppendString(v.s, &event->key);
-    }
+    k = is_long(idx) ? EventKey::WriteLong(v.i, k) : EventKey::WriteString(v.s, k);
   }
   event->ts = Timestamp(scratch_[timestamp_field_].i);
-  builder_.Start(&event->values, stored_fields_.size());
+  size_t payload = 0;
+  for (int idx : stored_fields_) {
+    const FieldValue& v = scratch_[idx];
+    payload += EventValuesBuilder::SlotBytes(
+        v.state != FieldValue::kPresent               ? 0
+        : plans_[idx].type == FieldType::kString ? v.s.size()
+                                                      : EventValuesBuilder::kFixedBytes);
+  }
+  builder_.Start(&event->values, stored_fields_.size(), payload);
   for (int idx : stored_fields_) {
     const FieldValue& v = scratch_[idx];
     if (v.state != FieldValue::kPresent) {

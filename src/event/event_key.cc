@@ -1,22 +1,43 @@
 #include "event/event_key.h"
 
+#include <cstring>
+
 namespace braid {
 
-void EventKey::AppendString(std::string_view value, std::string* key) {
+size_t EventKey::PartBytes(size_t value_bytes) {
+  size_t prefix = 1;
+  for (uint64_t n = value_bytes; n >= 0x80; n >>= 7) ++prefix;
+  return prefix + value_bytes;
+}
+
+char* EventKey::WriteString(std::string_view value, char* out) {
   uint64_t n = value.size();
   while (n >= 0x80) {
-    key->push_back(static_cast<char>((n & 0x7F) | 0x80));
+    *out++ = static_cast<char>((n & 0x7F) | 0x80);
     n >>= 7;
   }
-  key->push_back(static_cast<char>(n));
-  key->append(value);
+  *out++ = static_cast<char>(n);
+  if (!value.empty()) std::memcpy(out, value.data(), value.size());
+  return out + value.size();
+}
+
+char* EventKey::WriteLong(int64_t value, char* out) {
+  char bytes[kLongBytes];
+  uint64_t u = static_cast<uint64_t>(value);
+  for (int i = kLongBytes - 1; i >= 0; --i, u >>= 8) bytes[i] = static_cast<char>(u & 0xFF);
+  return WriteString(std::string_view(bytes, kLongBytes), out);
+}
+
+void EventKey::AppendString(std::string_view value, std::string* key) {
+  const size_t at = key->size();
+  key->resize(at + PartBytes(value.size()));
+  WriteString(value, key->data() + at);
 }
 
 void EventKey::AppendLong(int64_t value, std::string* key) {
-  char bytes[8];
-  uint64_t u = static_cast<uint64_t>(value);
-  for (int i = 7; i >= 0; --i, u >>= 8) bytes[i] = static_cast<char>(u & 0xFF);
-  AppendString(std::string_view(bytes, 8), key);
+  const size_t at = key->size();
+  key->resize(at + PartBytes(kLongBytes));
+  WriteLong(value, key->data() + at);
 }
 
 int64_t EventKey::LongFromPart(std::string_view part) {

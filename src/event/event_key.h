@@ -15,6 +15,13 @@ class EventKey {
   static void AppendString(std::string_view value, std::string* key);
   /// Appends a long part (8 bytes big-endian) to `*key`.
   static void AppendLong(int64_t value, std::string* key);
+  /// Bytes of a part holding `value_bytes` bytes (its length prefix included); a long part
+  /// holds kLongBytes.
+  static size_t PartBytes(size_t value_bytes);
+  static constexpr size_t kLongBytes = 8;
+  /// Writes a string or long part at `out`, which has room for its PartBytes; returns the end.
+  static char* WriteString(std::string_view value, char* out);
+  static char* WriteLong(int64_t value, char* out);
   /// Decodes a long part written by AppendLong.
   static int64_t LongFromPart(std::string_view part);
 

@@ -1,6 +1,6 @@
 #include "event/event_values.h"
 
-#include <cassert>
+#include <algorithm>
 
 namespace braid {
 
@@ -27,22 +27,22 @@ bool EventValues::IsValid(std::string_view encoded, std::span<const FieldType> t
   return begin == payload;
 }
 
-void EventValuesBuilder::Start(std::string* out, size_t num_fields) {
+void EventValuesBuilder::Start(std::string* out, size_t num_fields, size_t payload_bytes) {
   out_ = out;
   num_fields_ = num_fields;
+  header_ = num_fields * 4;
   next_ = 0;
-  out->assign(num_fields * 4, '\0');
+  end_ = 0;
+  // Every header byte and every payload byte up to Finish is written by Close, so stale bytes
+  // of a previous encoding may stay until then.
+  out->resize(header_ + payload_bytes);
 }
 
-void EventValuesBuilder::Close(uint8_t tag, const void* bytes, size_t n) {
-  assert(next_ < num_fields_ && "more values than slots");
-  out_->push_back(static_cast<char>(tag));
-  out_->append(static_cast<const char*>(bytes), n);
-  const uint32_t end = static_cast<uint32_t>(out_->size() - num_fields_ * 4);
-  std::memcpy(out_->data() + next_ * 4, &end, 4);
-  ++next_;
-}
+void EventValuesBuilder::Grow(size_t bytes) { out_->resize(std::max(bytes, 2 * out_->size())); }
 
-void EventValuesBuilder::Finish() { assert(next_ == num_fields_ && "a slot was not set"); }
+void EventValuesBuilder::Finish() {
+  assert(next_ == num_fields_ && "a slot was not set");
+  out_->resize(header_ + end_);
+}
 
 }  // namespace braid

@@ -4,6 +4,7 @@
 // "Values encoding".
 
 #include <bit>
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -61,21 +62,41 @@ class EventValues {
 /// Finish. Not thread-safe; reuse one builder to avoid allocations.
 class EventValuesBuilder {
  public:
-  /// Clears `*out` (keeping its capacity) and prepares `num_fields` slots.
-  void Start(std::string* out, size_t num_fields);
+  /// Payload bytes of one slot: its tag, then a string's bytes or a fixed value's 8.
+  static constexpr size_t SlotBytes(size_t value_bytes) { return 1 + value_bytes; }
+  static constexpr size_t kFixedBytes = 8;
+
+  /// Prepares `num_fields` slots in `*out` (its capacity is kept). `payload_bytes`, the sum of
+  /// the slots' SlotBytes when the caller knows it, sizes `*out` once; otherwise it grows as
+  /// values are added.
+  void Start(std::string* out, size_t num_fields, size_t payload_bytes = 0);
   void AddNull() { Close(0, nullptr, 0); }
   void AddString(std::string_view v) { Close(1, v.data(), v.size()); }
   void AddDouble(double v) { Close(1, &v, sizeof v); }
   void AddInt(int64_t v) { Close(1, &v, sizeof v); }  // long, timestamp, boolean (1/0)
-  /// Checks that every slot was added (assertion).
+  /// Ends the encoding: `*out` holds exactly the slots added (every slot must be).
   void Finish();
 
  private:
-  void Close(uint8_t tag, const void* bytes, size_t n);
+  void Close(uint8_t tag, const void* bytes, size_t n) {
+    assert(next_ < num_fields_ && "more values than slots");
+    const size_t at = header_ + end_;
+    if (at + SlotBytes(n) > out_->size()) Grow(at + SlotBytes(n));
+    char* p = out_->data();
+    p[at] = static_cast<char>(tag);
+    if (n != 0) std::memcpy(p + at + 1, bytes, n);
+    end_ += SlotBytes(n);
+    const uint32_t end = static_cast<uint32_t>(end_);
+    std::memcpy(p + next_ * 4, &end, 4);
+    ++next_;
+  }
+  void Grow(size_t bytes);
 
   std::string* out_ = nullptr;
   size_t num_fields_ = 0;
+  size_t header_ = 0;  // num_fields_ * 4: the slots' end offsets
   size_t next_ = 0;
+  size_t end_ = 0;  // payload bytes written
 };
 
 }  // namespace braid
