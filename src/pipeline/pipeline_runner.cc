@@ -18,6 +18,7 @@
 #include "pipeline/read_ahead.h"
 #include "pipeline/source_offsets.h"
 #include "pipeline/table_maintainer.h"
+#include "table/parquet_compression.h"
 #include "table/snapshot_summary.h"
 #include "table/table_appender.h"
 
@@ -116,6 +117,10 @@ class PipelineRunner::Impl {
     rows_ = RowBatch(engine_->output_schema());
     rejects_ = RowBatch(RejectsSchema());
     BRAID_ASSIGN_OR_RETURN(TableState rows_state, rows_table_.Refresh());
+    // A compression braid cannot write is refused before any record is read.
+    BRAID_RETURN_IF_ERROR(ParquetCompression::Of(rows_state.metadata)
+                              .status()
+                              .WithContext("table " + rows_table_.id().ToString()));
     state_dir_ = rows_state.metadata.location + "/braid-state/" + FileSafe(opt_.pipeline_id);
 
     std::vector<std::string> topics{spec_.driving.topic};

@@ -17,6 +17,7 @@
 #include "table/manifest_list_writer.h"
 #include "table/manifest_reader.h"
 #include "table/manifest_writer.h"
+#include "table/parquet_compression.h"
 #include "table/partition_splitter.h"
 #include "table/random_ids.h"
 #include "table/snapshot_summary.h"
@@ -136,6 +137,7 @@ Result<CompactResult> Compact(TableOperations& table, DataFileWriter& writer, co
   CompactResult result;
   BRAID_ASSIGN_OR_RETURN(result.target_file_size, CompactionTargetSize(m, options));
   BRAID_ASSIGN_OR_RETURN(RowSchema schema, m.CurrentSchema()->ToRowSchema());
+  BRAID_ASSIGN_OR_RETURN(ParquetCompression compression, ParquetCompression::Of(m));
   const Snapshot* head = m.CurrentSnapshot();
   if (head == nullptr) return result;
 
@@ -192,7 +194,7 @@ Result<CompactResult> Compact(TableOperations& table, DataFileWriter& writer, co
       Result<std::string> local = fs.LocalPathForWrite(location);
       if (!local.ok()) {
         st = local.status();
-      } else if (file = writer.Rewrite(schema, bin, local_inputs, *local, location); !file.ok()) {
+      } else if (file = writer.Rewrite(schema, bin, local_inputs, *local, location, compression); !file.ok()) {
         st = file.status();
       } else {
         st = fs.FinishLocalWrite(*local, location);

@@ -176,15 +176,15 @@ Status DataFileWriter::RegisterScan() {
 }
 
 Result<DataFile> DataFileWriter::Write(const RowBatch& batch, const std::string& local_path,
-                                       const std::string& location) {
+                                       const std::string& location, const ParquetCompression& compression) {
   if (batch.empty()) return Status::InvalidArgument(fmt::format("{}: no rows to write", location));
   std::string field_ids;
   for (const ColumnSpec& c : batch.schema()) {
     field_ids += fmt::format("{}{}: {}", field_ids.empty() ? "" : ", ", QuoteIdentifier(c.name), c.field_id);
   }
   std::string sql = fmt::format(
-      "COPY (FROM {}()) TO {} (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {{{}}}{}, RETURN_STATS)",
-      kScanName, QuoteLiteral(local_path), field_ids,
+      "COPY (FROM {}()) TO {} (FORMAT parquet, {}, FIELD_IDS {{{}}}{}, RETURN_STATS)",
+      kScanName, QuoteLiteral(local_path), compression.CopyOptions(), field_ids,
       options_.row_group_size ? fmt::format(", ROW_GROUP_SIZE {}", options_.row_group_size) : "");
   current_ = &batch;
   Result<DuckDbResult> result = db_->Query(sql);
@@ -205,7 +205,8 @@ Result<DataFile> DataFileWriter::Write(const RowBatch& batch, const std::string&
 
 Result<DataFile> DataFileWriter::Rewrite(const RowSchema& schema, const std::vector<DataFile>& inputs,
                                          const std::vector<std::string>& local_inputs,
-                                         const std::string& local_path, const std::string& location) {
+                                         const std::string& local_path, const std::string& location,
+                                         const ParquetCompression& compression) {
   if (inputs.empty() || inputs.size() != local_inputs.size()) {
     return Status::InvalidArgument(fmt::format("{}: no files to rewrite", location));
   }
@@ -244,9 +245,9 @@ Result<DataFile> DataFileWriter::Rewrite(const RowSchema& schema, const std::vec
     field_ids += fmt::format("{}{}: {}", field_ids.empty() ? "" : ", ", QuoteIdentifier(c.name), c.field_id);
   }
   std::string sql = fmt::format(
-      "COPY (SELECT {} FROM read_parquet([{}])) TO {} (FORMAT parquet, COMPRESSION zstd, "
+      "COPY (SELECT {} FROM read_parquet([{}])) TO {} (FORMAT parquet, {}, "
       "FIELD_IDS {{{}}}{}, RETURN_STATS)",
-      select, files, QuoteLiteral(local_path), field_ids,
+      select, files, QuoteLiteral(local_path), compression.CopyOptions(), field_ids,
       options_.row_group_size ? fmt::format(", ROW_GROUP_SIZE {}", options_.row_group_size) : "");
   Result<DuckDbResult> result = db_->Query(sql);
   if (!result.ok()) return result.status().WithContext(fmt::format("writing data file {}", location));

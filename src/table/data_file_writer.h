@@ -1,6 +1,6 @@
 #pragma once
 // DataFileWriter: writes a RowBatch as one Parquet data file through DuckDB's Parquet writer
-// (zstd, Iceberg field ids, TIMESTAMP WITH TIME ZONE for timestamptz) and describes the file as
+// (the table's compression, Iceberg field ids, TIMESTAMP WITH TIME ZONE for timestamptz) and describes the file as
 // an Iceberg DataFile from the statistics DuckDB returns (COPY ... RETURN_STATS) and the
 // file's row group offsets.
 //
@@ -21,6 +21,7 @@
 #include "base/row_batch.h"
 #include "table/data_file.h"
 #include "table/duckdb_connection.h"
+#include "table/parquet_compression.h"
 
 namespace braid {
 
@@ -40,9 +41,9 @@ class DataFileWriter {
   /// returns its DataFile with file_path `location` (where the file will live; see
   /// FileSystem::LocalPathForWrite) and exact record count, size and column metrics.
   /// Column names of the batch become Parquet column names, their field ids the Parquet field
-  /// ids. Fails with DuckDB's message naming the file.
+  /// ids. Compressed as `compression` says. Fails with DuckDB's message naming the file.
   Result<DataFile> Write(const RowBatch& batch, const std::string& local_path,
-                         const std::string& location);
+                         const std::string& location, const ParquetCompression& compression = {});
 
   /// Rewrites the Parquet data files `inputs` (local copies at `local_inputs`, same order) as
   /// one file at `local_path`, described like Write's: the rows of `schema`'s columns, read by
@@ -51,7 +52,8 @@ class DataFileWriter {
   /// otherwise). NaN counts are the inputs' sums.
   Result<DataFile> Rewrite(const RowSchema& schema, const std::vector<DataFile>& inputs,
                            const std::vector<std::string>& local_inputs,
-                           const std::string& local_path, const std::string& location);
+                           const std::string& local_path, const std::string& location,
+                           const ParquetCompression& compression = {});
 
  private:
   explicit DataFileWriter(std::unique_ptr<DuckDbConnection> db, DataFileWriterOptions options)

@@ -122,8 +122,9 @@ Result<DataFile> TableAppender::WriteOne(TableOperations& table, const TableStat
   std::string data_dir = state.metadata.DataLocation();
   BRAID_RETURN_IF_ERROR(fs.CreateDirectories(data_dir));
   std::string location = JoinLocation(data_dir, RandomUuid() + ".parquet");
+  BRAID_ASSIGN_OR_RETURN(ParquetCompression compression, ParquetCompression::Of(state.metadata));
   BRAID_ASSIGN_OR_RETURN(std::string local, fs.LocalPathForWrite(location));
-  BRAID_ASSIGN_OR_RETURN(DataFile file, writer_->Write(batch, local, location));
+  BRAID_ASSIGN_OR_RETURN(DataFile file, writer_->Write(batch, local, location, compression));
   BRAID_RETURN_IF_ERROR(fs.FinishLocalWrite(local, location));
   file.spec_id = state.metadata.default_spec_id;
   file.partition = std::move(partition);

@@ -147,6 +147,46 @@ def test_unknown_commit_outcome_never_duplicates(rest, produced, tmp_path, fault
     assert braid_count(rest.uri, "rs4.unified_activity") == expected
 
 
+def file_codecs(table) -> dict[str, str]:
+    """Each live data file of a pyiceberg table → its Parquet codec, read by pyarrow."""
+    import pyarrow.parquet as pq
+    paths = table.inspect.files().column("file_path").to_pylist()
+    return {p: pq.ParquetFile(p.removeprefix("file://")).metadata.row_group(0).column(0).compression
+            for p in paths}
+
+
+def test_the_tables_compression_set_by_pyiceberg_is_what_braid_writes(rest):
+    broker = EmbeddedBroker()
+    try:
+        run("produce", "--bootstrap", broker.bootstrap, "--events", "40", "--seed", "3")
+        join(broker, rest.uri, "rs5")
+        table = rest.pyiceberg().load_table("rs5.unified_activity")
+        first = file_codecs(table)
+        assert first and set(first.values()) == {"ZSTD"}  # Iceberg's default codec
+
+        with table.transaction() as tx:
+            tx.set_properties({"write.parquet.compression-codec": "snappy"})
+        run("produce", "--bootstrap", broker.bootstrap, "--events", "40", "--seed", "4")
+        join(broker, rest.uri, "rs5")
+        table = rest.pyiceberg().load_table("rs5.unified_activity")
+        added = {p: c for p, c in file_codecs(table).items() if p not in first}
+        assert added and set(added.values()) == {"SNAPPY"}
+        assert table.scan().to_arrow().num_rows == braid_count(rest.uri, "rs5.unified_activity")
+
+        # A codec braid cannot write stops the run before it reads, by name, one line.
+        with table.transaction() as tx:
+            tx.set_properties({"write.parquet.compression-codec": "lzo"})
+        snapshots = len(table.snapshots())
+        run("produce", "--bootstrap", broker.bootstrap, "--events", "10", "--seed", "5")
+        proc = join(broker, rest.uri, "rs5", check=False)
+        assert proc.returncode != 0
+        lines = proc.stderr.strip().splitlines()
+        assert 'write.parquet.compression-codec = "lzo"' in lines[-1], proc.stderr
+        assert len(rest.pyiceberg().load_table("rs5.unified_activity").snapshots()) == snapshots
+    finally:
+        broker.stop()
+
+
 def test_unreachable_catalog_is_one_line_and_exit_1():
     proc = run("sql", *catalog_flags("http://127.0.0.1:1", "token=do-not-print"), "SELECT 1",
                check=False, timeout=60)

@@ -263,6 +263,51 @@ TEST(DataFileWriter, WritesBooleanColumns) {
   EXPECT_EQ((*IcebergSchema::FromRowSchema(b.schema()).ToRowSchema())[0].type, ColumnType::kBoolean);
 }
 
+// Every codec braid takes is the one the file carries, and the rows read back unchanged.
+TEST(DataFileWriter, CompressesAsTheTableSays) {
+  TempDir dir;
+  auto writer = DataFileWriter::Create();
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  auto db = DuckDbConnection::Open();
+  ASSERT_TRUE(db.ok());
+  RowBatch batch = MixedBatch(500);
+  const std::string expected = "SELECT * FROM '" + dir.path() + "/zstd.parquet' ORDER BY ALL";
+  for (auto [codec, name] : {std::pair{"zstd", "ZSTD"}, {"snappy", "SNAPPY"}, {"gzip", "GZIP"},
+                             {"brotli", "BROTLI"}, {"lz4_raw", "LZ4_RAW"}, {"uncompressed", "UNCOMPRESSED"}}) {
+    SCOPED_TRACE(codec);
+    const std::string path = dir.path() + "/" + codec + ".parquet";
+    Result<DataFile> f = (*writer)->Write(batch, path, "file://" + path, ParquetCompression{codec, std::nullopt});
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    CheckFile(batch, *f, path);
+    auto compression = Rows(**db, "SELECT DISTINCT compression FROM parquet_metadata('" + path + "')");
+    ASSERT_EQ(compression.size(), 1u);
+    EXPECT_EQ(compression[0][0], name);
+    EXPECT_EQ(Rows(**db, "SELECT * FROM '" + path + "' ORDER BY ALL"), Rows(**db, expected));
+  }
+}
+
+// The zstd level reaches the writer: the highest level packs these rows tighter than the
+// lowest, and both hold the same rows.
+TEST(DataFileWriter, WritesZstdAtTheTablesLevel) {
+  TempDir dir;
+  auto writer = DataFileWriter::Create();
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  RowBatch batch = MixedBatch(20000);
+  std::map<int, int64_t> sizes;
+  for (int level : {1, 22}) {
+    const std::string path = dir.path() + "/l" + std::to_string(level) + ".parquet";
+    Result<DataFile> f = (*writer)->Write(batch, path, "file://" + path, ParquetCompression{"zstd", level});
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    CheckFile(batch, *f, path);
+    sizes[level] = f->file_size_in_bytes;
+  }
+  EXPECT_LT(sizes[22], sizes[1]);
+  auto db = DuckDbConnection::Open();
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(Rows(**db, "SELECT * FROM '" + dir.path() + "/l1.parquet' ORDER BY ALL"),
+            Rows(**db, "SELECT * FROM '" + dir.path() + "/l22.parquet' ORDER BY ALL"));
+}
+
 TEST(DataFileWriter, RefusesAnEmptyBatch) {
   TempDir dir;
   auto writer = DataFileWriter::Create();

@@ -8,6 +8,7 @@
 #include "storage/local_file_system.h"
 #include "storage/location.h"
 #include "storage/temp_dir.h"
+#include "table/duckdb_connection.h"
 #include "table/manifest_list_reader.h"
 #include "table/random_ids.h"
 #include "table/snapshot_summary.h"
@@ -81,6 +82,34 @@ TEST_F(TableAppenderTest, AppendsFilesAsOneSnapshot) {
   Result<std::vector<DataFile>> files = TableScan::LiveDataFiles(table_->io(), m);
   ASSERT_TRUE(files.ok()) << files.status().ToString();
   EXPECT_EQ(files->size(), 2u);
+}
+
+// The table's write.parquet.compression-codec picks the data files' codec; one braid cannot
+// write fails the append by name, before any file is written.
+TEST_F(TableAppenderTest, WritesWithTheTablesCompression) {
+  table_->versions_.back().metadata.properties["write.parquet.compression-codec"] = "snappy";
+  RowBatch a = Batch(10, 0);
+  Result<AppendResult> r = appender_->Append(*table_, {&a}, CommitRequest{});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->data_files.size(), 1u);
+  auto db = DuckDbConnection::Open();
+  ASSERT_TRUE(db.ok());
+  Result<std::string> local = table_->io().LocalPathForWrite(r->data_files[0].file_path);
+  ASSERT_TRUE(local.ok());
+  Result<DuckDbResult> codec = (*db)->Query("SELECT DISTINCT compression FROM parquet_metadata('" + *local + "')");
+  ASSERT_TRUE(codec.ok()) << codec.status().ToString();
+  DuckDbChunk chunk{duckdb_fetch_chunk(*codec->get())};
+  ASSERT_TRUE(chunk);
+  ASSERT_EQ(chunk.size(), 1u);
+  EXPECT_EQ(VarcharAt(chunk.column(0), 0), "SNAPPY");
+
+  table_->versions_.back().metadata.properties["write.parquet.compression-codec"] = "lzo";
+  const size_t versions = table_->versions_.size();
+  Result<AppendResult> refused = appender_->Append(*table_, {&a}, CommitRequest{});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("write.parquet.compression-codec = \"lzo\""), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_EQ(table_->versions_.size(), versions);
 }
 
 TEST_F(TableAppenderTest, FastAppendCarriesPreviousManifestsUnchanged) {
