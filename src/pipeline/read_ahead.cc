@@ -1,6 +1,7 @@
 #include "pipeline/read_ahead.h"
 
 #include <cassert>
+#include <future>
 #include <utility>
 
 namespace braid {
