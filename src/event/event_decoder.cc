@@ -202,9 +202,17 @@ bool EventDecoder::IsUnder(int field, int node) const {
 }
 
 std::optional<Reject> EventDecoder::Decode(std::string_view value, DecodedEvent* event) {
-  if (!nested_ && DecodeFlat(value)) {
-    Build(event);
-    return std::nullopt;
+  if (!nested_) {
+    bool read = shape_.learnt() && DecodeShaped(value);
+    if (!read && DecodeFlat(value)) {
+      read = true;
+      // The next records of the topic most likely look like this one.
+      if (!flat_members_.empty()) shape_.Learn(value, flat_members_);
+    }
+    if (read) {
+      Build(event);
+      return std::nullopt;
+    }
   }
   return DecodeWithParser(value, event);
 }
@@ -458,20 +466,34 @@ std::optional<Reject> EventDecoder::Json::DecodeEpoch(const FieldPlan& plan,
 
 bool EventDecoder::DecodeFlat(std::string_view value) {
   for (FieldValue& v : scratch_) v.state = FieldValue::kAbsent;
+  flat_members_.clear();
   FlatJsonReader reader(value);
   std::string_view key;
   FlatJsonValue v;
   uint64_t seen = 0;
   while (reader.Next(&key, &v)) {
     const int node = LookupFrom(-1, key, next_node_);
-    if (node < 0) continue;  // an unknown field
+    if (node < 0) {  // an unknown field
+      flat_members_.push_back({v.raw, -1});
+      continue;
+    }
     next_node_ = static_cast<size_t>(node) + 1;
     const int idx = nodes_[node].field;  // a flat stream's nodes are all fields
     if (seen & (uint64_t{1} << idx)) return false;
     seen |= uint64_t{1} << idx;
     if (!ReadFlatValue(plans_[idx], v, &scratch_[idx])) return false;
+    flat_members_.push_back({v.raw, idx});
   }
   return reader.done() && FirstMissingField() < 0;
+}
+
+bool EventDecoder::DecodeShaped(std::string_view value) {
+  for (FieldValue& v : scratch_) v.state = FieldValue::kAbsent;
+  return shape_.Read(value,
+                     [this](int field, const FlatJsonValue& v) {
+                       return field < 0 || ReadFlatValue(plans_[field], v, &scratch_[field]);
+                     }) &&
+         FirstMissingField() < 0;
 }
 
 int EventDecoder::FirstMissingField() const {

@@ -11,6 +11,7 @@
 
 #include "base/result.h"
 #include "event/event_values.h"
+#include "event/record_shape.h"
 #include "event/rejects.h"
 #include "event/stream_spec.h"
 
@@ -88,6 +89,9 @@ class EventDecoder {
   // The one-pass read of a flat record into scratch_: false if it declines (anything but a
   // flat record whose declared fields are all present as declared, each once).
   bool DecodeFlat(std::string_view value);
+  // The read of a record that has shape_ (RecordShape) into scratch_: false on a miss, or
+  // where DecodeFlat would decline.
+  bool DecodeShaped(std::string_view value);
   // The first required field scratch_ has no value for, or -1.
   int FirstMissingField() const;
   static bool ReadFlatValue(const FieldPlan& plan, const FlatJsonValue& v,
@@ -117,6 +121,8 @@ class EventDecoder {
   std::unique_ptr<Json> json_;
   std::vector<char> buffer_;  // the value plus SIMDJSON_PADDING bytes
   std::vector<FieldValue> scratch_;
+  RecordShape shape_;                              // of the last record DecodeFlat read
+  std::vector<RecordShape::Member> flat_members_;  // DecodeFlat's members, to learn from
   std::vector<uint8_t> objects_seen_;  // per node: that object key was met in this record
   EventValuesBuilder builder_;
 };

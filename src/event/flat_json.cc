@@ -56,30 +56,49 @@ bool FlatJsonReader::Next(std::string_view* key, FlatJsonValue* value) {
   ++p_;
   SkipSpace();
   if (p_ == end_) return Decline();
+  const char* start = p_;
+  bool read = false;
   switch (*p_) {
     case '"':
       value->kind = FlatJsonValue::Kind::kString;
       value->integer = false;
-      return ReadString(&value->text) || Decline();
-    case 't': return ReadLiteral("true", FlatJsonValue::Kind::kTrue, value);
-    case 'f': return ReadLiteral("false", FlatJsonValue::Kind::kFalse, value);
-    case 'n': return ReadLiteral("null", FlatJsonValue::Kind::kNull, value);
-    default: return ReadNumber(value);
+      read = ReadString(&value->text) || Decline();
+      break;
+    case 't': read = ReadLiteral("true", FlatJsonValue::Kind::kTrue, value); break;
+    case 'f': read = ReadLiteral("false", FlatJsonValue::Kind::kFalse, value); break;
+    case 'n': read = ReadLiteral("null", FlatJsonValue::Kind::kNull, value); break;
+    default: read = ReadNumber(value); break;
   }
+  value->raw = std::string_view(start, static_cast<size_t>(p_ - start));
+  return read;
+}
+
+bool FlatJsonReader::ReadString(std::string_view* out) {
+  const char* after = ScanFlatString(p_ + 1, end_, out);
+  if (after == nullptr) return false;
+  p_ = after;
+  return true;
+}
+
+bool FlatJsonReader::ReadNumber(FlatJsonValue* out) {
+  const char* after = ScanFlatNumber(p_, end_, out);
+  if (after == nullptr) return Decline();
+  p_ = after;
+  return true;
 }
 
 // Outside strings the grammar admits ASCII only, so the text is UTF-8 exactly when every
 // string is: a string holding a byte >= 0x80 is checked on its own.
-bool FlatJsonReader::ReadString(std::string_view* out) {
-  const char* begin = ++p_;  // past the opening quote
+const char* ScanFlatString(const char* p, const char* end, std::string_view* out) {
+  const char* begin = p;
   bool ascii = true;
 #if defined(__SSE2__)
   // 16 bytes at a time: the first quote, backslash or control character ends the scan.
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i control = _mm_set1_epi8(0x1F);
-  while (end_ - p_ >= 16) {
-    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p_));
+  while (end - p >= 16) {
+    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
     const __m128i stop =
         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, quote), _mm_cmpeq_epi8(c, backslash)),
                      _mm_cmpeq_epi8(_mm_min_epu8(c, control), c));  // c <= 0x1F
@@ -88,56 +107,55 @@ bool FlatJsonReader::ReadString(std::string_view* out) {
     if (stops != 0) {
       const int at = __builtin_ctz(stops);
       if (high & ((1u << at) - 1)) ascii = false;
-      p_ += at;
+      p += at;
       break;
     }
     if (high) ascii = false;
-    p_ += 16;
+    p += 16;
   }
 #endif
-  for (; p_ != end_; ++p_) {
-    const auto c = static_cast<unsigned char>(*p_);
+  for (; p != end; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
     if (c == '"') {
-      const size_t n = static_cast<size_t>(p_ - begin);
-      if (!ascii && !simdjson::validate_utf8(begin, n)) return false;
+      const size_t n = static_cast<size_t>(p - begin);
+      if (!ascii && !simdjson::validate_utf8(begin, n)) return nullptr;
       *out = std::string_view(begin, n);
-      ++p_;
-      return true;
+      return p + 1;
     }
-    if (c == '\\' || c < 0x20) return false;  // an escape or a raw control character
+    if (c == '\\' || c < 0x20) return nullptr;  // an escape or a raw control character
     if (c >= 0x80) ascii = false;
   }
-  return false;  // unterminated
+  return nullptr;  // unterminated
 }
 
 // RFC 8259: -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
-bool FlatJsonReader::ReadNumber(FlatJsonValue* out) {
-  const char* begin = p_;
-  if (*p_ == '-') ++p_;
-  if (p_ == end_ || !IsDigit(*p_)) return Decline();
-  if (*p_ == '0') {
-    ++p_;
+const char* ScanFlatNumber(const char* p, const char* end, FlatJsonValue* out) {
+  const char* begin = p;
+  if (p != end && *p == '-') ++p;
+  if (p == end || !IsDigit(*p)) return nullptr;
+  if (*p == '0') {
+    ++p;
   } else {
-    while (p_ != end_ && IsDigit(*p_)) ++p_;
+    while (p != end && IsDigit(*p)) ++p;
   }
   bool integer = true;
-  if (p_ != end_ && *p_ == '.') {
+  if (p != end && *p == '.') {
     integer = false;
-    ++p_;
-    if (p_ == end_ || !IsDigit(*p_)) return Decline();
-    while (p_ != end_ && IsDigit(*p_)) ++p_;
+    ++p;
+    if (p == end || !IsDigit(*p)) return nullptr;
+    while (p != end && IsDigit(*p)) ++p;
   }
-  if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+  if (p != end && (*p == 'e' || *p == 'E')) {
     integer = false;
-    ++p_;
-    if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-    if (p_ == end_ || !IsDigit(*p_)) return Decline();
-    while (p_ != end_ && IsDigit(*p_)) ++p_;
+    ++p;
+    if (p != end && (*p == '+' || *p == '-')) ++p;
+    if (p == end || !IsDigit(*p)) return nullptr;
+    while (p != end && IsDigit(*p)) ++p;
   }
   out->kind = FlatJsonValue::Kind::kNumber;
-  out->text = std::string_view(begin, static_cast<size_t>(p_ - begin));
+  out->text = std::string_view(begin, static_cast<size_t>(p - begin));
   out->integer = integer;
-  return true;
+  return p;
 }
 
 bool FlatJsonReader::ReadLiteral(std::string_view word, FlatJsonValue::Kind kind,

@@ -22,7 +22,17 @@ struct FlatJsonValue {
   std::string_view text;
   /// Numbers: no fraction and no exponent.
   bool integer = false;
+  /// The whole value token in the text (a string with its quotes).
+  std::string_view raw;
 };
+
+/// The scans the reader is made of, for readers of the same shape (RecordShape):
+/// ScanFlatString starts past a string's opening quote and returns the byte after its closing
+/// quote, with `*out` its contents; nullptr at an escape, a control character, invalid UTF-8 or
+/// the end of the text. ScanFlatNumber starts at a number (RFC 8259 grammar) and returns the
+/// byte after it, with `*out` set; nullptr if no number starts there.
+const char* ScanFlatString(const char* p, const char* end, std::string_view* out);
+const char* ScanFlatNumber(const char* p, const char* end, FlatJsonValue* out);
 
 class FlatJsonReader {
  public:
