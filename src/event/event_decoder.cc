@@ -531,7 +531,7 @@ bool EventDecoder::ReadFlatValue(const FieldPlan& plan, const FlatJsonValue& v, 
       std::optional<Timestamp> ts;
       if (plan.time_format == TimeFormat::kIso8601) {
         if (v.kind != Kind::kString) return false;
-        ts = ParseEventTimestamp(v.text);
+        ts = time_parser_.Parse(v.text);
       } else {
         int64_t count = 0;
         if (!integer(&count)) return false;

@@ -14,6 +14,7 @@
 #include "event/record_shape.h"
 #include "event/rejects.h"
 #include "event/stream_spec.h"
+#include "event/timestamp_parser.h"
 
 namespace braid {
 
@@ -94,8 +95,7 @@ class EventDecoder {
   bool DecodeShaped(std::string_view value);
   // The first required field scratch_ has no value for, or -1.
   int FirstMissingField() const;
-  static bool ReadFlatValue(const FieldPlan& plan, const FlatJsonValue& v,
-                            FieldValue* out);
+  bool ReadFlatValue(const FieldPlan& plan, const FlatJsonValue& v, FieldValue* out);
 
   explicit EventDecoder(StreamSpec spec);
   int Lookup(int parent, std::string_view key) const { return LookupFrom(parent, key, 0); }
@@ -125,6 +125,7 @@ class EventDecoder {
   std::vector<RecordShape::Member> flat_members_;  // DecodeFlat's members, to learn from
   std::vector<uint8_t> objects_seen_;  // per node: that object key was met in this record
   EventValuesBuilder builder_;
+  TimestampParser time_parser_;  // the flat reads' timestamps
 };
 
 }  // namespace braid

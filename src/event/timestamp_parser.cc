@@ -1,6 +1,7 @@
 #include "event/timestamp_parser.h"
 
 #include <chrono>
+#include <cstring>
 
 // Written by hand rather than with std::chrono::parse: GCC 12's libstdc++ does not ship
 // chrono::parse, and the hot path needs exact control over which forms are accepted (every
@@ -50,20 +51,36 @@ bool ParseZone(std::string_view s, size_t pos, int64_t* offset_seconds) {
   return true;
 }
 
-}  // namespace
+constexpr size_t kMinuteBytes = 16;  // "YYYY-MM-DDThh:mm"
 
-std::optional<Timestamp> ParseEventTimestamp(std::string_view s) {
+// The date, hour and minute every accepted form starts with, as seconds since the epoch in the
+// text's own zone; false if the first 16 bytes are not a valid one.
+bool ParseMinute(std::string_view s, int64_t* seconds) {
   size_t pos = 0;
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0;
   if (!Digits(s, &pos, 4, &year) || !Expect(s, &pos, '-') || !Digits(s, &pos, 2, &month) ||
       !Expect(s, &pos, '-') || !Digits(s, &pos, 2, &day)) {
-    return std::nullopt;
+    return false;
   }
-  if (pos >= s.size() || (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ')) return std::nullopt;
+  if (pos >= s.size() || (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ')) return false;
   ++pos;
   if (!Digits(s, &pos, 2, &hour) || !Expect(s, &pos, ':') || !Digits(s, &pos, 2, &minute)) {
-    return std::nullopt;
+    return false;
   }
+  if (hour > 23 || minute > 59) return false;
+  using namespace std::chrono;
+  const year_month_day ymd{std::chrono::year{year},
+                           std::chrono::month{static_cast<unsigned>(month)},
+                           std::chrono::day{static_cast<unsigned>(day)}};
+  if (year < 1 || !ymd.ok()) return false;
+  *seconds = sys_days(ymd).time_since_epoch().count() * 86400 + hour * 3600 + minute * 60;
+  return true;
+}
+
+// The rest after the minute — [:ss[.f{1,9}]] and the zone — applied to `minute_seconds`.
+std::optional<Timestamp> ParseRest(std::string_view s, int64_t minute_seconds) {
+  size_t pos = kMinuteBytes;
+  int second = 0;
   int64_t micros = 0;
   if (pos < s.size() && s[pos] == ':') {
     ++pos;
@@ -80,22 +97,30 @@ std::optional<Timestamp> ParseEventTimestamp(std::string_view s) {
       for (int i = digits; i < 6; ++i) micros *= 10;
     }
   }
-  if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  if (second > 59) return std::nullopt;
   int64_t offset_seconds = 0;
   if (!ParseZone(s, pos, &offset_seconds)) return std::nullopt;
-
-  using namespace std::chrono;
-  const year_month_day ymd{std::chrono::year{year},
-                           std::chrono::month{static_cast<unsigned>(month)},
-                           std::chrono::day{static_cast<unsigned>(day)}};
-  if (year < 1 || !ymd.ok()) return std::nullopt;
-  const int64_t days_since_epoch = sys_days(ymd).time_since_epoch().count();
-  const int64_t seconds_since_epoch =
-      days_since_epoch * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
   // The zone offset can move 0001-01-01 or 9999-12-31 out of the range checkpoints accept.
-  const Timestamp t(seconds_since_epoch * 1000000 + micros);
+  const Timestamp t((minute_seconds + second - offset_seconds) * 1000000 + micros);
   if (t < kMinEventTime || t > kMaxEventTime) return std::nullopt;
   return t;
+}
+
+}  // namespace
+
+std::optional<Timestamp> ParseEventTimestamp(std::string_view s) {
+  int64_t minute_seconds = 0;
+  if (!ParseMinute(s, &minute_seconds)) return std::nullopt;
+  return ParseRest(s, minute_seconds);
+}
+
+std::optional<Timestamp> TimestampParser::Parse(std::string_view s) {
+  if (!have_minute_ || s.size() < kMinuteBytes || std::memcmp(s.data(), minute_text_, kMinuteBytes) != 0) {
+    if (!ParseMinute(s, &minute_seconds_)) return std::nullopt;
+    std::memcpy(minute_text_, s.data(), kMinuteBytes);
+    have_minute_ = true;
+  }
+  return ParseRest(s, minute_seconds_);
 }
 
 std::optional<Timestamp> EpochTimestamp(int64_t count, TimeFormat unit) {

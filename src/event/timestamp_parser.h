@@ -23,6 +23,21 @@ inline constexpr Timestamp kMaxEventTime{253402300799999999};
 /// Pure function; thread-safe.
 std::optional<Timestamp> ParseEventTimestamp(std::string_view text);
 
+/// ParseEventTimestamp that remembers the date, hour and minute of the last text it read (its
+/// first 16 bytes, "YYYY-MM-DDThh:mm" in every accepted form): the event times of a topic
+/// mostly share them, and a text that starts with the same bytes has only its seconds,
+/// fraction and zone read. Returns what ParseEventTimestamp returns, for every text. Not
+/// thread-safe: one per decoder.
+class TimestampParser {
+ public:
+  std::optional<Timestamp> Parse(std::string_view text);
+
+ private:
+  char minute_text_[16] = {};
+  bool have_minute_ = false;
+  int64_t minute_seconds_ = 0;  // minute_text_ as seconds since the epoch, before the zone
+};
+
 /// `count` seconds, milliseconds or microseconds (as `unit` says; not kIso8601) since the
 /// epoch, or nullopt when the instant is outside [kMinEventTime, kMaxEventTime].
 /// Pure function; thread-safe.

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
 namespace braid {
 namespace {
 
@@ -73,6 +77,46 @@ TEST(ParseEventTimestamp, OffsetMustNotLeaveTheCheckpointRange) {
   EXPECT_EQ(Parse("9999-12-31T23:59:59.999999+00:00"), kMaxEventTime.micros());
   EXPECT_EQ(Parse("0001-01-01T00:59:00+00:59"), kMinEventTime.micros());
   EXPECT_EQ(Parse("9999-12-31T22:59:59-01:00"), 253402300799000000);
+}
+
+}  // namespace
+}  // namespace braid
+
+namespace braid {
+namespace {
+
+// The parser that remembers the last minute reads every text as ParseEventTimestamp does,
+// whatever came before it: texts drawn from a few minutes (so that most repeat the last one's
+// first 16 bytes), with every accepted form of the rest and damaged bytes anywhere.
+TEST(TimestampParser, AgreesWithParseEventTimestampWhateverCameBefore) {
+  std::mt19937_64 r(5);
+  auto pick = [&r](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(r); };
+  const std::vector<std::string> minutes = {"2025-01-16T10:20", "2025-01-16T10:21", "2025-01-16 10:20",
+                                            "0001-01-01T00:00", "9999-12-31T23:59", "2024-02-29T23:59",
+                                            "2023-02-29T10:00", "2025-13-01T10:00", "2025-01-16T24:00"};
+  const std::vector<std::string> rests = {"",       ":30",      ":30.1",      ":30.123456", ":30.123456789",
+                                          ":59Z",    ":00+05:30", ":00-0130",  ":00+23:59", ":60",
+                                          ":30.",    ":30.1234567890", "Z",   "+01",       ":30 ",
+                                          ":30+24:00", "x"};
+  TimestampParser parser;
+  int accepted = 0, differing_minutes = 0;
+  std::string last;
+  for (int i = 0; i < 50000; ++i) {
+    std::string text = minutes[pick(4) == 0 ? pick(minutes.size()) : pick(2)] + rests[pick(rests.size())];
+    if (pick(10) == 0 && !text.empty()) text[pick(text.size())] = "0123456789:-T Z+."[pick(17)];
+    if (pick(50) == 0) text.resize(pick(text.size() + 1));
+    differing_minutes += last.substr(0, 16) != text.substr(0, 16);
+    last = text;
+    std::optional<Timestamp> want = ParseEventTimestamp(text);
+    std::optional<Timestamp> got = parser.Parse(text);
+    ASSERT_EQ(got.has_value(), want.has_value()) << text;
+    if (want) {
+      ++accepted;
+      ASSERT_EQ(got->micros(), want->micros()) << text;
+    }
+  }
+  EXPECT_GT(accepted, 10000);
+  EXPECT_GT(differing_minutes, 5000);
 }
 
 }  // namespace
