@@ -32,7 +32,6 @@ class RecordShape {
   /// Learns the shape of `json`, which FlatJsonReader read whole with the members `members`
   /// (in text order, at least one).
   void Learn(std::string_view json, std::span<const Member> members);
-  void Forget() { members_.clear(); }
 
   /// Reads `json` if it has the learnt shape: calls `value(field, v)` for each member in
   /// order (the field is -1 for a key no field declares) and returns true when every byte

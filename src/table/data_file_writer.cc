@@ -175,17 +175,20 @@ Status DataFileWriter::RegisterScan() {
   return Status::Ok();
 }
 
+std::string DataFileWriter::CopyOptions(const RowSchema& schema, const ParquetCompression& compression) const {
+  std::string field_ids;
+  for (const ColumnSpec& c : schema) {
+    field_ids += fmt::format("{}{}: {}", field_ids.empty() ? "" : ", ", QuoteIdentifier(c.name), c.field_id);
+  }
+  return fmt::format("FORMAT parquet, {}, FIELD_IDS {{{}}}{}, RETURN_STATS", compression.CopyOptions(), field_ids,
+                     options_.row_group_size ? fmt::format(", ROW_GROUP_SIZE {}", options_.row_group_size) : "");
+}
+
 Result<DataFile> DataFileWriter::Write(const RowBatch& batch, const std::string& local_path,
                                        const std::string& location, const ParquetCompression& compression) {
   if (batch.empty()) return Status::InvalidArgument(fmt::format("{}: no rows to write", location));
-  std::string field_ids;
-  for (const ColumnSpec& c : batch.schema()) {
-    field_ids += fmt::format("{}{}: {}", field_ids.empty() ? "" : ", ", QuoteIdentifier(c.name), c.field_id);
-  }
-  std::string sql = fmt::format(
-      "COPY (FROM {}()) TO {} (FORMAT parquet, {}, FIELD_IDS {{{}}}{}, RETURN_STATS)",
-      kScanName, QuoteLiteral(local_path), compression.CopyOptions(), field_ids,
-      options_.row_group_size ? fmt::format(", ROW_GROUP_SIZE {}", options_.row_group_size) : "");
+  const std::string sql = fmt::format("COPY (FROM {}()) TO {} ({})", kScanName, QuoteLiteral(local_path),
+                                      CopyOptions(batch.schema(), compression));
   current_ = &batch;
   Result<DuckDbResult> result = db_->Query(sql);
   current_ = nullptr;
@@ -238,17 +241,13 @@ Result<DataFile> DataFileWriter::Rewrite(const RowSchema& schema, const std::vec
       }
     }
   }
-  std::string select, field_ids;
+  std::string select;
   for (const ColumnSpec& c : schema) {
     select += fmt::format("{}CAST({} AS {}) AS {}", select.empty() ? "" : ", ", QuoteIdentifier(c.name),
                           DuckDbTypeName(c.type), QuoteIdentifier(c.name));
-    field_ids += fmt::format("{}{}: {}", field_ids.empty() ? "" : ", ", QuoteIdentifier(c.name), c.field_id);
   }
-  std::string sql = fmt::format(
-      "COPY (SELECT {} FROM read_parquet([{}])) TO {} (FORMAT parquet, {}, "
-      "FIELD_IDS {{{}}}{}, RETURN_STATS)",
-      select, files, QuoteLiteral(local_path), compression.CopyOptions(), field_ids,
-      options_.row_group_size ? fmt::format(", ROW_GROUP_SIZE {}", options_.row_group_size) : "");
+  const std::string sql = fmt::format("COPY (SELECT {} FROM read_parquet([{}])) TO {} ({})", select, files,
+                                      QuoteLiteral(local_path), CopyOptions(schema, compression));
   Result<DuckDbResult> result = db_->Query(sql);
   if (!result.ok()) return result.status().WithContext(fmt::format("writing data file {}", location));
   int64_t rows = 0;

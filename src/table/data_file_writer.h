@@ -59,6 +59,9 @@ class DataFileWriter {
   explicit DataFileWriter(std::unique_ptr<DuckDbConnection> db, DataFileWriterOptions options)
       : db_(std::move(db)), options_(options) {}
   Status RegisterScan();
+  // The options of both COPYs: Parquet with the compression, field ids, row group size and
+  // returned statistics.
+  std::string CopyOptions(const RowSchema& schema, const ParquetCompression& compression) const;
   Result<DataFile> ReadReturnedStats(DuckDbResult& result, const RowSchema& schema,
                                      int64_t expected_rows,
                                      const std::function<int64_t(size_t)>& nan_count,

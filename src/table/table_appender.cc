@@ -118,11 +118,12 @@ Result<DataFile> TableAppender::WriteDataFile(TableOperations& table, const Tabl
 
 Result<DataFile> TableAppender::WriteOne(TableOperations& table, const TableState& state, const RowBatch& batch,
                                          std::vector<AvroDatum> partition) {
+  // A compression braid cannot write is refused before anything is written.
+  BRAID_ASSIGN_OR_RETURN(ParquetCompression compression, ParquetCompression::Of(state.metadata));
   FileSystem& fs = table.io();
   std::string data_dir = state.metadata.DataLocation();
   BRAID_RETURN_IF_ERROR(fs.CreateDirectories(data_dir));
   std::string location = JoinLocation(data_dir, RandomUuid() + ".parquet");
-  BRAID_ASSIGN_OR_RETURN(ParquetCompression compression, ParquetCompression::Of(state.metadata));
   BRAID_ASSIGN_OR_RETURN(std::string local, fs.LocalPathForWrite(location));
   BRAID_ASSIGN_OR_RETURN(DataFile file, writer_->Write(batch, local, location, compression));
   BRAID_RETURN_IF_ERROR(fs.FinishLocalWrite(local, location));
