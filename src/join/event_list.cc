@@ -1,85 +1,145 @@
 #include "join/event_list.h"
 
 #include <algorithm>
-#include <cstring>
+#include <cstdlib>
+#include <new>
+#include <stdexcept>
 
 namespace braid {
+namespace {
+
+template <typename T>
+T* Allocate(size_t n) {
+  void* p = std::malloc(n * sizeof(T));
+  if (p == nullptr) throw std::bad_alloc();
+  return static_cast<T*>(p);
+}
+
+}  // namespace
+
+EventList& EventList::operator=(EventList&& other) noexcept {
+  if (this != &other) {
+    FreeHeap();
+    MoveFrom(other);
+  }
+  return *this;
+}
+
+void EventList::MoveFrom(EventList& other) {
+  heap_entries_ = std::exchange(other.heap_entries_, nullptr);
+  heap_bytes_ = std::exchange(other.heap_bytes_, nullptr);
+  head_ = std::exchange(other.head_, 0);
+  end_ = std::exchange(other.end_, 0);
+  entry_capacity_ = std::exchange(other.entry_capacity_, 1);
+  bytes_used_ = std::exchange(other.bytes_used_, 0);
+  bytes_capacity_ = std::exchange(other.bytes_capacity_, kInlineBytes);
+  inline_entry_ = other.inline_entry_;
+  std::memcpy(inline_bytes_, other.inline_bytes_, kInlineBytes);
+}
+
+void EventList::FreeHeap() {
+  std::free(heap_entries_);
+  std::free(heap_bytes_);
+  heap_entries_ = nullptr;
+  heap_bytes_ = nullptr;
+  entry_capacity_ = 1;
+  bytes_capacity_ = kInlineBytes;
+}
 
 size_t EventList::Insert(Timestamp ts, uint64_t closed, std::string_view values) {
-  const Entry e{ts, closed, bytes_.size(), static_cast<uint32_t>(values.size())};
-  // resize + memcpy: InlinedVector's range insert is a general (and slow) path.
-  bytes_.resize(bytes_.size() + values.size());
-  if (!values.empty()) std::memcpy(bytes_.data() + e.offset, values.data(), values.size());
-  if (empty() || !(ts < entries_.back().ts)) {
-    entries_.push_back(e);
-    return size() - 1;
+  const uint32_t length = static_cast<uint32_t>(values.size());
+  if (length > bytes_capacity_ - bytes_used_) GrowBytes(length);
+  if (length != 0) std::memcpy(bytes() + bytes_used_, values.data(), length);
+  const Entry e{ts, closed, bytes_used_, length};
+  bytes_used_ += length;
+  if (end_ == entry_capacity_) GrowEntries();
+  Entry* es = entries();
+  if (head_ == end_ || !(ts < es[end_ - 1].ts)) {
+    es[end_] = e;
+    return end_++ - head_;
   }
   // Out of order (rare: the sources are roughly in event-time order).
-  auto at = std::upper_bound(entries_.begin() + static_cast<std::ptrdiff_t>(head_),
-                             entries_.end(), ts,
-                             [](Timestamp t, const Entry& x) { return t < x.ts; });
-  at = entries_.insert(at, e);
-  return static_cast<size_t>(at - entries_.begin()) - head_;
+  Entry* at = std::upper_bound(es + head_, es + end_, ts,
+                               [](Timestamp t, const Entry& x) { return t < x.ts; });
+  std::memmove(at + 1, at, static_cast<size_t>(es + end_ - at) * sizeof(Entry));
+  *at = e;
+  ++end_;
+  return static_cast<size_t>(at - es) - head_;
 }
 
 size_t EventList::LowerBound(Timestamp t) const {
-  auto it = std::lower_bound(entries_.begin() + static_cast<std::ptrdiff_t>(head_),
-                             entries_.end(), t,
-                             [](const Entry& x, Timestamp v) { return x.ts < v; });
-  return static_cast<size_t>(it - entries_.begin()) - head_;
+  const Entry* es = entries();
+  const Entry* it = std::lower_bound(es + head_, es + end_, t,
+                                     [](const Entry& x, Timestamp v) { return x.ts < v; });
+  return static_cast<size_t>(it - es) - head_;
 }
 
 std::pair<size_t, size_t> EventList::Range(Timestamp lo, Timestamp hi) const {
-  const size_t first = LowerBound(lo);
-  auto it = std::upper_bound(entries_.begin() + static_cast<std::ptrdiff_t>(head_ + first),
-                             entries_.end(), hi,
-                             [](Timestamp v, const Entry& x) { return v < x.ts; });
-  return {first, static_cast<size_t>(it - entries_.begin()) - head_};
+  const Entry* es = entries();
+  const Entry* first = std::lower_bound(es + head_, es + end_, lo,
+                                        [](const Entry& x, Timestamp v) { return x.ts < v; });
+  const Entry* last = std::upper_bound(first, es + end_, hi,
+                                       [](Timestamp v, const Entry& x) { return v < x.ts; });
+  return {static_cast<size_t>(first - es) - head_, static_cast<size_t>(last - es) - head_};
 }
 
-void EventList::PopFront(size_t n) {
-  head_ += n;
-  if (head_ == entries_.size()) {
-    Clear();
-  } else if (head_ >= 16 && head_ * 2 >= entries_.size()) {
-    Compact();
-  }
-}
-
-void EventList::Clear() {
-  entries_.clear();
-  bytes_.clear();
+void EventList::GrowEntries() {
+  // The evicted entries are dropped on the way: the new array holds the live ones only.
+  const uint32_t live = end_ - head_;
+  const uint32_t capacity = std::max<uint32_t>(4, live * 2);
+  Entry* grown = Allocate<Entry>(capacity);
+  std::memcpy(static_cast<void*>(grown), entries() + head_, live * sizeof(Entry));
+  std::free(heap_entries_);
+  heap_entries_ = grown;
+  entry_capacity_ = capacity;
   head_ = 0;
+  end_ = live;
+}
+
+void EventList::GrowBytes(size_t n) {
+  const size_t capacity = std::max<size_t>(bytes_used_ + n, size_t{bytes_capacity_} * 2);
+  if (capacity > UINT32_MAX) {
+    throw std::length_error("a join key holds more than 4 GiB of event values in one stream's window");
+  }
+  char* grown = Allocate<char>(capacity);
+  std::memcpy(grown, bytes(), bytes_used_);
+  std::free(heap_bytes_);
+  heap_bytes_ = grown;
+  bytes_capacity_ = static_cast<uint32_t>(capacity);
+}
+
+void EventList::Compact() {
+  // Out-of-order inserts leave offsets out of entry order: the live values go to a fresh
+  // buffer (inline if they fit), never within the one they are read from.
+  Entry* es = entries();
+  size_t total = 0;
+  for (uint32_t i = head_; i < end_; ++i) total += es[i].length;
+  char saved[kInlineBytes];
+  const char* from = heap_bytes_;
+  if (from == nullptr) from = static_cast<const char*>(std::memcpy(saved, inline_bytes_, bytes_used_));
+  char* to = total <= kInlineBytes ? inline_bytes_ : Allocate<char>(total);
+  uint32_t used = 0;
+  const uint32_t live = end_ - head_;
+  for (uint32_t i = 0; i < live; ++i) {
+    Entry e = es[head_ + i];
+    if (e.length != 0) std::memcpy(to + used, from + e.offset, e.length);
+    e.offset = used;
+    used += e.length;
+    es[i] = e;
+  }
+  std::free(heap_bytes_);
+  heap_bytes_ = to == inline_bytes_ ? nullptr : to;
+  bytes_capacity_ = to == inline_bytes_ ? kInlineBytes : static_cast<uint32_t>(total);
+  bytes_used_ = used;
+  head_ = 0;
+  end_ = live;
 }
 
 void EventList::Release() {
   constexpr size_t kKeepBytes = 4096;
-  const bool big = entries_.capacity() * sizeof(Entry) + bytes_.capacity() > kKeepBytes;
+  const bool big = size_t{entry_capacity_} * sizeof(Entry) + bytes_capacity_ > kKeepBytes;
   Clear();
-  if (big) {
-    entries_.shrink_to_fit();  // empty: back to the inline storage
-    bytes_.shrink_to_fit();
-  }
-}
-
-void EventList::Compact() {
-  size_t total = 0;
-  for (size_t i = head_; i < entries_.size(); ++i) total += entries_[i].length;
-  absl::InlinedVector<Entry, 1> live;
-  live.reserve(entries_.size() - head_);
-  absl::InlinedVector<char, kInlineBytes> bytes;
-  bytes.reserve(total);
-  for (size_t i = head_; i < entries_.size(); ++i) {
-    Entry e = entries_[i];
-    const char* from = bytes_.data() + e.offset;
-    e.offset = bytes.size();
-    bytes.resize(bytes.size() + e.length);
-    if (e.length != 0) std::memcpy(bytes.data() + e.offset, from, e.length);
-    live.push_back(e);
-  }
-  entries_ = std::move(live);
-  bytes_ = std::move(bytes);
-  head_ = 0;
+  if (big) FreeHeap();
 }
 
 }  // namespace braid

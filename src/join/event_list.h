@@ -7,12 +7,16 @@
 // Most keys hold one or two events per stream: the first entry and kInlineBytes of values live
 // inside the list itself (so inside the key's slot), and such a key's events cost no
 // allocation and no cache miss beyond the slot's.
+//
+// Written by hand rather than on two small vectors (absl::InlinedVector): the join inserts,
+// searches and evicts millions of times a second, and those vectors' general paths (a resize
+// that value-initialises byte by byte, size and allocation flags packed in one word) cost
+// several times the instructions of the few this needs (make bench: docs/performance.md).
 
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <utility>
-
-#include <absl/container/inlined_vector.h>
 
 #include "base/types.h"
 
@@ -25,17 +29,24 @@ class EventList {
     /// Driving events only: bit i set once the LEFT window of enriching stream i is closed
     /// for this event (the watermark passed ts + W_i); its NULL rows, if any, were emitted.
     uint64_t closed = 0;
-    uint64_t offset = 0;  // of the values in the buffer
+    uint32_t offset = 0;  // of the values in the buffer
     uint32_t length = 0;
   };
 
-  size_t size() const { return entries_.size() - head_; }
-  bool empty() const { return size() == 0; }
-  const Entry& operator[](size_t i) const { return entries_[head_ + i]; }
-  Entry& operator[](size_t i) { return entries_[head_ + i]; }
-  const Entry& front() const { return entries_[head_]; }
+  EventList() = default;
+  EventList(EventList&& other) noexcept { MoveFrom(other); }
+  EventList& operator=(EventList&& other) noexcept;
+  EventList(const EventList&) = delete;
+  EventList& operator=(const EventList&) = delete;
+  ~EventList() { FreeHeap(); }
+
+  size_t size() const { return end_ - head_; }
+  bool empty() const { return end_ == head_; }
+  const Entry& operator[](size_t i) const { return entries()[head_ + i]; }
+  Entry& operator[](size_t i) { return entries()[head_ + i]; }
+  const Entry& front() const { return entries()[head_]; }
   std::string_view values(const Entry& e) const {
-    return std::string_view(bytes_.data() + e.offset, e.length);
+    return std::string_view(bytes() + e.offset, e.length);
   }
 
   /// Inserts after every event with the same or an earlier time; returns its index.
@@ -45,19 +56,42 @@ class EventList {
   /// The index range [first, last) of the events with lo <= ts <= hi.
   std::pair<size_t, size_t> Range(Timestamp lo, Timestamp hi) const;
   /// Removes the first `n` events (n <= size()).
-  void PopFront(size_t n);
-  void Clear();
+  void PopFront(size_t n) {
+    head_ += static_cast<uint32_t>(n);
+    if (head_ == end_) {
+      Clear();
+    } else if (head_ >= 16 && head_ * 2 >= end_) {
+      Compact();
+    }
+  }
+  void Clear() { head_ = end_ = bytes_used_ = 0; }
   /// Clear(), and gives the memory back unless it is small: a slot reused for another key
   /// keeps small heap buffers, a hot key's big ones are freed.
   void Release();
 
  private:
-  void Compact();
+  static constexpr uint32_t kInlineBytes = 48;
 
-  static constexpr size_t kInlineBytes = 48;
-  absl::InlinedVector<Entry, 1> entries_;  // [0, head_) are evicted
-  size_t head_ = 0;
-  absl::InlinedVector<char, kInlineBytes> bytes_;
+  Entry* entries() { return heap_entries_ != nullptr ? heap_entries_ : &inline_entry_; }
+  const Entry* entries() const { return heap_entries_ != nullptr ? heap_entries_ : &inline_entry_; }
+  char* bytes() { return heap_bytes_ != nullptr ? heap_bytes_ : inline_bytes_; }
+  const char* bytes() const { return heap_bytes_ != nullptr ? heap_bytes_ : inline_bytes_; }
+  // Room for one more entry, and for `n` more value bytes.
+  void GrowEntries();
+  void GrowBytes(size_t n);
+  void Compact();
+  void FreeHeap();
+  void MoveFrom(EventList& other);
+
+  Entry* heap_entries_ = nullptr;  // nullptr: the one entry of room is inline_entry_
+  char* heap_bytes_ = nullptr;     // nullptr: the values are in inline_bytes_
+  uint32_t head_ = 0;              // entries [head_, end_) are held, [0, head_) evicted
+  uint32_t end_ = 0;
+  uint32_t entry_capacity_ = 1;
+  uint32_t bytes_used_ = 0;
+  uint32_t bytes_capacity_ = kInlineBytes;
+  Entry inline_entry_;
+  char inline_bytes_[kInlineBytes];
 };
 
 }  // namespace braid

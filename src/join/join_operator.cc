@@ -71,10 +71,13 @@ uint32_t JoinOperator::SlotFor(std::string_view key, size_t hash) {
     s.slots.emplace_back();
   }
   KeyState& ks = s.slots[slot];
-  ks.key_bytes.assign(key.begin(), key.end());
+  ks.key_bytes.Assign(key);
   ks.hash = hash;
-  ks.streams.resize(plan_.num_streams());
-  ks.closed_prefix.assign(plan_.num_streams(), 0);
+  // A slot taken before keeps its streams (empty, released) and prefixes: only reset them.
+  const size_t n = plan_.num_streams();
+  if (ks.streams.size() != n) ks.streams.resize(n);
+  if (ks.closed_prefix.size() != n) ks.closed_prefix.resize(n);
+  std::fill(ks.closed_prefix.begin(), ks.closed_prefix.end(), 0);
   ks.next_deadline = Timestamp::Max();
   s.index.Insert(hash, slot);
   return slot;
@@ -289,7 +292,7 @@ void JoinOperator::Release(uint32_t slot) {
   State& s = *state_;
   KeyState& ks = s.slots[slot];
   s.index.Erase(ks.hash, slot);
-  ks.key_bytes.clear();
+  ks.key_bytes.Clear();
   for (EventList& v : ks.streams) v.Release();
   ks.next_deadline = Timestamp::Max();
   ++ks.generation;

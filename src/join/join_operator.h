@@ -16,6 +16,7 @@
 // slot numbers and hash bits.
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -86,11 +87,34 @@ class JoinOperator {
     // The key's bytes live in the slot (up to kInlineKey of them), next to its hash: a lookup
     // that reaches the slot compares without a second cache miss.
     static constexpr size_t kInlineKey = 48;
+    // The key's bytes: in the slot up to kInlineKey of them, else on the heap.
+    class KeyBytes {
+     public:
+      std::string_view view() const { return {heap_ ? heap_.get() : inline_, size_}; }
+      void Assign(std::string_view key) {
+        size_ = key.size();
+        char* to = inline_;
+        if (size_ > kInlineKey) {
+          heap_ = std::make_unique_for_overwrite<char[]>(size_);
+          to = heap_.get();
+        }
+        std::memcpy(to, key.data(), size_);
+      }
+      void Clear() {
+        size_ = 0;
+        heap_.reset();
+      }
+
+     private:
+      size_t size_ = 0;
+      char inline_[kInlineKey];
+      std::unique_ptr<char[]> heap_;
+    };
     size_t hash = 0;
     Timestamp next_deadline = Timestamp::Max();
     uint32_t generation = 0;
-    absl::InlinedVector<char, kInlineKey> key_bytes;
-    std::string_view key() const { return std::string_view(key_bytes.data(), key_bytes.size()); }
+    KeyBytes key_bytes;
+    std::string_view key() const { return key_bytes.view(); }
     /// Per stream i: driving events [0, closed_prefix[i]) have their LEFT window i closed.
     absl::InlinedVector<uint32_t, 3> closed_prefix;
     absl::InlinedVector<EventList, 3> streams;

@@ -10,6 +10,10 @@ bool Later(const TimerQueue::Timer& a, const TimerQueue::Timer& b) {
   return a.deadline > b.deadline;
 }
 
+bool Earlier(const TimerQueue::Timer& a, const TimerQueue::Timer& b) {
+  return a.deadline < b.deadline;
+}
+
 }  // namespace
 
 TimerQueue::TimerQueue(Duration horizon) : ring_(kBuckets) {
@@ -30,12 +34,18 @@ TimerQueue::Timer TimerQueue::HeapPop(std::vector<Timer>* heap) {
   return t;
 }
 
+void TimerQueue::InsertNear(const Timer& t) {
+  const auto at = std::upper_bound(near_.begin() + static_cast<std::ptrdiff_t>(near_head_),
+                                   near_.end(), t, Earlier);
+  near_.insert(at, t);
+}
+
 void TimerQueue::Push(const Timer& t) {
   const int64_t b = BucketOf(t.deadline);
   // An empty queue starts its ring where the timers are.
   if (empty()) next_bucket_ = b;
   if (b < next_bucket_) {
-    HeapPush(&near_, t);
+    InsertNear(t);
   } else if (b - next_bucket_ < static_cast<int64_t>(kBuckets)) {
     Bucket(b).push_back(t);
     ++ring_count_;
@@ -50,7 +60,7 @@ void TimerQueue::PullOverflow() {
     const Timer t = HeapPop(&overflow_);
     const int64_t b = BucketOf(t.deadline);
     if (b < next_bucket_) {
-      HeapPush(&near_, t);
+      InsertNear(t);
     } else {
       Bucket(b).push_back(t);
       ++ring_count_;
@@ -60,9 +70,13 @@ void TimerQueue::PullOverflow() {
 
 bool TimerQueue::PopBefore(Timestamp limit, Timer* out) {
   for (;;) {
-    if (!near_.empty()) {
-      if (!(near_.front().deadline < limit)) return false;
-      *out = HeapPop(&near_);
+    if (near_head_ < near_.size()) {
+      if (!(near_[near_head_].deadline < limit)) return false;
+      *out = near_[near_head_++];
+      if (near_head_ == near_.size()) {
+        near_.clear();
+        near_head_ = 0;
+      }
       return true;
     }
     // near_ is empty: order the next bucket, if it may hold a deadline before `limit`.
@@ -74,8 +88,8 @@ bool TimerQueue::PopBefore(Timestamp limit, Timer* out) {
     const int64_t start = next_bucket_ * (int64_t{1} << shift_);
     if (!(Timestamp(start) < limit)) return false;
     std::vector<Timer>& bucket = Bucket(next_bucket_);
-    near_.swap(bucket);  // near_ was empty: the bucket's timers become the heap
-    std::make_heap(near_.begin(), near_.end(), Later);
+    near_.swap(bucket);  // near_ was empty: the bucket's timers become it, sorted
+    std::sort(near_.begin(), near_.end(), Earlier);
     ring_count_ -= near_.size();
     ++next_bucket_;
     PullOverflow();

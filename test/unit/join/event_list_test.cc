@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace braid {
 namespace {
@@ -56,6 +60,66 @@ TEST(EventList, ReleasedListIsEmptyAndTakesNewEvents) {
     ASSERT_EQ(list.size(), 2u);
     EXPECT_EQ(list.values(list[0]), "yy");
     EXPECT_EQ(list.values(list[1]), "x");
+  }
+}
+
+// Random inserts (in and out of order, values empty to long), evictions from the front,
+// releases and moves, against a sorted vector: the list holds the same events in the same
+// order with the same values, and its searches agree, through every change between inline
+// and heap storage and every compaction.
+TEST(EventList, AgreesWithASortedVectorThroughRandomChanges) {
+  std::mt19937_64 rng(11);
+  struct Event {
+    int64_t ts;
+    uint64_t closed;
+    std::string values;
+  };
+  for (int round = 0; round < 200; ++round) {
+    EventList list;
+    std::vector<Event> model;
+    int64_t now = 0;
+    const int steps = 1 + static_cast<int>(rng() % 400);
+    for (int step = 0; step < steps; ++step) {
+      const uint64_t op = rng() % 100;
+      if (op < 70) {
+        const bool late = rng() % 5 == 0;
+        const int64_t ts = late ? now - static_cast<int64_t>(rng() % 50) : (now += static_cast<int64_t>(rng() % 3));
+        const size_t length = rng() % 4 == 0 ? rng() % 100 : rng() % 6;
+        std::string v(length, static_cast<char>('a' + step % 26));
+        const uint64_t closed = rng() % 8;
+        const size_t at = list.Insert(Timestamp(ts), closed, v);
+        auto it = std::upper_bound(model.begin(), model.end(), ts,
+                                   [](int64_t t, const Event& e) { return t < e.ts; });
+        ASSERT_EQ(at, static_cast<size_t>(it - model.begin()));
+        model.insert(it, Event{ts, closed, v});
+      } else if (op < 90) {
+        const size_t n = model.empty() ? 0 : rng() % (model.size() + 1);
+        list.PopFront(n);
+        model.erase(model.begin(), model.begin() + static_cast<std::ptrdiff_t>(n));
+      } else if (op < 93) {
+        list.Release();
+        model.clear();
+      } else if (op < 96) {
+        EventList moved(std::move(list));
+        list = std::move(moved);
+      } else {
+        const int64_t lo = now - static_cast<int64_t>(rng() % 80), hi = lo + static_cast<int64_t>(rng() % 40);
+        auto first = std::lower_bound(model.begin(), model.end(), lo,
+                                      [](const Event& e, int64_t t) { return e.ts < t; });
+        auto last = std::upper_bound(model.begin(), model.end(), hi,
+                                     [](int64_t t, const Event& e) { return t < e.ts; });
+        const auto [f, l] = list.Range(Timestamp(lo), Timestamp(hi));
+        ASSERT_EQ(f, static_cast<size_t>(first - model.begin()));
+        ASSERT_EQ(l, std::max(f, static_cast<size_t>(last - model.begin())));
+        ASSERT_EQ(list.LowerBound(Timestamp(lo)), f);
+      }
+      ASSERT_EQ(list.size(), model.size());
+      for (size_t i = 0; i < model.size(); ++i) {
+        ASSERT_EQ(list[i].ts, Timestamp(model[i].ts)) << "round " << round << " step " << step;
+        ASSERT_EQ(list[i].closed, model[i].closed);
+        ASSERT_EQ(list.values(list[i]), model[i].values) << "round " << round << " step " << step;
+      }
+    }
   }
 }
 
