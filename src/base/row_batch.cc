@@ -23,12 +23,12 @@ void RowBatch::Append(const RowBatch& other) {
   for (size_t i = 0; i < columns_.size(); ++i) {
     ColumnData& dst = columns_[i];
     const ColumnData& src = other.columns_[i];
-    dst.valid.insert(dst.valid.end(), src.valid.begin(), src.valid.end());
-    dst.ints.insert(dst.ints.end(), src.ints.begin(), src.ints.end());
-    dst.doubles.insert(dst.doubles.end(), src.doubles.begin(), src.doubles.end());
+    dst.valid.Append(src.valid.data(), src.valid.size());
+    dst.ints.Append(src.ints.data(), src.ints.size());
+    dst.doubles.Append(src.doubles.data(), src.doubles.size());
     const uint32_t base = static_cast<uint32_t>(dst.chars.size());
     for (size_t k = 1; k < src.offsets.size(); ++k) dst.offsets.push_back(base + src.offsets[k]);
-    dst.chars.append(src.chars);
+    dst.chars.Append(src.chars.data(), src.chars.size());
   }
   num_rows_ += other.num_rows_;
   bytes_ += other.bytes_;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/pod_buffer.h"
 #include "base/types.h"
 
 namespace braid {
@@ -33,15 +34,15 @@ using RowSchema = std::vector<ColumnSpec>;
 /// for NULL. String bytes are stored back to back in `chars`, row i spans
 /// [offsets[i], offsets[i+1]).
 struct ColumnData {
-  std::vector<uint8_t> valid;
-  std::vector<int64_t> ints;  // kInt64, kInt32, kTimestampTz (microseconds since the epoch),
-                             // kBoolean (1 or 0)
-  std::vector<double> doubles;
-  std::vector<uint32_t> offsets{0};
-  std::string chars;
+  PodBuffer<uint8_t> valid;
+  PodBuffer<int64_t> ints;  // kInt64, kInt32, kTimestampTz (microseconds since the epoch),
+                            // kBoolean (1 or 0)
+  PodBuffer<double> doubles;
+  PodBuffer<uint32_t> offsets = PodBuffer<uint32_t>(1, 0);
+  PodBuffer<char> chars;
 
   std::string_view string_at(size_t row) const {
-    return std::string_view(chars).substr(offsets[row], offsets[row + 1] - offsets[row]);
+    return std::string_view(chars.data() + offsets[row], offsets[row + 1] - offsets[row]);
   }
 };
 
@@ -104,7 +105,7 @@ class RowBatch {
 
 [[gnu::always_inline]] inline void RowBatch::AppendString(std::string_view v) {
   ColumnData& c = Next(ColumnType::kString);
-  c.chars.append(v.data(), v.size());
+  c.chars.Append(v.data(), v.size());
   c.offsets.push_back(static_cast<uint32_t>(c.chars.size()));
   bytes_ += v.size() + 5;
 }
