@@ -144,6 +144,7 @@ class JoinEngine {
   std::vector<std::vector<int64_t>> handle_cache_;  // per stream, by partition: handle+1
   DecodedRecord decoded_;                           // reused per record
   JoinCounters counters_;
+  mutable size_t saved_bytes_ = 0;  // the last SaveState's size: the next is sized like it
   uint64_t rows_out_before_load_ = 0;  // rows emitted by operators replaced by LoadState
 };
 

@@ -91,7 +91,11 @@ Status DecodeRows(ByteReader& r, const RowSchema& schema, RowBatch* out) {
 }  // namespace
 
 std::string EncodeCheckpoint(const CommitCheckpoint& checkpoint) {
-  std::string out(kMagic);
+  // Sized once (the rows' ByteSize bounds their encoding): growing by doubling would hold up to
+  // two more copies of the join state for a moment.
+  std::string out;
+  out.reserve(kMagic.size() + 12 + checkpoint.engine_state.size() + 12 + checkpoint.rejects.ByteSize());
+  out.append(kMagic);
   ByteWriter w(&out);
   w.U32(kVersion);
   w.Str(checkpoint.engine_state);

@@ -634,9 +634,13 @@ class PipelineRunner::Impl {
         fmt::format("{}/{:010}-{:016x}.ckpt", state_dir_, job.seq, std::random_device()() *
                                                                        0x9E3779B97F4A7C15ull);
     BRAID_RETURN_IF_ERROR(rows_table_.io().CreateDirectories(state_dir_));
-    const std::string checkpoint = EncodeCheckpoint(job.cp);
+    std::string checkpoint = EncodeCheckpoint(job.cp);
     Status st = rows_table_.io().WriteFile(location, checkpoint);
     if (!st.ok()) return st.WithContext("writing the join-state checkpoint");
+    // Both copies of the join state go before the data files are written.
+    const auto checkpoint_bytes = static_cast<int64_t>(checkpoint.size());
+    std::string().swap(checkpoint);
+    std::string().swap(job.cp.engine_state);
     CrashPoint("after-checkpoint");
 
     PipelineRecord record = RecordFor(job.offsets, job.seq);
@@ -676,7 +680,7 @@ class PipelineRunner::Impl {
       opt_.metrics->OnCommit(
           CommitView{job.seq, r->snapshot_id.value(), job.rows_committed,
                      static_cast<int64_t>(job.cp.rejects.num_rows()), job.commit_s,
-                     WallNow().micros() / 1000, static_cast<int64_t>(checkpoint.size()), retries},
+                     WallNow().micros() / 1000, checkpoint_bytes, retries},
           job.cp.rejects);
     }
     maintainer_->AfterCommit({&rows_table_, &rejects_table_}, WallNow().micros() / 1000, job.final_input);
