@@ -11,7 +11,7 @@
 // Written by hand rather than on two small vectors (absl::InlinedVector): the join inserts,
 // searches and evicts millions of times a second, and those vectors' general paths (a resize
 // that value-initialises byte by byte, size and allocation flags packed in one word) cost
-// several times the instructions of the few this needs (make bench: docs/performance.md).
+// several times the instructions of the few this needs (BM_JoinUniformKeys under callgrind).
 
 #include <cstdint>
 #include <cstring>
