@@ -85,12 +85,12 @@ class JoinOperator {
   // is nearly always a cache miss; each further line is another one.
   struct alignas(64) KeyState {
     // The key's bytes live in the slot (up to kInlineKey of them), next to its hash: a lookup
-    // that reaches the slot compares without a second cache miss.
+    // that reaches the slot compares without a second cache miss. Longer keys are on the heap;
+    // the size alone tells which, so a short key's lookup reads nothing past its bytes.
     static constexpr size_t kInlineKey = 48;
-    // The key's bytes: in the slot up to kInlineKey of them, else on the heap.
     class KeyBytes {
      public:
-      std::string_view view() const { return {heap_ ? heap_.get() : inline_, size_}; }
+      std::string_view view() const { return {size_ <= kInlineKey ? inline_ : heap_.get(), size_}; }
       void Assign(std::string_view key) {
         size_ = key.size();
         char* to = inline_;

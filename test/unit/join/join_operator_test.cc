@@ -120,6 +120,33 @@ TEST_F(JoinOperatorTest, CrossProductOfAllStreams) {
   EXPECT_TRUE(Rows().empty());
 }
 
+// Keys longer than a slot holds live on the heap; a slot a long key released takes a short
+// one, and the other way round, each found and joined under its own bytes.
+TEST_F(JoinOperatorTest, LongAndShortKeysShareSlotsInTurn) {
+  const std::string long_a(200, 'a'), long_b = std::string(199, 'a') + "b";
+  for (int round = 0; round < 3; ++round) {
+    const int64_t t = 1000 * round;
+    for (const std::string& key : {long_a, long_b, std::string("s"), std::string(48, 'm')}) {
+      Add(3, key, t + 100, "i-" + key.substr(key.size() - 1));
+      Add(1, key, t + 100, "x");
+      Add(2, key, t + 100, "", 1);
+      Add(0, key, t + 100, "d");
+    }
+    const std::vector<std::string> rows = Rows();
+    ASSERT_EQ(rows.size(), 4u) << "round " << round;
+    for (const std::string& key : {long_a, long_b, std::string("s"), std::string(48, 'm')}) {
+      const std::string start = "\"" + key + "\" | \"d\" | \"x\" | 1 | \"i-" + key.substr(key.size() - 1);
+      EXPECT_EQ(std::count_if(rows.begin(), rows.end(),
+                              [&](const std::string& r) { return r.rfind(start, 0) == 0; }),
+                1)
+          << start;
+    }
+    op_.AdvanceTo(T(1000 * (round + 1)), &out_);  // every key evicted: the slots are free again
+    EXPECT_EQ(op_.num_keys(), 0u);
+    out_.Clear();
+  }
+}
+
 TEST_F(JoinOperatorTest, EvictionFollowsTheWatermark) {
   Add(0, "a", 100, "d");
   Add(1, "b", 100, "x");
