@@ -76,8 +76,7 @@ size_t EventList::LowerBound(Timestamp t) const {
 
 std::pair<size_t, size_t> EventList::Range(Timestamp lo, Timestamp hi) const {
   const Entry* es = entries();
-  const Entry* first = std::lower_bound(es + head_, es + end_, lo,
-                                        [](const Entry& x, Timestamp v) { return x.ts < v; });
+  const Entry* first = es + head_ + LowerBound(lo);
   const Entry* last = std::upper_bound(first, es + end_, hi,
                                        [](Timestamp v, const Entry& x) { return v < x.ts; });
   return {static_cast<size_t>(first - es) - head_, static_cast<size_t>(last - es) - head_};
