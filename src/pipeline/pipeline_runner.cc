@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "base/crash_point.h"
+#include "base/serial_worker.h"
 #include "base/stop_signal.h"
 #include "base/time_format.h"
 #include "event/rejects.h"
@@ -584,7 +585,7 @@ class PipelineRunner::Impl {
   }
 
   void Launch(std::unique_ptr<CommitJob> job) {
-    inflight_ = std::async(std::launch::async, [this, job = std::move(job)]() mutable {
+    inflight_ = committer_.Submit([this, job = std::move(job)]() mutable {
       Status st = job->stage_only ? WriteStaged(*job) : Execute(*job);
       done_ = std::move(job);
       return st;
@@ -779,6 +780,9 @@ class PipelineRunner::Impl {
   const std::string writer_ = WriterName();
   PipelineProgress progress_;
   std::chrono::steady_clock::time_point start_;
+  // The committing thread. Last: destroyed first, so a job still in flight finishes while
+  // everything it uses is alive.
+  SerialWorker committer_;
 };
 
 PipelineRunner::PipelineRunner(JoinSpec spec, KafkaConfig kafka, TableOperations& rows_table,
