@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
 
 #include "event/event_key.h"
 #include "event/event_values.h"
@@ -214,6 +217,50 @@ TEST_F(JoinOperatorTest, SaveLoadContinuesExactly) {
     EXPECT_EQ(o.Load(&rr, T(0)).kind(), StatusKind::kCorruption) << cut;
     EXPECT_EQ(o.state_rows(), 0u);
   }
+}
+
+
+// The key index homes a key by the low bits of its hash and compares the low 32 bits before
+// the key: keys of every length (the inline path takes 8-32 bytes) must spread over both.
+TEST(JoinOperatorKeyHash, SpreadsIdsOfEveryLengthOverTheLowBits) {
+  for (const char* prefix : {"", "u", "user_", "a_rather_long_prefix_", "a_prefix_longer_than_thirty_two_bytes_"}) {
+    constexpr size_t kKeys = size_t{1} << 16;
+    std::vector<uint32_t> load(kKeys, 0);
+    std::set<uint32_t> low32;
+    for (size_t i = 0; i < kKeys; ++i) {
+      std::string key;
+      EventKey::AppendString(std::string(prefix) + std::to_string(i), &key);
+      EventKey::AppendString("session_" + std::to_string(i * 7919 % kKeys), &key);
+      const size_t h = JoinOperator::KeyHash(key);
+      EXPECT_EQ(h, JoinOperator::KeyHash(std::string(key))) << "a hash of the bytes alone";
+      ++load[h & (kKeys - 1)];
+      low32.insert(static_cast<uint32_t>(h));
+    }
+    // Random homes: about 1/e of the buckets empty and none holding more than a handful.
+    const size_t empty = static_cast<size_t>(std::count(load.begin(), load.end(), 0u));
+    EXPECT_NEAR(static_cast<double>(empty) / kKeys, 0.368, 0.02) << "prefix " << prefix;
+    EXPECT_LE(*std::max_element(load.begin(), load.end()), 12u) << "prefix " << prefix;
+    EXPECT_GE(low32.size(), kKeys - 8) << "prefix " << prefix;
+  }
+}
+
+TEST(JoinOperatorKeyHash, KeysThatDifferInOneByteOrOnlyInLengthHashApart) {
+  std::set<size_t> seen;
+  size_t keys = 0;
+  for (size_t n = 1; n <= 40; ++n) {
+    const std::string base(n, 'k');
+    for (size_t at = 0; at < n; ++at) {
+      for (int bit = 0; bit < 8; ++bit) {
+        std::string key = base;
+        key[at] = static_cast<char>(key[at] ^ (1 << bit));
+        seen.insert(JoinOperator::KeyHash(key));
+        ++keys;
+      }
+    }
+    seen.insert(JoinOperator::KeyHash(base));
+    ++keys;
+  }
+  EXPECT_EQ(seen.size(), keys);
 }
 
 }  // namespace
