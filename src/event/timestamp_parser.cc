@@ -77,8 +77,35 @@ bool ParseMinute(std::string_view s, int64_t* seconds) {
   return true;
 }
 
+std::optional<Timestamp> InRange(Timestamp t) {
+  // The zone offset can move 0001-01-01 or 9999-12-31 out of the range checkpoints accept.
+  if (t < kMinEventTime || t > kMaxEventTime) return std::nullopt;
+  return t;
+}
+
 // The rest after the minute — [:ss[.f{1,9}]] and the zone — applied to `minute_seconds`.
 std::optional<Timestamp> ParseRest(std::string_view s, int64_t minute_seconds) {
+  // The form nearly every producer writes, ":ss.ffffff" and no zone, read without a loop: the
+  // fraction's six digits as one word (a third of the general path's work). Anything else, a
+  // bad digit included, goes on below.
+  if (s.size() == kMinuteBytes + 10 && s[kMinuteBytes] == ':' && s[kMinuteBytes + 3] == '.') {
+    const char* p = s.data() + kMinuteBytes;
+    const unsigned s1 = static_cast<unsigned char>(p[1]) - unsigned{'0'};
+    const unsigned s2 = static_cast<unsigned char>(p[2]) - unsigned{'0'};
+    uint64_t w;  // p[2..9], little-endian: the second's last digit, the dot, six digits
+    std::memcpy(&w, p + 2, sizeof w);
+    w = ((w & ~uint64_t{0xFFFF}) | 0x3030) - 0x3030303030303030;  // "00ffffff", each byte - '0'
+    // A byte outside '0'..'9' leaves its top bit set here, in w or in w + 0x76 per byte.
+    const bool digits = ((w | (w + 0x7676767676767676)) & 0x8080808080808080) == 0;
+    if (digits && s1 <= 5 && s2 <= 9) {
+      // Eight decimal digits, most significant first, combined pairwise: 2, 4, then 8 digits.
+      w = (w * 10 + (w >> 8)) & 0x00FF00FF00FF00FF;
+      w = (w * 100 + (w >> 16)) & 0x0000FFFF0000FFFF;
+      w = (w * 10000 + (w >> 32)) & 0xFFFFFFFF;
+      const int64_t second = s1 * 10 + s2;
+      return InRange(Timestamp((minute_seconds + second) * 1000000 + static_cast<int64_t>(w)));
+    }
+  }
   size_t pos = kMinuteBytes;
   int second = 0;
   int64_t micros = 0;
@@ -100,10 +127,7 @@ std::optional<Timestamp> ParseRest(std::string_view s, int64_t minute_seconds) {
   if (second > 59) return std::nullopt;
   int64_t offset_seconds = 0;
   if (!ParseZone(s, pos, &offset_seconds)) return std::nullopt;
-  // The zone offset can move 0001-01-01 or 9999-12-31 out of the range checkpoints accept.
-  const Timestamp t((minute_seconds + second - offset_seconds) * 1000000 + micros);
-  if (t < kMinEventTime || t > kMaxEventTime) return std::nullopt;
-  return t;
+  return InRange(Timestamp((minute_seconds + second - offset_seconds) * 1000000 + micros));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
@@ -117,6 +118,39 @@ TEST(TimestampParser, AgreesWithParseEventTimestampWhateverCameBefore) {
   }
   EXPECT_GT(accepted, 10000);
   EXPECT_GT(differing_minutes, 5000);
+}
+
+
+// ":ss.ffffff" without a zone (26 bytes) is read by a straight run of its own; with a "Z" the
+// same instant goes the general way. The two must agree on every such text, and a bad byte at
+// any place must make both refuse it, or (where it still reads as a timestamp) agree.
+TEST(ParseEventTimestamp, TheSixDigitFormReadsAsTheGeneralPathDoes) {
+  std::mt19937_64 r(11);
+  int checked = 0, refused = 0;
+  for (int i = 0; i < 20000; ++i) {
+    char text[40];
+    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06d",
+                  static_cast<int>(r() % 9999 + 1), static_cast<int>(r() % 12 + 1),
+                  static_cast<int>(r() % 28 + 1), static_cast<int>(r() % 24),
+                  static_cast<int>(r() % 60), static_cast<int>(r() % 61),
+                  static_cast<int>(r() % 1000000));
+    std::string plain(text);
+    ASSERT_EQ(plain.size(), 26u);
+    if (r() % 3 == 0) plain[16 + r() % 10] = "0123456789:.x/"[r() % 14];  // no Z: it would make a zone
+    std::optional<Timestamp> got = ParseEventTimestamp(plain);
+    std::optional<Timestamp> want = ParseEventTimestamp(plain + "Z");
+    ASSERT_EQ(got.has_value(), want.has_value()) << plain;
+    if (got) {
+      ASSERT_EQ(got->micros(), want->micros()) << plain;
+      ++checked;
+    } else {
+      ++refused;
+    }
+  }
+  EXPECT_GT(checked, 12000);
+  EXPECT_GT(refused, 500);  // second 60, years pushed out of range, bad bytes
+  EXPECT_EQ(Parse("2025-01-16T10:20:30.000001"), kBase + 1);
+  EXPECT_FALSE(ParseEventTimestamp("2025-01-16T10:20:60.000000").has_value());
 }
 
 }  // namespace
