@@ -15,7 +15,7 @@ bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 }  // namespace
 
 FlatJsonReader::FlatJsonReader(std::string_view json)
-    : p_(json.data()), end_(json.data() + json.size()) {
+    : begin_(json.data()), p_(json.data()), end_(json.data() + json.size()) {
   SkipSpace();
   if (p_ == end_ || *p_ != '{') {
     Decline();
@@ -74,7 +74,7 @@ bool FlatJsonReader::Next(std::string_view* key, FlatJsonValue* value) {
 }
 
 bool FlatJsonReader::ReadString(std::string_view* out) {
-  const char* after = ScanFlatString(p_ + 1, end_, out);
+  const char* after = ScanFlatString(p_ + 1, end_, out, begin_);
   if (after == nullptr) return false;
   p_ = after;
   return true;
@@ -89,7 +89,8 @@ bool FlatJsonReader::ReadNumber(FlatJsonValue* out) {
 
 // Outside strings the grammar admits ASCII only, so the text is UTF-8 exactly when every
 // string is: a string holding a byte >= 0x80 is checked on its own.
-const char* ScanFlatString(const char* p, const char* end, std::string_view* out) {
+const char* ScanFlatString(const char* p, const char* end, std::string_view* out,
+                           const char* text) {
   const char* begin = p;
   bool ascii = true;
 #if defined(__SSE2__)
@@ -97,21 +98,34 @@ const char* ScanFlatString(const char* p, const char* end, std::string_view* out
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i control = _mm_set1_epi8(0x1F);
-  while (end - p >= 16) {
-    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // Bit i: byte i stops the scan (in `stops`), or is >= 0x80 (in `high`).
+  auto classify = [&](const char* at, unsigned* stops, unsigned* high) {
+    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
     const __m128i stop =
         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, quote), _mm_cmpeq_epi8(c, backslash)),
                      _mm_cmpeq_epi8(_mm_min_epu8(c, control), c));  // c <= 0x1F
-    const unsigned stops = static_cast<unsigned>(_mm_movemask_epi8(stop));
-    const unsigned high = static_cast<unsigned>(_mm_movemask_epi8(c));
-    if (stops != 0) {
-      const int at = __builtin_ctz(stops);
-      if (high & ((1u << at) - 1)) ascii = false;
-      p += at;
-      break;
-    }
+    *stops = static_cast<unsigned>(_mm_movemask_epi8(stop));
+    *high = static_cast<unsigned>(_mm_movemask_epi8(c));
+  };
+  unsigned stops = 0, high = 0;
+  while (end - p >= 16) {
+    classify(p, &stops, &high);
+    if (stops != 0) break;
     if (high) ascii = false;
     p += 16;
+  }
+  if (stops == 0 && p != end && end - text >= 16) {
+    // Fewer than 16 bytes left: the 16 that end the text, the bytes before p shifted out.
+    classify(end - 16, &stops, &high);
+    const int skip = static_cast<int>(16 - (end - p));
+    stops >>= skip;
+    high >>= skip;
+    if (stops == 0) return nullptr;  // unterminated
+  }
+  if (stops != 0) {
+    const int at = __builtin_ctz(stops);
+    if (high & ((1u << at) - 1)) ascii = false;
+    p += at;  // the quote, or a byte the loop below refuses
   }
 #endif
   for (; p != end; ++p) {

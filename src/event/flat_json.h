@@ -30,8 +30,10 @@ struct FlatJsonValue {
 /// ScanFlatString starts past a string's opening quote and returns the byte after its closing
 /// quote, with `*out` its contents; nullptr at an escape, a control character, invalid UTF-8 or
 /// the end of the text. ScanFlatNumber starts at a number (RFC 8259 grammar) and returns the
-/// byte after it, with `*out` set; nullptr if no number starts there.
-const char* ScanFlatString(const char* p, const char* end, std::string_view* out);
+/// byte after it, with `*out` set; nullptr if no number starts there. `text` is where the text
+/// starts (at or before p): the string's last bytes are read in one load that may begin there.
+const char* ScanFlatString(const char* p, const char* end, std::string_view* out,
+                           const char* text);
 const char* ScanFlatNumber(const char* p, const char* end, FlatJsonValue* out);
 
 class FlatJsonReader {
@@ -57,6 +59,7 @@ class FlatJsonReader {
   bool ReadNumber(FlatJsonValue* out);
   bool ReadLiteral(std::string_view word, FlatJsonValue::Kind kind, FlatJsonValue* out);
 
+  const char* begin_;
   const char* p_;
   const char* end_;
   State state_ = State::kFirst;

@@ -92,7 +92,7 @@ bool RecordShape::Read(std::string_view json, OnValue&& value) const {
     const char* start = p;
     if (s.kind == Kind::kString) {
       --start;  // the opening quote is the gap's last byte
-      p = ScanFlatString(p, end, &v.text);
+      p = ScanFlatString(p, end, &v.text, json.data());
       v.kind = FlatJsonValue::Kind::kString;
       v.integer = false;
     } else {

@@ -1,6 +1,7 @@
 #include "event/flat_json.h"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <random>
 #include <string>
@@ -158,6 +159,47 @@ TEST(FlatDecodeDifferential, SameAnswerAsSimdjsonOnRandomRecords) {
     EXPECT_GT(flat_declined_accepted, 500);
     EXPECT_GT(rejected, 5000);
   }
+}
+
+
+// ScanFlatString reads 16 bytes at a time, and its last bytes in one load that ends where the
+// text ends (and may begin before the string). Against a byte-by-byte reading of the same
+// rules, on strings of every length at every place in texts of every size.
+TEST(ScanFlatString, AgreesWithAByteByByteReading) {
+  auto reference = [](const char* p, const char* end, std::string_view* out) -> const char* {
+    for (const char* q = p; q != end; ++q) {
+      const auto c = static_cast<unsigned char>(*q);
+      if (c == '"') {
+        *out = std::string_view(p, static_cast<size_t>(q - p));
+        return simdjson::validate_utf8(p, static_cast<size_t>(q - p)) ? q + 1 : nullptr;
+      }
+      if (c == '\\' || c < 0x20) return nullptr;
+    }
+    return nullptr;
+  };
+  const std::string bytes = std::string("abcdefgh0123 :,{}\"\\\x01\x1f\x7f") + "\xc3\xa9\xe2\x82\xac\xff\x80";
+  std::mt19937_64 r(3);
+  int found = 0, refused = 0;
+  for (int i = 0; i < 200000; ++i) {
+    std::string text(r() % 48, 'x');
+    for (char& c : text) c = r() % 4 == 0 ? bytes[r() % bytes.size()] : "abcxyz"[r() % 6];
+    if (text.empty()) continue;
+    const size_t from = r() % text.size();
+    const char* p = text.data() + from;
+    const char* end = text.data() + text.size();
+    std::string_view got_text, want_text;
+    const char* got = ScanFlatString(p, end, &got_text, text.data());
+    const char* want = reference(p, end, &want_text);
+    ASSERT_EQ(got, want) << "text \"" << text << "\" from " << from;
+    if (want != nullptr) {
+      ASSERT_EQ(got_text, want_text);
+      ++found;
+    } else {
+      ++refused;
+    }
+  }
+  EXPECT_GT(found, 5000);
+  EXPECT_GT(refused, 20000);
 }
 
 }  // namespace
