@@ -34,11 +34,7 @@ TimerQueue::Timer TimerQueue::HeapPop(std::vector<Timer>* heap) {
   return t;
 }
 
-void TimerQueue::InsertNear(const Timer& t) {
-  const auto at = std::upper_bound(near_.begin() + static_cast<std::ptrdiff_t>(near_head_),
-                                   near_.end(), t, Earlier);
-  near_.insert(at, t);
-}
+void TimerQueue::InsertNear(const Timer& t) { HeapPush(&late_, t); }
 
 void TimerQueue::Push(const Timer& t) {
   const int64_t b = BucketOf(t.deadline);
@@ -70,8 +66,15 @@ void TimerQueue::PullOverflow() {
 
 bool TimerQueue::PopBefore(Timestamp limit, Timer* out) {
   for (;;) {
-    if (near_head_ < near_.size()) {
-      if (!(near_[near_head_].deadline < limit)) return false;
+    const bool sorted = near_head_ < near_.size();
+    if (sorted || !late_.empty()) {
+      // Both hold only taken buckets, before anything in the ring or the overflow.
+      const bool late = !late_.empty() && (!sorted || Earlier(late_.front(), near_[near_head_]));
+      if (!((late ? late_.front() : near_[near_head_]).deadline < limit)) return false;
+      if (late) {
+        *out = HeapPop(&late_);
+        return true;
+      }
       *out = near_[near_head_++];
       if (near_head_ == near_.size()) {
         near_.clear();
@@ -79,7 +82,8 @@ bool TimerQueue::PopBefore(Timestamp limit, Timer* out) {
       }
       return true;
     }
-    // near_ is empty: order the next bucket, if it may hold a deadline before `limit`.
+    // The taken buckets are empty: order the next bucket, if it may hold a deadline before
+    // `limit`.
     if (ring_count_ == 0) {
       if (overflow_.empty() || !(overflow_.front().deadline < limit)) return false;
       next_bucket_ = std::max(next_bucket_, BucketOf(overflow_.front().deadline));

@@ -7,7 +7,9 @@
 // time buckets (a ring covering `horizon`; appending is a sequential write), and only the
 // bucket the watermark has reached is ordered: sorted once, then read from the front (a heap
 // there cost several times the instructions per timer, and one over every timer missed the
-// cache at nearly every level of each removal).
+// cache at nearly every level of each removal). A deadline pushed into a bucket already taken
+// goes to a small heap of its own: inserting it into the sorted bucket moved the bucket's tail
+// each time, quadratic when the watermark stands still while such deadlines arrive.
 // Deadlines beyond the ring wait in an overflow heap until the ring reaches them; the order
 // handed out is exact either way.
 
@@ -37,10 +39,14 @@ class TimerQueue {
   /// The timer PopBefore would hand out next, when it is already ordered (else nullptr): a
   /// hint for prefetching.
   const Timer* PeekOrdered() const {
-    return near_head_ < near_.size() ? &near_[near_head_] : nullptr;
+    const Timer* sorted = near_head_ < near_.size() ? &near_[near_head_] : nullptr;
+    if (late_.empty()) return sorted;
+    return sorted != nullptr && sorted->deadline <= late_.front().deadline ? sorted : &late_.front();
   }
 
-  size_t size() const { return near_.size() - near_head_ + ring_count_ + overflow_.size(); }
+  size_t size() const {
+    return near_.size() - near_head_ + late_.size() + ring_count_ + overflow_.size();
+  }
   bool empty() const { return size() == 0; }
 
  private:
@@ -49,7 +55,7 @@ class TimerQueue {
   std::vector<Timer>& Bucket(int64_t b) {
     return ring_[static_cast<size_t>(b) & (kBuckets - 1)];
   }
-  // Adds a timer of a bucket already taken into near_, in order.
+  // Adds a timer of a bucket already taken (to late_).
   void InsertNear(const Timer& t);
   // Moves overflow timers that the ring now covers into it.
   void PullOverflow();
@@ -60,8 +66,11 @@ class TimerQueue {
   // Deadlines in buckets before next_bucket_ are in near_; the ring holds buckets
   // [next_bucket_, next_bucket_ + kBuckets), the overflow the rest.
   int64_t next_bucket_ = 0;
-  std::vector<Timer> near_;  // sorted on deadline; [0, near_head_) handed out
+  // Deadlines in taken buckets: near_ (sorted on deadline; [0, near_head_) handed out) and
+  // late_ (a min-heap), the earlier head first.
+  std::vector<Timer> near_;
   size_t near_head_ = 0;
+  std::vector<Timer> late_;
   std::vector<std::vector<Timer>> ring_;
   size_t ring_count_ = 0;
   std::vector<Timer> overflow_;  // a min-heap on deadline

@@ -90,5 +90,32 @@ TEST(TimerQueue, ATimerBehindTheRingsStartComesOutFirst) {
   EXPECT_FALSE(q.PopBefore(Timestamp::Max(), &t));
 }
 
+
+// The ring starts where the first timer falls. When the first key to arrive is from a partition
+// ahead in event time, every timer of the partitions behind it lands in a bucket already taken:
+// 100,000 of them here, pushed while the limit stands still, then handed out in order.
+TEST(TimerQueue, ManyTimersBehindTheFirstComeOutInOrder) {
+  TimerQueue q(Duration::Seconds(600));
+  Model m;
+  const int64_t t0 = 1'700'000'000'000'000;
+  q.Push(Timer{Timestamp(t0 + 3'600'000'000), 0, 0});
+  m.insert({t0 + 3'600'000'000, 0});
+  std::mt19937_64 rng(9);
+  for (uint32_t slot = 1; slot <= 100'000; ++slot) {
+    // Partitions at different places in event time: deadlines all over the half hour.
+    const int64_t d = t0 + static_cast<int64_t>(rng() % 1'800'000'000);
+    q.Push(Timer{Timestamp(d), slot, 0});
+    m.insert({d, slot});
+    if (slot % 10'000 == 0) {
+      DrainBoth(&q, &m, Timestamp(t0));  // nothing is due yet: the limit stands still
+      if (HasFatalFailure()) return;
+    }
+  }
+  DrainBoth(&q, &m, Timestamp(t0 + 900'000'000));
+  if (HasFatalFailure()) return;
+  DrainBoth(&q, &m, Timestamp::Max());
+  EXPECT_TRUE(q.empty());
+}
+
 }  // namespace
 }  // namespace braid
