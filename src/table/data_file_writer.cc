@@ -58,12 +58,26 @@ void FillColumn(const ColumnSpec& spec, const ColumnData& col, size_t start, siz
   }
   void* data = duckdb_vector_get_data(v);
   switch (spec.type) {
-    case ColumnType::kString:
+    case ColumnType::kString: {
+      // duckdb.h fixes a VARCHAR's layout: up to 12 bytes are held inline (zero-padded, as
+      // DuckDB compares the padding too), written here in place; a longer one is copied into
+      // the vector's own heap by DuckDB. Most ids and codes are short: the call per value was
+      // most of this scan's work.
+      auto* out = static_cast<duckdb_string_t*>(data);
+      constexpr size_t kInline = sizeof(out->value.inlined.inlined);
       for (size_t i = 0; i < n; ++i) {
-        std::string_view s = col.string_at(start + i);
-        duckdb_vector_assign_string_element_len(v, i, s.data(), s.size());
+        const std::string_view s = col.string_at(start + i);
+        if (s.size() <= kInline) {
+          duckdb_string_t& d = out[i];
+          d.value.inlined.length = static_cast<uint32_t>(s.size());
+          std::memset(d.value.inlined.inlined, 0, kInline);
+          if (!s.empty()) std::memcpy(d.value.inlined.inlined, s.data(), s.size());
+        } else {
+          duckdb_vector_assign_string_element_len(v, i, s.data(), s.size());
+        }
       }
       break;
+    }
     case ColumnType::kDouble: std::memcpy(data, col.doubles.data() + start, n * sizeof(double)); break;
     case ColumnType::kInt32: {
       auto* out = static_cast<int32_t*>(data);

@@ -308,6 +308,49 @@ TEST(DataFileWriter, WritesZstdAtTheTablesLevel) {
             Rows(**db, "SELECT * FROM '" + dir.path() + "/l22.parquet' ORDER BY ALL"));
 }
 
+// Strings of every length around DuckDB's 12 inline bytes (the scan writes those in place),
+// multi-byte ones across the boundary, the empty string and NULLs, each value many times: the
+// file holds exactly these values, equal ones compare equal (dictionary and DISTINCT), and
+// the bounds are right.
+TEST(DataFileWriter, StringsOfEveryLengthReadBackExactly) {
+  TempDir dir;
+  auto writer = DataFileWriter::Create();
+  ASSERT_TRUE(writer.ok());
+  std::vector<std::string> values;
+  for (size_t n = 0; n <= 40; ++n) values.push_back(std::string(n, static_cast<char>('a' + n % 26)));
+  values.push_back("\xc3\xa9t\xc3\xa9-\xe2\x82\xac-123");  // 12 bytes, 9 characters
+  values.push_back("\xc3\xa9t\xc3\xa9-\xe2\x82\xac-1234");  // 13 bytes
+  values.push_back("user_12345");
+  values.push_back("session_123456");
+  RowBatch batch(RowSchema{{"s", ColumnType::kString, 1}});
+  std::vector<std::string> want;
+  for (int i = 0; i < 3000; ++i) {
+    if (i % 17 == 5) {
+      batch.AppendNull();
+    } else {
+      want.push_back(values[(i * 7) % values.size()]);
+      batch.AppendString(want.back());
+    }
+    batch.EndRow();
+  }
+  const std::string path = dir.path() + "/s.parquet";
+  Result<DataFile> f = (*writer)->Write(batch, path, "file://" + path);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  CheckFile(batch, *f, path);
+  auto db = DuckDbConnection::Open();
+  ASSERT_TRUE(db.ok());
+  std::vector<std::string> got;
+  for (auto& row : Rows(**db, "SELECT s FROM '" + path + "' WHERE s IS NOT NULL")) got.push_back(row[0]);
+  std::sort(got.begin(), got.end());
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(got, want);
+  auto distinct = Rows(**db, "SELECT count(DISTINCT s)::VARCHAR, count(*) FILTER (WHERE s = 'user_12345')::VARCHAR, "
+                             "count(*) FILTER (WHERE s = '')::VARCHAR FROM '" + path + "'");
+  EXPECT_EQ(distinct[0][0], std::to_string(values.size()));
+  EXPECT_EQ(distinct[0][1], std::to_string(std::count(want.begin(), want.end(), "user_12345")));
+  EXPECT_EQ(distinct[0][2], std::to_string(std::count(want.begin(), want.end(), "")));
+}
+
 TEST(DataFileWriter, RefusesAnEmptyBatch) {
   TempDir dir;
   auto writer = DataFileWriter::Create();
