@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/short_bytes.h"
 #include "event/flat_json.h"
 
 namespace braid {
@@ -49,30 +50,6 @@ class RecordShape {
   bool Gap(const char*& p, const char* end, uint32_t begin, uint32_t size) const {
     if (static_cast<size_t>(end - p) < size || !SameBytes(p, gaps_.data() + begin, size)) return false;
     p += size;
-    return true;
-  }
-  // memcmp(a, b, n) == 0 for the few bytes of a gap, inline: words, the last one overlapping.
-  static bool SameBytes(const char* a, const char* b, size_t n) {
-    auto word = [](const char* p) {
-      uint64_t w;
-      std::memcpy(&w, p, 8);
-      return w;
-    };
-    auto half = [](const char* p) {
-      uint32_t w;
-      std::memcpy(&w, p, 4);
-      return w;
-    };
-    if (n >= 8) {
-      for (size_t i = 0; i + 8 < n; i += 8) {
-        if (word(a + i) != word(b + i)) return false;
-      }
-      return word(a + n - 8) == word(b + n - 8);
-    }
-    if (n >= 4) return half(a) == half(b) && half(a + n - 4) == half(b + n - 4);
-    for (size_t i = 0; i < n; ++i) {
-      if (a[i] != b[i]) return false;
-    }
     return true;
   }
   static const char* ReadOther(const char* p, const char* end, FlatJsonValue* v);

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "base/short_bytes.h"
+
 // Written by hand rather than with std::chrono::parse: GCC 12's libstdc++ does not ship
 // chrono::parse, and the hot path needs exact control over which forms are accepted (every
 // record carries a timestamp, so this runs millions of times per second and must not allocate
@@ -92,8 +94,8 @@ std::optional<Timestamp> ParseRest(std::string_view s, int64_t minute_seconds) {
     const char* p = s.data() + kMinuteBytes;
     const unsigned s1 = static_cast<unsigned char>(p[1]) - unsigned{'0'};
     const unsigned s2 = static_cast<unsigned char>(p[2]) - unsigned{'0'};
-    uint64_t w;  // p[2..9], little-endian: the second's last digit, the dot, six digits
-    std::memcpy(&w, p + 2, sizeof w);
+    // p[2..9], little-endian: the second's last digit, the dot, six digits
+    uint64_t w = LoadWord<uint64_t>(p + 2);
     w = ((w & ~uint64_t{0xFFFF}) | 0x3030) - 0x3030303030303030;  // "00ffffff", each byte - '0'
     // A byte outside '0'..'9' leaves its top bit set here, in w or in w + 0x76 per byte.
     const bool digits = ((w | (w + 0x7676767676767676)) & 0x8080808080808080) == 0;

@@ -3,6 +3,8 @@
 #include <array>
 #include <cstring>
 
+#include "base/short_bytes.h"
+
 #if defined(__x86_64__)
 #include <nmmintrin.h>
 #endif
@@ -30,9 +32,7 @@ constexpr std::array<uint32_t, 256> kTable = MakeTable();
   size_t n = data.size();
   uint64_t c = 0xFFFFFFFF;
   for (; n >= 8; p += 8, n -= 8) {
-    uint64_t word;
-    std::memcpy(&word, p, 8);
-    c = _mm_crc32_u64(c, word);
+    c = _mm_crc32_u64(c, LoadWord<uint64_t>(p));
   }
   auto c32 = static_cast<uint32_t>(c);
   for (; n > 0; ++p, --n) c32 = _mm_crc32_u8(c32, static_cast<uint8_t>(*p));

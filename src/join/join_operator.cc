@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cstring>
 
 #include <absl/hash/hash.h>
 #include <fmt/format.h>
 
 #include "base/prefetch.h"
+#include "base/short_bytes.h"
 #include "event/event_key.h"
 #include "event/event_values.h"
 #include "event/timestamp_parser.h"
@@ -22,12 +22,6 @@ uint64_t Bit(size_t stream) { return uint64_t{1} << stream; }
 }  // namespace
 
 namespace {
-
-uint64_t Word(const char* p) {
-  uint64_t w;
-  std::memcpy(&w, p, sizeof w);
-  return w;
-}
 
 // The two halves of a 64×64-bit product folded together: every input bit reaches every output
 // bit (wyhash's mixing step).
@@ -50,10 +44,10 @@ size_t JoinOperator::KeyHash(std::string_view key) {
   if (n < 8 || n > 32) return absl::Hash<std::string_view>{}(key);
   uint64_t h;
   if (n <= 16) {
-    h = Fold(Word(p) ^ kMix[0], Word(p + n - 8) ^ kMix[1]);
+    h = Fold(LoadWord<uint64_t>(p) ^ kMix[0], LoadWord<uint64_t>(p + n - 8) ^ kMix[1]);
   } else {
-    h = Fold(Word(p) ^ kMix[0], Word(p + 8) ^ kMix[1]) ^
-        Fold(Word(p + n - 16) ^ kMix[2], Word(p + n - 8) ^ kMix[3]);
+    h = Fold(LoadWord<uint64_t>(p) ^ kMix[0], LoadWord<uint64_t>(p + 8) ^ kMix[1]) ^
+        Fold(LoadWord<uint64_t>(p + n - 16) ^ kMix[2], LoadWord<uint64_t>(p + n - 8) ^ kMix[3]);
   }
   return Fold(h ^ kMix[4], n ^ kMix[1]);
 }

@@ -1,0 +1,38 @@
+#pragma once
+// Short byte runs read and compared inline: the decoder's keys and shape gaps, the join's key
+// hash, checksums and timestamps load a few bytes at a time, where a call into memcmp per use
+// cost more than the bytes.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace braid {
+
+/// The sizeof(T) bytes at `p` (any alignment), in host order.
+template <typename T>
+T LoadWord(const char* p) {
+  T w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+/// memcmp(a, b, n) == 0, by 8- or 4-byte words, the last one overlapping the one before.
+inline bool SameBytes(const char* a, const char* b, size_t n) {
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      if (LoadWord<uint64_t>(a + i) != LoadWord<uint64_t>(b + i)) return false;
+    }
+    return LoadWord<uint64_t>(a + n - 8) == LoadWord<uint64_t>(b + n - 8);
+  }
+  if (n >= 4) {
+    return LoadWord<uint32_t>(a) == LoadWord<uint32_t>(b) &&
+           LoadWord<uint32_t>(a + n - 4) == LoadWord<uint32_t>(b + n - 4);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace braid
