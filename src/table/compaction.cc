@@ -251,7 +251,7 @@ Result<CompactResult> Compact(TableOperations& table, DataFileWriter& writer, co
     list.push_back(first);
     // Rebuild the manifest list on the current head: the manifests listing a replaced file are
     // rewritten as one, with those entries DELETED and the rest EXISTING; every other manifest
-    // is carried.
+    // is carried but one whose entries are all DELETED (an earlier compaction's record).
     size_t found = 0;
     std::vector<ManifestEntry> rewritten;
     const Snapshot* current = now.CurrentSnapshot();
@@ -259,6 +259,7 @@ Result<CompactResult> Compact(TableOperations& table, DataFileWriter& writer, co
         current ? TableScan::Manifests(fs, *current) : Result<std::vector<ManifestFile>>(std::vector<ManifestFile>{});
     if (!current_manifests.ok()) return fail(current_manifests.status());
     for (const ManifestFile& mf : *current_manifests) {
+      if (OnlyDeletedEntries(mf)) continue;
       if (mf.content != 0) return fail(RefuseDeletes(table, mf.manifest_path));
       Result<const std::vector<ManifestEntry>*> entries = cache.Read(fs, mf);
       if (!entries.ok()) return fail(entries.status());

@@ -29,10 +29,19 @@ struct ManifestFile {
   int32_t added_files_count = 0;
   int32_t existing_files_count = 0;
   int32_t deleted_files_count = 0;
+  bool file_counts_known = true;  // false when a (v1) manifest list left the counts out
   int64_t added_rows_count = 0;
   int64_t existing_rows_count = 0;
   int64_t deleted_rows_count = 0;
   std::optional<std::vector<PartitionFieldSummary>> partitions;
 };
+
+/// True for a manifest every entry of which is DELETED: it records what its own snapshot
+/// removed, and a later snapshot leaves it out of its list, as Iceberg's writers do. Carried
+/// forward, such manifests pile up with every compaction and each commit reads them again.
+/// False where the list did not give the counts (nothing is known about the entries).
+inline bool OnlyDeletedEntries(const ManifestFile& m) {
+  return m.file_counts_known && m.added_files_count == 0 && m.existing_files_count == 0;
+}
 
 }  // namespace braid

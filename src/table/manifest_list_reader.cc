@@ -32,6 +32,7 @@ Result<std::vector<ManifestFile>> ManifestListReader::Decode(std::string bytes,
     m.added_files_count = static_cast<int32_t>(r.Long(504).value_or(0));
     m.existing_files_count = static_cast<int32_t>(r.Long(505).value_or(0));
     m.deleted_files_count = static_cast<int32_t>(r.Long(506).value_or(0));
+    m.file_counts_known = r.Long(504).has_value() && r.Long(505).has_value();
     m.added_rows_count = r.Long(512).value_or(0);
     m.existing_rows_count = r.Long(513).value_or(0);
     m.deleted_rows_count = r.Long(514).value_or(0);

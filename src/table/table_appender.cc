@@ -201,6 +201,7 @@ Result<AppendResult> TableAppender::Commit(TableOperations& table, std::vector<D
       }
       BRAID_ASSIGN_OR_RETURN(std::vector<ManifestFile> previous,
                              ManifestListReader::Read(fs, parent->manifest_list));
+      std::erase_if(previous, OnlyDeletedEntries);
       BRAID_ASSIGN_OR_RETURN(ManifestMergePolicy policy, ManifestMergePolicy::FromProperties(m));
       BRAID_ASSIGN_OR_RETURN(merged, ManifestMerge::Merge(fs, m, policy, snapshot_id, manifests.size(),
                                                           std::move(previous), metadata_dir));

@@ -184,6 +184,49 @@ TEST_F(MaintenanceTest, CompactionReplacesSmallFilesKeepingRowsAndHistory) {
   EXPECT_EQ(Head().CurrentSnapshot()->id, *r->snapshot);
 }
 
+// A compaction's manifest of DELETED entries belongs to its snapshot alone: the next append and
+// the next compaction leave it out, so rounds of appends and compactions do not pile up
+// manifests (a continuous run compacting every few seconds read ever more of them per commit).
+TEST_F(MaintenanceTest, ManifestsOfOnlyDeletedEntriesAreNotCarried) {
+  auto list_of = [&](const Snapshot* s) {
+    auto list = ManifestListReader::Read(table_->io(), s->manifest_list);
+    EXPECT_TRUE(list.ok());
+    return list.ok() ? *list : std::vector<ManifestFile>{};
+  };
+  auto deleted_entries = [&](const std::vector<ManifestFile>& list) {
+    size_t n = 0;
+    for (const ManifestFile& mf : list) {
+      auto entries = ManifestReader::Read(table_->io(), mf);
+      EXPECT_TRUE(entries.ok());
+      for (const ManifestEntry& e : *entries) n += e.status == EntryStatus::kDeleted;
+    }
+    return n;
+  };
+  for (int round = 0; round < 5; ++round) {
+    Append(4);
+    Result<CompactResult> r = Compact(*table_, *writer_, {100'000'000, 0, false});
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->rewritten_files, round == 0 ? 4u : 5u);
+    // The compaction's own snapshot lists what it removed, and only that.
+    std::vector<ManifestFile> compacted = list_of(Head().CurrentSnapshot());
+    EXPECT_EQ(deleted_entries(compacted), r->rewritten_files);
+    EXPECT_EQ(compacted.size(), 2u);
+  }
+  Append(1);
+  std::vector<ManifestFile> list = list_of(Head().CurrentSnapshot());
+  EXPECT_EQ(deleted_entries(list), 0u);  // carried, the last compaction's 5
+  EXPECT_EQ(list.size(), 2u);             // the compacted file's manifest and the append's
+  EXPECT_EQ(Rows(Live()), 63);
+  // Manifest lists without file counts (optional in format v1) say nothing about the entries:
+  // such a manifest is carried.
+  ManifestFile unknown = list[0];
+  unknown.added_files_count = unknown.existing_files_count = 0;
+  unknown.file_counts_known = false;
+  EXPECT_FALSE(OnlyDeletedEntries(unknown));
+  unknown.file_counts_known = true;
+  EXPECT_TRUE(OnlyDeletedEntries(unknown));
+}
+
 // A table partitioned by bucket(2, user_id): merged manifests keep every file's tuple, and
 // compaction merges files of one bucket only, the merged file keeping the bucket.
 TEST_F(MaintenanceTest, PartitionedTablesMergeManifestsAndCompactWithinAPartition) {
