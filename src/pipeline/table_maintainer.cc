@@ -59,16 +59,16 @@ void TableMaintainer::Run(const std::vector<TableOperations*>& tables, int64_t n
 
 void TableMaintainer::Maintain(TableOperations& table, int64_t now_ms, bool orphans) {
   const std::string name = table.id().ToString();
-  if (!writer_) {
-    Result<std::unique_ptr<DataFileWriter>> w = DataFileWriter::Create(DataFileWriterOptions{1, 0});
-    if (!w.ok()) {
-      Say(fmt::format("maintenance: cannot start the Parquet writer: {}", w.status().message()));
-      return;
+  auto writer = [this]() -> Result<DataFileWriter*> {
+    if (!writer_) {
+      Result<std::unique_ptr<DataFileWriter>> w = DataFileWriter::Create(DataFileWriterOptions{1, 0});
+      if (!w.ok()) return w.status().WithContext("starting the Parquet writer");
+      writer_ = std::move(*w);
     }
-    writer_ = std::move(*w);
-  }
+    return writer_.get();
+  };
   CompactOptions compact{settings_.target_file_size, now_ms - Ms(settings_.compact_older_than), false};
-  Result<CompactResult> c = Compact(table, *writer_, compact);
+  Result<CompactResult> c = Compact(table, writer, compact);
   if (!c.ok()) {
     Say(fmt::format("maintenance {}: compaction failed, will retry: {}", name, c.status().message()));
   } else if (c->snapshot) {

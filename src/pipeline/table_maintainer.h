@@ -52,13 +52,17 @@ class TableMaintainer {
   /// Maintains `tables` now.
   void Run(const std::vector<TableOperations*>& tables, int64_t now_ms);
 
+  /// Whether the Parquet writer (a DuckDB instance) was started: only for a compaction that
+  /// had files to rewrite.
+  bool writer_started() const { return writer_ != nullptr; }
+
  private:
   void Maintain(TableOperations& table, int64_t now_ms, bool orphans);
   void Say(const std::string& line) const;
 
   MaintenanceSettings settings_;
   std::function<void(const std::string&)> on_line_;
-  std::unique_ptr<DataFileWriter> writer_;  // made on first use
+  std::unique_ptr<DataFileWriter> writer_;  // made when a compaction first has files to rewrite
   int64_t last_run_ms_ = -1;
   int64_t last_orphans_ms_ = -1;
   std::set<std::string> no_gc_said_;

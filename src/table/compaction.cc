@@ -130,6 +130,11 @@ Result<int64_t> CompactionTargetSize(const TableMetadata& m, const CompactOption
 }
 
 Result<CompactResult> Compact(TableOperations& table, DataFileWriter& writer, const CompactOptions& options) {
+  return Compact(table, [&writer]() -> Result<DataFileWriter*> { return &writer; }, options);
+}
+
+Result<CompactResult> Compact(TableOperations& table, const DataFileWriterSource& writer_source,
+                              const CompactOptions& options) {
   FileSystem& fs = table.io();
   BRAID_ASSIGN_OR_RETURN(TableState start, table.Refresh());
   const TableMetadata& m = start.metadata;
@@ -171,6 +176,7 @@ Result<CompactResult> Compact(TableOperations& table, DataFileWriter& writer, co
     return result;
   }
 
+  BRAID_ASSIGN_OR_RETURN(DataFileWriter* const writer, writer_source());
   // The new files, and the manifest that adds them: written once, whatever the attempts.
   std::vector<std::string> written;
   std::vector<DataFile> added;
@@ -194,7 +200,7 @@ Result<CompactResult> Compact(TableOperations& table, DataFileWriter& writer, co
       Result<std::string> local = fs.LocalPathForWrite(location);
       if (!local.ok()) {
         st = local.status();
-      } else if (file = writer.Rewrite(schema, bin, local_inputs, *local, location, compression); !file.ok()) {
+      } else if (file = writer->Rewrite(schema, bin, local_inputs, *local, location, compression); !file.ok()) {
         st = file.status();
       } else {
         st = fs.FinishLocalWrite(*local, location);

@@ -17,6 +17,7 @@
 // with delete files are refused: their rows are not the data files' rows.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -53,5 +54,11 @@ Result<int64_t> CompactionTargetSize(const TableMetadata& metadata, const Compac
 
 /// Compacts `table` with `writer` (the Parquet writer).
 Result<CompactResult> Compact(TableOperations& table, DataFileWriter& writer, const CompactOptions& options);
+
+/// The Parquet writer, asked for only when there are files to rewrite (a writer starts a DuckDB
+/// instance: most maintenance passes find nothing to compact).
+using DataFileWriterSource = std::function<Result<DataFileWriter*>()>;
+Result<CompactResult> Compact(TableOperations& table, const DataFileWriterSource& writer,
+                              const CompactOptions& options);
 
 }  // namespace braid

@@ -72,6 +72,24 @@ TEST_F(TableMaintainerTest, RunsOnceAnIntervalAndAfterTheLastCommit) {
   EXPECT_NE(lines_[0].find("gc.enabled=false"), std::string::npos);
 }
 
+// The Parquet writer (a DuckDB instance) starts only when a compaction has files to rewrite:
+// a pass over young files, the usual case after a short bounded run, starts none.
+TEST_F(TableMaintainerTest, StartsTheParquetWriterOnlyForFilesToRewrite) {
+  MaintenanceSettings s;
+  s.compact_older_than = Duration::Seconds(300);
+  TableMaintainer m(s, [this](const std::string& l) { lines_.push_back(l); });
+  Append(4);
+  const int64_t now = NowMillis();
+  m.Run({table_.get()}, now);  // every file is younger than 5 minutes
+  EXPECT_FALSE(m.writer_started());
+  EXPECT_EQ(TableScan::LiveDataFiles(table_->io(), Head())->size(), 4u);
+  m.Run({table_.get()}, now + 301'000);
+  EXPECT_TRUE(m.writer_started());
+  ASSERT_FALSE(lines_.empty());
+  EXPECT_NE(lines_[0].find("compacted 4 data files into 1"), std::string::npos) << lines_[0];
+  EXPECT_EQ(TableScan::LiveDataFiles(table_->io(), Head())->size(), 1u);
+}
+
 TEST_F(TableMaintainerTest, DisabledDoesNothingAndSettingsAreChecked) {
   MaintenanceSettings s;
   s.enabled = false;
