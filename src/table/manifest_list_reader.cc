@@ -29,10 +29,11 @@ Result<std::vector<ManifestFile>> ManifestListReader::Decode(std::string bytes,
     m.content = static_cast<int>(r.Long(517).value_or(0));
     m.sequence_number = r.Long(515).value_or(0);
     m.min_sequence_number = r.Long(516).value_or(0);
-    m.added_files_count = static_cast<int32_t>(r.Long(504).value_or(0));
-    m.existing_files_count = static_cast<int32_t>(r.Long(505).value_or(0));
+    const std::optional<int64_t> added = r.Long(504), existing = r.Long(505);
+    m.file_counts_known = added.has_value() && existing.has_value();
+    m.added_files_count = static_cast<int32_t>(added.value_or(0));
+    m.existing_files_count = static_cast<int32_t>(existing.value_or(0));
     m.deleted_files_count = static_cast<int32_t>(r.Long(506).value_or(0));
-    m.file_counts_known = r.Long(504).has_value() && r.Long(505).has_value();
     m.added_rows_count = r.Long(512).value_or(0);
     m.existing_rows_count = r.Long(513).value_or(0);
     m.deleted_rows_count = r.Long(514).value_or(0);

@@ -10,6 +10,7 @@
 #include "storage/temp_dir.h"
 #include "table/fixture.h"
 #include "table/avro_reader.h"
+#include "table/avro_writer.h"
 #include "table/column_bounds.h"
 #include "table/manifest_list_reader.h"
 #include "table/manifest_list_writer.h"
@@ -184,6 +185,37 @@ TEST(ManifestList, WritesHeaderKeysAndCarriesEntriesUnchanged) {
   Result<std::string> first = ManifestListWriter::Encode(SnapshotId(1), std::nullopt, 1, {});
   ASSERT_TRUE(first.ok());
   EXPECT_EQ(AvroReader::Open(*first, "l")->metadata().at("parent-snapshot-id"), "null");
+}
+
+// Format v1 makes a manifest's file counts optional: a list that leaves them out says nothing
+// about the entries, and the manifest must not pass for one of DELETED entries only (a commit
+// would drop its live files).
+TEST(Manifest, ListWithoutFileCountsLeavesThemUnknown) {
+  const std::string schema = R"({"type": "record", "name": "manifest_file", "fields": [
+    {"name": "manifest_path", "type": "string", "field-id": 500},
+    {"name": "manifest_length", "type": "long", "field-id": 501},
+    {"name": "partition_spec_id", "type": "int", "field-id": 502},
+    {"name": "added_snapshot_id", "type": "long", "field-id": 503},
+    {"name": "added_files_count", "type": ["null", "int"], "field-id": 504},
+    {"name": "existing_files_count", "type": ["null", "int"], "field-id": 505}]})";
+  Result<AvroWriter> w = AvroWriter::Create(schema, {{"format-version", "1"}});
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  auto record = [](std::string path, AvroDatum added, AvroDatum existing) {
+    return AvroDatum::Record({AvroDatum::Bytes(std::move(path)), AvroDatum::Long(100), AvroDatum::Long(0),
+                              AvroDatum::Long(7), std::move(added), std::move(existing)});
+  };
+  ASSERT_TRUE(w->Append(record("no-counts.avro", AvroDatum::Null(), AvroDatum::Null())).ok());
+  ASSERT_TRUE(w->Append(record("one-count.avro", AvroDatum::Long(0), AvroDatum::Null())).ok());
+  ASSERT_TRUE(w->Append(record("counted.avro", AvroDatum::Long(0), AvroDatum::Long(0))).ok());
+  Result<std::vector<ManifestFile>> list = ManifestListReader::Decode(w->Finish(), "v1 list");
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_FALSE((*list)[0].file_counts_known);
+  EXPECT_FALSE(OnlyDeletedEntries((*list)[0]));
+  EXPECT_FALSE((*list)[1].file_counts_known);
+  EXPECT_FALSE(OnlyDeletedEntries((*list)[1]));
+  EXPECT_TRUE((*list)[2].file_counts_known);
+  EXPECT_TRUE(OnlyDeletedEntries((*list)[2]));
 }
 
 TEST(Manifest, ReadsPyicebergDeflateFiles) {
