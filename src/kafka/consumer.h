@@ -56,6 +56,16 @@ class Consumer final : public RecordSource {
   Status Resume(const TopicPartition& tp) override;
   void CommitForMonitoring(const std::map<TopicPartition, KafkaOffset>& next_offsets) override;
 
+  /// A partition's leader as the cluster's metadata gives it (broker -1: none at the moment).
+  struct Leader {
+    int32_t broker = -1;
+    std::string host;
+    int port = 0;
+  };
+  /// The leaders of the partitions of `topics`; a topic the cluster does not have is absent.
+  Result<std::map<TopicPartition, Leader>> Leaders(const std::vector<std::string>& topics,
+                                                   int timeout_ms);
+
  private:
   Consumer() = default;
   struct Client {

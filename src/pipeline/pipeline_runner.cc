@@ -13,6 +13,7 @@
 #include "base/time_format.h"
 #include "event/rejects.h"
 #include "kafka/consumer.h"
+#include "kafka/fetch_source.h"
 #include "pipeline/commit_checkpoint.h"
 #include "pipeline/pipeline_record.h"
 #include "pipeline/polled_batch.h"
@@ -105,8 +106,7 @@ class PipelineRunner::Impl {
     if (opt_.source_factory) {
       BRAID_ASSIGN_OR_RETURN(consumer_, opt_.source_factory(kafka_, group));
     } else {
-      BRAID_ASSIGN_OR_RETURN(std::unique_ptr<Consumer> c, Consumer::Create(kafka_, group));
-      consumer_ = std::move(c);
+      BRAID_ASSIGN_OR_RETURN(consumer_, OpenRecordSource(kafka_, group));
     }
     consumer_->SetWarningHandler([this](const std::string& w) {
       if (read_ahead_ && read_ahead_->OnReadingThread()) {
