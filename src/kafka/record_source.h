@@ -1,6 +1,7 @@
 #pragma once
-// RecordSource: the seam between the pipeline and Kafka. Consumer (librdkafka) is the real
-// one; tests script records, end-of-log events, broker outages and offset gaps with a fake.
+// RecordSource: the seam between the pipeline and Kafka. FetchSource (braid's own Fetch client,
+// plaintext) and Consumer (librdkafka, any security protocol) are the real ones; tests script
+// records, end-of-log events, broker outages and offset gaps with a fake.
 // Not thread-safe: one thread uses a source.
 
 #include <functional>

@@ -15,15 +15,16 @@ REJECT_COLUMNS = ["topic", "partition", "offset", "reason"]
 
 
 def produce(bootstrap: str, topics: dict[str, str], records, partitions: int | dict[str, int], rng_seed: int,
-            cover: bool = False):
+            cover: bool = False, producer_config: dict | None = None):
     """Sends records to explicit partitions; returns {(topic, partition, offset): (value, fate)}.
     `partitions` is one count for every topic or {logical topic: count}. With `cover`, the
     first on-time records of each topic go one to each partition, so that every partition has
-    read an event time (an empty partition would hold the watermark back)."""
+    read an event time (an empty partition would hold the watermark back). `producer_config`
+    adds to the producer's settings (e.g. its compression)."""
     import random
     rng = random.Random(rng_seed)
     sent = {}
-    p = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5})
+    p = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5, **(producer_config or {})})
 
     def on_delivery(err, msg, value_fate):
         assert err is None, err

@@ -28,6 +28,25 @@ def test_bounded_join_equals_batch_query_on_real_kafka(kafka, new_topic, tmp_pat
     assert rejects >= malformed and late > 0
 
 
+@pytest.mark.parametrize("codec", ["none", "gzip", "snappy", "lz4", "zstd"])
+def test_both_kafka_readers_give_the_batch_answer_for_every_codec(kafka, new_topic, tmp_path, codec):
+    """braid's own fetch reader (the default over plaintext) and librdkafka's read the same
+    records, whatever the producer compressed them with."""
+    import os
+    topics = {name: new_topic(partitions=3, prefix=name) for name in ("actions", "purchases",
+                                                                       "sessions")}
+    sent = produce(kafka.bootstrap, topics, RandomStreams(50 + len(codec), events=300).records(), 3,
+                   7, producer_config={"compression.type": codec, "linger.ms": 20})
+    for reader in ("braid", "librdkafka"):
+        warehouse = tmp_path / reader
+        run("join", "--bootstrap", kafka.bootstrap, "--warehouse", str(warehouse),
+            "--topic-actions", topics["actions"], "--topic-purchases", topics["purchases"],
+            "--topic-sessions", topics["sessions"], "--drain",
+            env={**os.environ, "BRAID_KAFKA_READER": reader})
+        rows, _, _ = check_join(warehouse, "demo", topics, sent)
+        assert rows > 50, reader
+
+
 def test_seed_data_gives_the_seeds_answer(tmp_path):
     broker = EmbeddedBroker()
     try:
