@@ -63,6 +63,55 @@ std::string KafkaErrorText(int16_t code) {
   return rd_kafka_err2str(static_cast<rd_kafka_resp_err_t>(code));
 }
 
+// Asks a new connection's broker which Fetch versions it serves (ApiVersions v0, which every
+// broker answers): one that cannot serve v11 would close the connection on each fetch, which
+// would look like an outage forever.
+Status CheckFetchVersion(BrokerConnection& conn) {
+  constexpr int16_t kApiVersionsKey = 18;
+  WireWriter w;
+  const size_t size_at = w.Reserve32();
+  w.I16(kApiVersionsKey);
+  w.I16(0);
+  w.I32(0);  // correlation id
+  w.String("braid");
+  w.Patch32(size_at, static_cast<int32_t>(w.size() - 4));
+  BRAID_RETURN_IF_ERROR(conn.Send(w.bytes(), kConnectTimeoutMs));
+  BrokerAnswer answer;
+  bool whole = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kConnectTimeoutMs);
+  while (!whole) {
+    BRAID_RETURN_IF_ERROR(conn.Receive(&answer, &whole));
+    if (whole) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status::Unavailable(fmt::format("broker {} did not answer ApiVersions", conn.address()));
+    }
+    pollfd p{conn.fd(), POLLIN, 0};
+    ::poll(&p, 1, 100);
+  }
+  WireReader r(answer.view());
+  r.I32();  // correlation id
+  const int16_t error = r.I16();
+  const int32_t n = r.I32();
+  int16_t fetch_max = -1;
+  for (int32_t i = 0; i < n && r.ok(); ++i) {
+    const int16_t key = r.I16();
+    r.I16();  // min version
+    const int16_t max = r.I16();
+    if (key == kFetchKey) fetch_max = max;
+  }
+  if (!r.ok() || error != kNone) {
+    return Status::Unavailable(fmt::format("broker {} answered ApiVersions with error {}",
+                                           conn.address(), error));
+  }
+  if (fetch_max < kFetchVersion) {
+    return Status::InvalidArgument(fmt::format(
+        "broker {} serves Fetch up to v{}; braid's fetch reader needs v{} (Kafka 2.3 or later): "
+        "run with BRAID_KAFKA_READER=librdkafka",
+        conn.address(), fetch_max, kFetchVersion));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<RecordSource>> OpenRecordSource(const KafkaConfig& config,
@@ -222,8 +271,10 @@ Status FetchSource::SendFetch(Lane& lane, size_t lane_index) {
     if (Clock::now() < lane.retry_at) return Status::Ok();
     Result<std::unique_ptr<BrokerConnection>> c =
         BrokerConnection::Connect(lane.host, lane.port, kConnectTimeoutMs);
-    if (!c.ok()) {
-      LaneFailed(lane, lane_index, c.status());
+    Status checked = c.ok() ? CheckFetchVersion(**c) : c.status();
+    if (checked.kind() == StatusKind::kInvalidArgument) return checked;  // not an outage
+    if (!checked.ok()) {
+      LaneFailed(lane, lane_index, checked);
       return Status::Ok();
     }
     lane.conn = std::move(*c);
