@@ -4,6 +4,8 @@
 // the memory the previous task freed goes back to the kernel and the next task faults it in
 // again page by page. One thread keeps reusing it.
 
+#include <pthread.h>
+
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -16,7 +18,12 @@ namespace braid {
 
 class SerialWorker {
  public:
-  SerialWorker() : thread_([this] { Run(); }) {}
+  /// `name` (at most 15 characters) names the thread for top -H and profiles.
+  explicit SerialWorker(const char* name = "braid-worker")
+      : thread_([this, name] {
+          pthread_setname_np(pthread_self(), name);
+          Run();
+        }) {}
   ~SerialWorker() {
     {
       std::lock_guard lock(mu_);

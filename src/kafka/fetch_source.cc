@@ -153,7 +153,8 @@ Result<std::unique_ptr<FetchSource>> FetchSource::Create(const KafkaConfig& conf
   return f;
 }
 
-FetchSource::~FetchSource() = default;
+static double g_wait=0; static size_t g_waits=0, g_empty=0, g_req=0;
+FetchSource::~FetchSource() { if (std::getenv("BRAID_FETCH_DEBUG")) fprintf(stderr, "waits %zu (%zu with nothing asked) %.3f s, fetches %zu\n", g_waits, g_empty, g_wait, g_req); }
 
 Result<std::vector<PartitionId>> FetchSource::ListPartitions(const std::string& topic,
                                                              int timeout_ms) {
@@ -311,6 +312,7 @@ Status FetchSource::SendFetch(Lane& lane, size_t lane_index) {
     return Status::Ok();
   }
   lane.waiting = true;
+  ++g_req;
   for (Part* p : ask) {
     p->asked = true;
     p->asked_at = p->fetch_offset;
@@ -440,11 +442,13 @@ Status FetchSource::ServiceLanes() {
 }
 
 void FetchSource::WaitForAnswers(int ms) {
+  auto t0 = Clock::now(); struct D { Clock::time_point t0; ~D() { g_wait += std::chrono::duration<double>(Clock::now() - t0).count(); ++g_waits; } } d{t0};
   std::vector<pollfd> fds;
   for (const Lane& lane : lanes_) {
     if (lane.waiting && lane.conn) fds.push_back(pollfd{lane.conn->fd(), POLLIN, 0});
   }
   if (fds.empty()) {
+    ++g_empty;
     ::poll(nullptr, 0, std::min(ms, 10));  // a lane waits for its retry
     return;
   }

@@ -764,7 +764,7 @@ class PipelineRunner::Impl {
   std::vector<Partition> parts_;
   std::vector<TopicPartition> part_tps_;  // parts_[i].tp, for the reading thread
   PartitionLookup lookup_{part_tps_};     // the joining thread's
-  std::unique_ptr<JoinEngine::RecordDecoder> decoder_;  // the reading thread's
+  std::unique_ptr<JoinEngine::RecordDecoder> decoder_;  // the read-ahead decoding thread's
   // Polls and decodes ahead of the join. It uses consumer_, decoder_ and part_tps_, so it is
   // declared after them: destroyed, its thread stopped, first.
   std::unique_ptr<ReadAhead> read_ahead_;
@@ -782,7 +782,7 @@ class PipelineRunner::Impl {
   std::chrono::steady_clock::time_point start_;
   // The committing thread. Last: destroyed first, so a job still in flight finishes while
   // everything it uses is alive.
-  SerialWorker committer_;
+  SerialWorker committer_{"braid-commit"};
 };
 
 PipelineRunner::PipelineRunner(JoinSpec spec, KafkaConfig kafka, TableOperations& rows_table,
