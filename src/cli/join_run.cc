@@ -11,6 +11,7 @@
 #include "event/rejects.h"
 #include "join/join_engine.h"
 #include "kafka/consumer.h"
+#include "kafka/fetch_source.h"
 #include "pipeline/pipeline_metrics.h"
 #include "pipeline/status_server.h"
 #include "table/random_ids.h"
@@ -77,6 +78,7 @@ Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions o
   // the tables: a run that cannot read must not leave empty tables behind.
   // Opening a file catalog makes its warehouse directory; a run that fails before it creates a
   // table removes the directory again when braid made it and it is still empty.
+  BRAID_RETURN_IF_ERROR(CheckKafkaReader(config.ToKafkaConfig()));
   EmptyDirectoryCleanup new_warehouse(PipelineFlags::LocalWarehouseOf(config));
   BRAID_ASSIGN_OR_RETURN(auto catalog, PipelineFlags::OpenCatalogOf(config));
   {

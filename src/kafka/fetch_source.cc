@@ -4,7 +4,7 @@
 #include <poll.h>
 
 #include <algorithm>
-#include <cerrno>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 
@@ -114,30 +114,42 @@ Status CheckFetchVersion(BrokerConnection& conn) {
 
 }  // namespace
 
-Result<std::unique_ptr<RecordSource>> OpenRecordSource(const KafkaConfig& config,
-                                                       const std::string& group_id) {
-  const char* choice = std::getenv("BRAID_KAFKA_READER");
+namespace {
+
+enum class Reader { kBraid, kLibrdkafka };
+
+Result<Reader> ChooseReader(const KafkaConfig& config) {
+  const char* env = std::getenv("BRAID_KAFKA_READER");
+  const std::string_view choice = env != nullptr ? env : "";
   bool plaintext = true;
-  for (const auto& [k, v] : config.properties) {
-    if (k == "security.protocol") {
-      std::string lower(v);
-      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      plaintext = plaintext && lower == "plaintext";
-    }
+  auto it = config.properties.find("security.protocol");
+  if (it != config.properties.end()) {
+    std::string lower(it->second);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    plaintext = lower == "plaintext";
   }
-  if (choice != nullptr && std::string_view(choice) != "braid" &&
-      std::string_view(choice) != "librdkafka") {
+  if (!choice.empty() && choice != "braid" && choice != "librdkafka") {
     return Status::InvalidArgument(fmt::format(
         "BRAID_KAFKA_READER is \"{}\": use braid (braid's fetch reader, plaintext only) or "
         "librdkafka",
         choice));
   }
-  if (choice != nullptr && std::string_view(choice) == "braid" && !plaintext) {
+  if (choice == "braid" && !plaintext) {
     return Status::InvalidArgument(
         "BRAID_KAFKA_READER=braid reads plaintext connections only, and security.protocol is "
         "set: unset BRAID_KAFKA_READER to read through librdkafka");
   }
-  if (!plaintext || (choice != nullptr && std::string_view(choice) == "librdkafka")) {
+  return plaintext && choice != "librdkafka" ? Reader::kBraid : Reader::kLibrdkafka;
+}
+
+}  // namespace
+
+Status CheckKafkaReader(const KafkaConfig& config) { return ChooseReader(config).status(); }
+
+Result<std::unique_ptr<RecordSource>> OpenRecordSource(const KafkaConfig& config,
+                                                       const std::string& group_id) {
+  BRAID_ASSIGN_OR_RETURN(Reader reader, ChooseReader(config));
+  if (reader == Reader::kLibrdkafka) {
     BRAID_ASSIGN_OR_RETURN(std::unique_ptr<Consumer> c, Consumer::Create(config, group_id));
     return std::unique_ptr<RecordSource>(std::move(c));
   }
@@ -153,8 +165,7 @@ Result<std::unique_ptr<FetchSource>> FetchSource::Create(const KafkaConfig& conf
   return f;
 }
 
-static double g_wait=0; static size_t g_waits=0, g_empty=0, g_req=0;
-FetchSource::~FetchSource() { if (std::getenv("BRAID_FETCH_DEBUG")) fprintf(stderr, "waits %zu (%zu with nothing asked) %.3f s, fetches %zu\n", g_waits, g_empty, g_wait, g_req); }
+FetchSource::~FetchSource() = default;
 
 Result<std::vector<PartitionId>> FetchSource::ListPartitions(const std::string& topic,
                                                              int timeout_ms) {
@@ -312,7 +323,6 @@ Status FetchSource::SendFetch(Lane& lane, size_t lane_index) {
     return Status::Ok();
   }
   lane.waiting = true;
-  ++g_req;
   for (Part* p : ask) {
     p->asked = true;
     p->asked_at = p->fetch_offset;
@@ -442,13 +452,11 @@ Status FetchSource::ServiceLanes() {
 }
 
 void FetchSource::WaitForAnswers(int ms) {
-  auto t0 = Clock::now(); struct D { Clock::time_point t0; ~D() { g_wait += std::chrono::duration<double>(Clock::now() - t0).count(); ++g_waits; } } d{t0};
   std::vector<pollfd> fds;
   for (const Lane& lane : lanes_) {
     if (lane.waiting && lane.conn) fds.push_back(pollfd{lane.conn->fd(), POLLIN, 0});
   }
   if (fds.empty()) {
-    ++g_empty;
     ::poll(nullptr, 0, std::min(ms, 10));  // a lane waits for its retry
     return;
   }

@@ -118,6 +118,8 @@ class FetchSource final : public RecordSource {
 
 /// The record source a pipeline reads with: FetchSource over plaintext, Consumer (librdkafka)
 /// for TLS or SASL, or when BRAID_KAFKA_READER=librdkafka.
+/// Fails on a BRAID_KAFKA_READER it does not know, or =braid with a security protocol.
+Status CheckKafkaReader(const KafkaConfig& config);
 Result<std::unique_ptr<RecordSource>> OpenRecordSource(const KafkaConfig& config,
                                                        const std::string& group_id);
 

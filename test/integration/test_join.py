@@ -115,6 +115,12 @@ def test_join_errors_are_clear(tmp_path):
                    "--topic-actions", "no_such_topic", "--drain", check=False)
         assert proc.returncode == 1 and 'topic "no_such_topic" does not exist' in proc.stderr
         assert not (tmp_path / "demo").exists(), "a run that cannot read created tables"
+        import os
+        proc = run("join", "--bootstrap", broker.bootstrap, "--warehouse", str(tmp_path),
+                   "--drain", check=False, env={**os.environ, "BRAID_KAFKA_READER": "kcat"})
+        assert proc.returncode == 2 and 'BRAID_KAFKA_READER is "kcat"' in proc.stderr
+        assert "librdkafka" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+        assert not (tmp_path / "demo").exists(), "a refused run created tables"
     finally:
         broker.stop()
     proc = run("join", "--watermark-delay", "soon", check=False)
