@@ -529,22 +529,16 @@ Result<size_t> FetchSource::Poll(int timeout_ms, const RecordHandler& on_record,
   }
 }
 
-Status FetchSource::Pause(const TopicPartition& tp) {
+Status FetchSource::Hold(const TopicPartition& tp, bool held) {
   Part* p = Find(tp.topic, static_cast<int32_t>(tp.partition.value()));
   if (p == nullptr) {
     return Status::InvalidArgument(fmt::format("{}[{}] is not assigned", tp.topic, tp.partition.value()));
   }
-  p->held = true;
+  p->held = held;
   return Status::Ok();
 }
 
-Status FetchSource::Resume(const TopicPartition& tp) {
-  Part* p = Find(tp.topic, static_cast<int32_t>(tp.partition.value()));
-  if (p == nullptr) {
-    return Status::InvalidArgument(fmt::format("{}[{}] is not assigned", tp.topic, tp.partition.value()));
-  }
-  p->held = false;
-  return Status::Ok();
-}
+Status FetchSource::Pause(const TopicPartition& tp) { return Hold(tp, true); }
+Status FetchSource::Resume(const TopicPartition& tp) { return Hold(tp, false); }
 
 }  // namespace braid

@@ -105,6 +105,8 @@ class FetchSource final : public RecordSource {
   // Waits up to `ms` for an answer on any lane.
   void WaitForAnswers(int ms);
   Part* Find(std::string_view topic, int32_t partition);
+  // Pause and Resume.
+  Status Hold(const TopicPartition& tp, bool held);
 
   std::unique_ptr<Consumer> meta_;
   std::string bootstrap_;

@@ -35,7 +35,6 @@ class WireWriter {
   }
   size_t size() const { return out_.size(); }
   const std::string& bytes() const { return out_; }
-  std::string& bytes() { return out_; }
 
  private:
   template <typename U>
@@ -54,7 +53,6 @@ class WireReader {
 
   bool ok() const { return ok_; }
   size_t remaining() const { return static_cast<size_t>(end_ - p_); }
-  const char* position() const { return p_; }
 
   int8_t I8() { return static_cast<int8_t>(Big<uint8_t>()); }
   int16_t I16() { return static_cast<int16_t>(Big<uint16_t>()); }
