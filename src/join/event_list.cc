@@ -26,22 +26,19 @@ EventList& EventList::operator=(EventList&& other) noexcept {
 }
 
 void EventList::MoveFrom(EventList& other) {
-  heap_entries_ = std::exchange(other.heap_entries_, nullptr);
-  heap_bytes_ = std::exchange(other.heap_bytes_, nullptr);
+  // The unions are copied whole: inline bytes or heap pointers, as the capacities say.
+  entries_ = other.entries_;
+  std::memcpy(bytes_, other.bytes_, kInlineBytes);
   head_ = std::exchange(other.head_, 0);
   end_ = std::exchange(other.end_, 0);
   entry_capacity_ = std::exchange(other.entry_capacity_, 1);
   bytes_used_ = std::exchange(other.bytes_used_, 0);
   bytes_capacity_ = std::exchange(other.bytes_capacity_, kInlineBytes);
-  inline_entry_ = other.inline_entry_;
-  std::memcpy(inline_bytes_, other.inline_bytes_, kInlineBytes);
 }
 
 void EventList::FreeHeap() {
-  std::free(heap_entries_);
-  std::free(heap_bytes_);
-  heap_entries_ = nullptr;
-  heap_bytes_ = nullptr;
+  if (entries_on_heap()) std::free(entries_.heap);
+  if (bytes_on_heap()) std::free(heap_bytes());
   entry_capacity_ = 1;
   bytes_capacity_ = kInlineBytes;
 }
@@ -88,8 +85,8 @@ void EventList::GrowEntries() {
   const uint32_t capacity = std::max<uint32_t>(4, live * 2);
   Entry* grown = Allocate<Entry>(capacity);
   std::memcpy(static_cast<void*>(grown), entries() + head_, live * sizeof(Entry));
-  std::free(heap_entries_);
-  heap_entries_ = grown;
+  if (entries_on_heap()) std::free(entries_.heap);
+  entries_.heap = grown;
   entry_capacity_ = capacity;
   head_ = 0;
   end_ = live;
@@ -102,8 +99,8 @@ void EventList::GrowBytes(size_t n) {
   }
   char* grown = Allocate<char>(capacity);
   std::memcpy(grown, bytes(), bytes_used_);
-  std::free(heap_bytes_);
-  heap_bytes_ = grown;
+  if (bytes_on_heap()) std::free(heap_bytes());
+  set_heap_bytes(grown);
   bytes_capacity_ = static_cast<uint32_t>(capacity);
 }
 
@@ -114,9 +111,11 @@ void EventList::Compact() {
   size_t total = 0;
   for (uint32_t i = head_; i < end_; ++i) total += es[i].length;
   char saved[kInlineBytes];
-  const char* from = heap_bytes_;
-  if (from == nullptr) from = static_cast<const char*>(std::memcpy(saved, inline_bytes_, bytes_used_));
-  char* to = total <= kInlineBytes ? inline_bytes_ : Allocate<char>(total);
+  char* const old_heap = bytes_on_heap() ? heap_bytes() : nullptr;
+  const char* from = old_heap;
+  if (from == nullptr) from = static_cast<const char*>(std::memcpy(saved, bytes_, bytes_used_));
+  const bool fits = total <= kInlineBytes;
+  char* to = fits ? bytes_ : Allocate<char>(total);
   uint32_t used = 0;
   const uint32_t live = end_ - head_;
   for (uint32_t i = 0; i < live; ++i) {
@@ -126,9 +125,9 @@ void EventList::Compact() {
     used += e.length;
     es[i] = e;
   }
-  std::free(heap_bytes_);
-  heap_bytes_ = to == inline_bytes_ ? nullptr : to;
-  bytes_capacity_ = to == inline_bytes_ ? kInlineBytes : static_cast<uint32_t>(total);
+  std::free(old_heap);
+  if (!fits) set_heap_bytes(to);
+  bytes_capacity_ = fits ? kInlineBytes : static_cast<uint32_t>(total);
   bytes_used_ = used;
   head_ = 0;
   end_ = live;

@@ -4,9 +4,11 @@
 // the buffer is compacted once the evicted part is the larger half, so each event is copied
 // O(1) times amortised. Lookups of a window are binary searches.
 //
-// Most keys hold one or two events per stream: the first entry and kInlineBytes of values live
-// inside the list itself (so inside the key's slot), and such a key's events cost no
-// allocation and no cache miss beyond the slot's.
+// Most keys hold one event per stream: its entry and up to kInlineBytes of values live inside
+// the list itself (so inside the key's slot), and such a key's events cost no allocation and no
+// cache miss beyond the slot's. The inline room shares its bytes with the heap pointers (a
+// union; the capacities tell which is in use), so a list is 72 bytes and a key's slot holds
+// three of them in under four cache lines.
 //
 // Written by hand rather than on two small vectors (absl::InlinedVector): the join inserts,
 // searches and evicts millions of times a second, and those vectors' general paths (a resize
@@ -70,12 +72,25 @@ class EventList {
   void Release();
 
  private:
-  static constexpr uint32_t kInlineBytes = 48;
+  static constexpr uint32_t kInlineBytes = 28;
+  static_assert(kInlineBytes >= sizeof(char*));
 
-  Entry* entries() { return heap_entries_ != nullptr ? heap_entries_ : &inline_entry_; }
-  const Entry* entries() const { return heap_entries_ != nullptr ? heap_entries_ : &inline_entry_; }
-  char* bytes() { return heap_bytes_ != nullptr ? heap_bytes_ : inline_bytes_; }
-  const char* bytes() const { return heap_bytes_ != nullptr ? heap_bytes_ : inline_bytes_; }
+  // The entries are on the heap once there is room for more than one; the values once there
+  // is room for more than kInlineBytes (a heap buffer is always larger).
+  bool entries_on_heap() const { return entry_capacity_ > 1; }
+  bool bytes_on_heap() const { return bytes_capacity_ > kInlineBytes; }
+  Entry* entries() { return entries_on_heap() ? entries_.heap : &entries_.inline_entry; }
+  const Entry* entries() const { return entries_on_heap() ? entries_.heap : &entries_.inline_entry; }
+  char* bytes() { return bytes_on_heap() ? heap_bytes() : bytes_; }
+  const char* bytes() const { return bytes_on_heap() ? heap_bytes() : bytes_; }
+  // The heap buffer's address, kept in the first bytes of bytes_ (copied, as bytes_ is not
+  // aligned for a pointer: aligning it would cost the list 8 bytes).
+  char* heap_bytes() const {
+    char* p;
+    std::memcpy(&p, bytes_, sizeof p);
+    return p;
+  }
+  void set_heap_bytes(char* p) { std::memcpy(bytes_, &p, sizeof p); }
   // Room for one more entry, and for `n` more value bytes.
   void GrowEntries();
   void GrowBytes(size_t n);
@@ -83,15 +98,17 @@ class EventList {
   void FreeHeap();
   void MoveFrom(EventList& other);
 
-  Entry* heap_entries_ = nullptr;  // nullptr: the one entry of room is inline_entry_
-  char* heap_bytes_ = nullptr;     // nullptr: the values are in inline_bytes_
-  uint32_t head_ = 0;              // entries [head_, end_) are held, [0, head_) evicted
+  union Entries {
+    Entry inline_entry;  // entry_capacity_ == 1
+    Entry* heap;         // entry_capacity_ > 1
+  } entries_{.inline_entry = {}};
+  // The values (bytes_capacity_ == kInlineBytes), or the heap buffer's address (larger).
+  char bytes_[kInlineBytes] = {};
+  uint32_t head_ = 0;  // entries [head_, end_) are held, [0, head_) evicted
   uint32_t end_ = 0;
   uint32_t entry_capacity_ = 1;
   uint32_t bytes_used_ = 0;
   uint32_t bytes_capacity_ = kInlineBytes;
-  Entry inline_entry_;
-  char inline_bytes_[kInlineBytes];
 };
 
 }  // namespace braid

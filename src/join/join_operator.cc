@@ -99,7 +99,7 @@ uint32_t JoinOperator::SlotFor(std::string_view key, size_t hash) {
     s.slots.emplace_back();
   }
   KeyState& ks = s.slots[slot];
-  ks.key_bytes.Assign(key);
+  ks.AssignKey(key);
   ks.hash = hash;
   // A slot taken before keeps its streams (empty, released) and prefixes: only reset them.
   const size_t n = plan_.num_streams();
@@ -328,7 +328,7 @@ void JoinOperator::Release(uint32_t slot) {
   State& s = *state_;
   KeyState& ks = s.slots[slot];
   s.index.Erase(ks.hash, slot);
-  ks.key_bytes.Clear();
+  ks.ClearKey();
   for (EventList& v : ks.streams) v.Release();
   ks.next_deadline = Timestamp::Max();
   ++ks.generation;

@@ -81,44 +81,46 @@ class JoinOperator {
 
  private:
   // Aligned to a cache line, and ordered so that the first line holds what every visit reads:
-  // the hash, the timer's generation and deadline, and the key (up to ~36 bytes of it). A key
-  // is nearly always a cache miss; each further line is another one.
+  // the hash, the timer's generation and deadline, and the key (up to kInlineKey bytes of it).
+  // A key is nearly always a cache miss; each further line is another one, so the slot is
+  // kept to five lines (the events of a key with one event per stream included).
   struct alignas(64) KeyState {
-    // The key's bytes live in the slot (up to kInlineKey of them), next to its hash: a lookup
-    // that reaches the slot compares without a second cache miss. Longer keys are on the heap;
-    // the size alone tells which, so a short key's lookup reads nothing past its bytes.
-    static constexpr size_t kInlineKey = 48;
-    class KeyBytes {
-     public:
-      std::string_view view() const { return {size_ <= kInlineKey ? inline_ : heap_.get(), size_}; }
-      void Assign(std::string_view key) {
-        size_ = key.size();
-        char* to = inline_;
-        if (size_ > kInlineKey) {
-          heap_ = std::make_unique_for_overwrite<char[]>(size_);
-          to = heap_.get();
-        }
-        std::memcpy(to, key.data(), size_);
-      }
-      void Clear() {
-        size_ = 0;
-        heap_.reset();
-      }
+    KeyState() = default;
+    KeyState(const KeyState&) = delete;
+    KeyState& operator=(const KeyState&) = delete;
+    ~KeyState() { ClearKey(); }
 
-     private:
-      size_t size_ = 0;
-      char inline_[kInlineKey];
-      std::unique_ptr<char[]> heap_;
-    };
+    // The key's bytes live in the slot (up to kInlineKey of them), next to its hash: a lookup
+    // that reaches the slot compares without a second cache miss. Longer keys are on the heap
+    // (the pointer shares the inline bytes); the size alone tells which, so a short key's
+    // lookup reads nothing past its bytes.
+    static constexpr size_t kInlineKey = 40;
+    std::string_view key() const { return {key_size <= kInlineKey ? key_inline.bytes : key_inline.heap, key_size}; }
+    void AssignKey(std::string_view key) {
+      ClearKey();
+      char* to = key_inline.bytes;
+      if (key.size() > kInlineKey) to = key_inline.heap = new char[key.size()];
+      key_size = static_cast<uint32_t>(key.size());
+      std::memcpy(to, key.data(), key.size());
+    }
+    void ClearKey() {
+      if (key_size > kInlineKey) delete[] key_inline.heap;
+      key_size = 0;
+    }
+
     size_t hash = 0;
     Timestamp next_deadline = Timestamp::Max();
     uint32_t generation = 0;
-    KeyBytes key_bytes;
-    std::string_view key() const { return key_bytes.view(); }
+    uint32_t key_size = 0;
+    union {
+      char bytes[kInlineKey];
+      char* heap;
+    } key_inline{};
     /// Per stream i: driving events [0, closed_prefix[i]) have their LEFT window i closed.
     absl::InlinedVector<uint32_t, 3> closed_prefix;
     absl::InlinedVector<EventList, 3> streams;
   };
+  static_assert(sizeof(KeyState) <= 320, "a key's slot is five cache lines");
   // Default-constructed when a chunk is added, initialised when a key takes the slot. A chunk
   // fills one 2 MiB huge page (ChunkedVector).
   using Slots = ChunkedVector<KeyState, (size_t{2} << 20) / sizeof(KeyState)>;
