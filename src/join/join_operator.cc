@@ -206,11 +206,17 @@ void JoinOperator::AdvanceTo(Timestamp watermark, RowBatch* out) {
   State& s = *state_;
   TimerQueue::Timer t;
   while (s.timers.PopBefore(watermark_, &t)) {
-    // The next timer's key is loaded while this one's is swept.
+    // The keys of the next timers are loaded while this one's is swept, as for records
+    // (kPrefetchAhead): the slot of the timer that many ahead, and the index entry (for
+    // Release) of the one half as many ahead, whose slot has arrived by then.
+    if (const TimerQueue::Timer* n = s.timers.PeekAhead(kPrefetchAhead); n && n->slot < s.slots.size()) {
+      PrefetchSlot(s.slots[n->slot]);
+    }
+    if (const TimerQueue::Timer* n = s.timers.PeekAhead(kPrefetchAhead / 2); n && n->slot < s.slots.size()) {
+      s.index.Prefetch(s.slots[n->slot].hash);
+    }
     if (const TimerQueue::Timer* n = s.timers.PeekOrdered(); n && n->slot < s.slots.size()) {
-      const KeyState& next = s.slots[n->slot];
-      PrefetchRead(&next.generation);
-      PrefetchRead(&next.streams);
+      PrefetchSlot(s.slots[n->slot]);
     }
     // A timer is stale when its key was released (generation) or an earlier deadline replaced
     // it; the sweep that handled the earlier one rescheduled the key.

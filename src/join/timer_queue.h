@@ -44,6 +44,13 @@ class TimerQueue {
     return sorted != nullptr && sorted->deadline <= late_.front().deadline ? sorted : &late_.front();
   }
 
+  /// A timer that PopBefore hands out later, `ahead` pops from now, as far as the sorted part
+  /// tells (else nullptr): a hint for prefetching further ahead, which may name a timer that
+  /// comes out later than that or a stale one.
+  const Timer* PeekAhead(size_t ahead) const {
+    return near_head_ + ahead < near_.size() ? &near_[near_head_ + ahead] : nullptr;
+  }
+
   size_t size() const {
     return near_.size() - near_head_ + late_.size() + ring_count_ + overflow_.size();
   }
