@@ -122,7 +122,7 @@ class JoinOperator {
   };
   static_assert(sizeof(KeyState) <= 320, "a key's slot is five cache lines");
   // Default-constructed when a chunk is added, initialised when a key takes the slot. A chunk
-  // fills one 2 MiB huge page (ChunkedVector).
+  // holds 2 MiB of slots, on small pages (ChunkedVector).
   using Slots = ChunkedVector<KeyState, (size_t{2} << 20) / sizeof(KeyState)>;
   // A slot's key, for KeyIndex::Find.
   struct SlotKey {

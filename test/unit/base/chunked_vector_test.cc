@@ -1,11 +1,13 @@
-// ChunkedVector: indexes like a vector, growing never moves an element, and chunks of half a
-// huge page or more start on a huge page's boundary.
+// ChunkedVector: indexes like a vector, growing never moves an element, and chunks of a
+// megabyte or more start on a page boundary and are kept off transparent huge pages.
 
 #include "base/chunked_vector.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -31,16 +33,37 @@ TEST(ChunkedVector, GrowsAcrossChunksWithoutMovingElements) {
   EXPECT_EQ(c[9], "value 9");
 }
 
-TEST(ChunkedVector, LargeChunksStartOnAHugePageBoundary) {
+// The VmFlags line of the mapping of /proc/self/smaps that holds `p` ("" if none does).
+std::string VmFlagsOf(const void* p) {
+  const uintptr_t at = reinterpret_cast<uintptr_t>(p);
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    uintptr_t from = 0, to = 0;
+    char dash = 0;
+    std::istringstream range(line);
+    if (range >> std::hex >> from >> dash >> to && dash == '-') {
+      inside = from <= at && at < to;
+    } else if (inside && line.starts_with("VmFlags:")) {
+      return line;
+    }
+  }
+  return "";
+}
+
+TEST(ChunkedVector, LargeChunksArePageAlignedAndOffHugePages) {
   struct alignas(64) Slot {
-    char bytes[448] = {};
+    char bytes[320] = {};
   };
-  constexpr size_t kHugePage = size_t{2} << 20;
-  ChunkedVector<Slot, kHugePage / sizeof(Slot)> v;
-  constexpr size_t kPerChunk = kHugePage / sizeof(Slot);
+  constexpr size_t kPerChunk = (size_t{2} << 20) / sizeof(Slot);
+  ChunkedVector<Slot, kPerChunk> v;
   for (size_t i = 0; i < 2 * kPerChunk + 1; ++i) v.emplace_back().bytes[0] = static_cast<char>(i);
   for (size_t chunk = 0; chunk < 3; ++chunk) {
-    EXPECT_EQ(reinterpret_cast<uintptr_t>(&v[chunk * kPerChunk]) % kHugePage, 0u) << chunk;
+    const Slot* first = &v[chunk * kPerChunk];
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(first) % 4096, 0u) << chunk;
+    const std::string flags = VmFlagsOf(first);
+    EXPECT_NE(flags.find(" nh"), std::string::npos) << "chunk " << chunk << ": " << flags;
   }
   EXPECT_EQ(v[kPerChunk + 1].bytes[0], static_cast<char>(kPerChunk + 1));
   // Small chunks keep their element's alignment.
