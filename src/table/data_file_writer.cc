@@ -194,7 +194,8 @@ std::string DataFileWriter::CopyOptions(const RowSchema& schema, const ParquetCo
   for (const ColumnSpec& c : schema) {
     field_ids += fmt::format("{}{}: {}", field_ids.empty() ? "" : ", ", QuoteIdentifier(c.name), c.field_id);
   }
-  return fmt::format("FORMAT parquet, {}, FIELD_IDS {{{}}}{}, RETURN_STATS", compression.CopyOptions(), field_ids,
+  return fmt::format("FORMAT parquet, {}, DICTIONARY_SIZE_LIMIT {}, FIELD_IDS {{{}}}{}, RETURN_STATS",
+                     compression.CopyOptions(), kDictionaryValues, field_ids,
                      options_.row_group_size ? fmt::format(", ROW_GROUP_SIZE {}", options_.row_group_size) : "");
 }
 

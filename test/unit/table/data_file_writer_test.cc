@@ -351,6 +351,32 @@ TEST(DataFileWriter, StringsOfEveryLengthReadBackExactly) {
   EXPECT_EQ(distinct[0][2], std::to_string(std::count(want.begin(), want.end(), "")));
 }
 
+// A string column keeps its dictionary up to kDictionaryValues distinct values in a row group,
+// and is stored plain beyond; the values read back the same either way.
+TEST(DataFileWriter, DictionaryEncodesStringsOfFewDistinctValuesOnly) {
+  TempDir dir;
+  auto writer = DataFileWriter::Create();
+  ASSERT_TRUE(writer.ok());
+  constexpr int kLimit = DataFileWriter::kDictionaryValues;
+  RowBatch batch({{"few", ColumnType::kString, 1}, {"many", ColumnType::kString, 2}});
+  for (int i = 0; i < 20 * kLimit; ++i) {
+    batch.AppendString("f" + std::to_string(i % kLimit));
+    batch.AppendString("m" + std::to_string(i % (kLimit + 1)));
+    batch.EndRow();
+  }
+  const std::string path = dir.path() + "/dict.parquet";
+  ASSERT_TRUE((*writer)->Write(batch, path, "file://" + path).ok());
+  auto db = DuckDbConnection::Open();
+  auto encodings = Rows(**db, "SELECT path_in_schema, encodings FROM parquet_metadata('" + path +
+                                  "') WHERE row_group_id = 0 ORDER BY column_id");
+  ASSERT_EQ(encodings.size(), 2u);
+  EXPECT_NE(encodings[0][1].find("DICTIONARY"), std::string::npos) << encodings[0][1];
+  EXPECT_EQ(encodings[1][1].find("DICTIONARY"), std::string::npos) << encodings[1][1];
+  auto distinct = Rows(**db, "SELECT count(DISTINCT few), count(DISTINCT many), count(*) FROM '" + path + "'");
+  EXPECT_EQ(distinct[0], (std::vector<std::string>{std::to_string(kLimit), std::to_string(kLimit + 1),
+                                                   std::to_string(20 * kLimit)}));
+}
+
 TEST(DataFileWriter, RefusesAnEmptyBatch) {
   TempDir dir;
   auto writer = DataFileWriter::Create();
