@@ -51,7 +51,9 @@ void ReadAhead::Stop() {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
-  changed_.notify_all();
+  reader_wakes_.notify_one();
+  decoder_wakes_.notify_one();
+  joiner_wakes_.notify_all();
   if (thread_.joinable()) thread_.join();
   if (decoding_thread_.joinable()) decoding_thread_.join();
 }
@@ -61,7 +63,7 @@ void ReadAhead::RunDecoding() {
     std::unique_ptr<PolledBatch> batch;
     {
       std::unique_lock lock(mu_);
-      changed_.wait(lock, [this] { return stop_ || !polled_.empty() || !running_; });
+      decoder_wakes_.wait(lock, [this] { return stop_ || !polled_.empty() || !running_; });
       if (stop_ || polled_.empty()) return;  // stopped, or the reading ended and all is decoded
       batch = std::move(polled_.front());
       polled_.pop_front();
@@ -73,7 +75,7 @@ void ReadAhead::RunDecoding() {
       full_.push_back(std::move(batch));
       decoding_ = false;
     }
-    changed_.notify_all();
+    joiner_wakes_.notify_all();
   }
 }
 
@@ -86,7 +88,7 @@ void ReadAhead::Run() {
     std::vector<Command> commands;
     {
       std::unique_lock lock(mu_);
-      changed_.wait(lock, [this] {
+      reader_wakes_.wait(lock, [this] {
         return stop_ || polled_.size() + decoding_ + full_.size() < depth_ || !commands_.empty();
       });
       if (stop_) break;
@@ -109,7 +111,7 @@ void ReadAhead::Run() {
       if (!batch->empty()) polled_.push_back(std::move(batch));
       if (!n.ok()) failure_ = n.status();
     }
-    changed_.notify_all();
+    decoder_wakes_.notify_one();
     if (!n.ok()) break;
   }
   // Commands queued until now are still done, here; later ones run on their caller's thread.
@@ -121,18 +123,19 @@ void ReadAhead::Run() {
   }
   for (Command& c : commands) c(source_);
   thread_id_ = std::thread::id();  // a later thread may be given the same id
-  changed_.notify_all();
+  decoder_wakes_.notify_one();  // to end once all is decoded
+  joiner_wakes_.notify_all();   // the failure, or nothing more to wait for
 }
 
 std::unique_ptr<PolledBatch> ReadAhead::Next(std::chrono::milliseconds wait) {
   std::unique_lock lock(mu_);
   auto drained = [this] { return !running_ && polled_.empty() && !decoding_; };
-  changed_.wait_for(lock, wait, [&] { return !full_.empty() || drained(); });
+  joiner_wakes_.wait_for(lock, wait, [&] { return !full_.empty() || drained(); });
   if (full_.empty()) return nullptr;
   std::unique_ptr<PolledBatch> batch = std::move(full_.front());
   full_.pop_front();
   lock.unlock();
-  changed_.notify_all();  // a free place
+  reader_wakes_.notify_one();  // a free place
   return batch;
 }
 
@@ -168,7 +171,7 @@ void ReadAhead::Post(Command f) {
   if (f) {
     f(source_);
   } else {
-    changed_.notify_all();
+    reader_wakes_.notify_one();
   }
 }
 

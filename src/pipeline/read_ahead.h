@@ -89,7 +89,11 @@ class ReadAhead {
   RecordSource::EndHandler on_end_;
 
   mutable std::mutex mu_;
-  std::condition_variable changed_;  // a batch, a free place, a command, a stop
+  // One per waiting thread, so that each change wakes only the thread it concerns (with one
+  // for all, every batch woke all three threads, two of them for nothing).
+  std::condition_variable reader_wakes_;   // a free place, a command, a stop
+  std::condition_variable decoder_wakes_;  // a batch read, the reading ended, a stop
+  std::condition_variable joiner_wakes_;   // a batch decoded, the decoding ended
   std::deque<std::unique_ptr<PolledBatch>> polled_;  // read, not yet decoded
   bool decoding_ = false;  // the decoding thread holds a batch taken from polled_
   std::deque<std::unique_ptr<PolledBatch>> full_;  // read and decoded, not yet taken
