@@ -215,7 +215,10 @@ void JoinOperator::AdvanceTo(Timestamp watermark, RowBatch* out) {
     if (const TimerQueue::Timer* n = s.timers.PeekAhead(kPrefetchAhead / 2); n && n->slot < s.slots.size()) {
       s.index.Prefetch(s.slots[n->slot].hash);
     }
-    if (const TimerQueue::Timer* n = s.timers.PeekOrdered(); n && n->slot < s.slots.size()) {
+    // The next timer, when it is not one of those (it comes from the queue's later part):
+    // loaded only now.
+    if (const TimerQueue::Timer* n = s.timers.PeekOrdered();
+        n && n != s.timers.PeekAhead(0) && n->slot < s.slots.size()) {
       PrefetchSlot(s.slots[n->slot]);
     }
     // A timer is stale when its key was released (generation) or an earlier deadline replaced

@@ -39,7 +39,7 @@ class TimerQueue {
   /// The timer PopBefore would hand out next, when it is already ordered (else nullptr): a
   /// hint for prefetching.
   const Timer* PeekOrdered() const {
-    const Timer* sorted = near_head_ < near_.size() ? &near_[near_head_] : nullptr;
+    const Timer* sorted = PeekAhead(0);
     if (late_.empty()) return sorted;
     return sorted != nullptr && sorted->deadline <= late_.front().deadline ? sorted : &late_.front();
   }
