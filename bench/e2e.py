@@ -47,6 +47,10 @@ class Run:
     returncode: int
     seconds: float
     max_rss: int  # bytes
+    user_s: float = 0.0
+    sys_s: float = 0.0
+    page_faults: int = 0  # minor: first touches of fresh memory, which on a virtual machine
+                          # can cost more than the work itself (see the braid line's note)
 
 
 # -- arguments -----------------------------------------------------------------------------------
@@ -84,7 +88,7 @@ def binary() -> str:
 # -- processes -----------------------------------------------------------------------------------
 
 def measure(cmd: list[str], stdout=subprocess.DEVNULL, stderr=None) -> Run:
-    """Runs cmd to its end: exit code, wall seconds and the peak RSS of the process."""
+    """Runs cmd to its end: exit code, wall seconds, peak RSS, CPU seconds and page faults."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr)
     try:
@@ -95,7 +99,8 @@ def measure(cmd: list[str], stdout=subprocess.DEVNULL, stderr=None) -> Run:
         raise
     seconds = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(proc.returncode, seconds, usage.ru_maxrss * 1024)
+    return Run(proc.returncode, seconds, usage.ru_maxrss * 1024, usage.ru_utime, usage.ru_stime,
+               usage.ru_minflt)
 
 
 def check(cmd: list[str], **kw) -> str:
@@ -209,7 +214,8 @@ def braid_join(bootstrap: str, work: Path) -> dict:
     tail = log.read_text(errors="replace").strip().splitlines()[-3:]
     if run.returncode != 0:
         raise RuntimeError(f"braid join exited {run.returncode}:\n" + "\n".join(tail))
-    return {"seconds": run.seconds, "max_rss": run.max_rss, "log_tail": tail,
+    return {"seconds": run.seconds, "max_rss": run.max_rss, "user_s": run.user_s,
+            "sys_s": run.sys_s, "page_faults": run.page_faults, "log_tail": tail,
             **braid_table_facts(warehouse)}
 
 
@@ -246,6 +252,8 @@ def report(r: dict) -> list[str]:
         line("braid", "join --drain", total, braid["seconds"],
              f"  {braid['rows']:,} rows  peak RSS {braid['max_rss'] / GIB:.2f} GiB"
              f"  {braid['commits']} commits"),
+        f"braid   cpu {braid['user_s'] + braid['sys_s']:.2f} s (user {braid['user_s']:.2f} + "
+        f"system {braid['sys_s']:.2f}), {braid['page_faults'] / 1000:.0f} k page faults",
         f"ratios  braid/kcat {r['ratios']['braid_kcat']:.2f}×  "
         f"braid/duckdb {r['ratios']['braid_duckdb']:.2f}×",
     ]
