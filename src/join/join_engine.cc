@@ -54,8 +54,16 @@ Result<std::unique_ptr<JoinEngine::RecordDecoder>> JoinEngine::NewDecoder() cons
   return d;
 }
 
+int JoinEngine::RecordDecoder::StreamOf(std::string_view topic) {
+  if (topic != last_topic_) {
+    last_stream_ = plan_->StreamOfTopic(topic);
+    last_topic_.assign(topic);
+  }
+  return last_stream_;
+}
+
 void JoinEngine::RecordDecoder::Decode(const KafkaRecord& record, DecodedRecord* out) {
-  out->stream = plan_->StreamOfTopic(record.topic);
+  out->stream = StreamOf(record.topic);
   if (out->stream < 0) {
     out->reject = Reject{RejectKind::kUnknownTopic,
                          fmt::format("topic \"{}\" is not an input of this pipeline", record.topic),

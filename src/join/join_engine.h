@@ -56,8 +56,13 @@ class JoinEngine {
 
    private:
     friend class JoinEngine;
+    int StreamOf(std::string_view topic);
+
     const JoinPlan* plan_ = nullptr;
     std::vector<std::unique_ptr<EventDecoder>> decoders_;  // per stream
+    // The last topic looked up, and its stream: records come in runs of one partition.
+    std::string last_topic_;
+    int last_stream_ = -1;
   };
 
   /// Validates `spec` (JoinPlan::Compile) and builds the decoders. InvalidArgument on a bad
