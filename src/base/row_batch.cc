@@ -41,6 +41,18 @@ void RowBatch::FillTimestampColumn(size_t col, Timestamp value) {
   std::fill(c.valid.begin(), c.valid.end(), uint8_t{1});
 }
 
+void RowBatch::ReserveFor(size_t bytes) {
+  if (bytes_ == 0 || bytes <= bytes_) return;
+  auto room = [&](size_t held) { return held + held * (bytes - bytes_) / bytes_ * 9 / 8; };
+  for (ColumnData& c : columns_) {
+    c.valid.reserve(room(c.valid.size()));
+    c.ints.reserve(room(c.ints.size()));
+    c.doubles.reserve(room(c.doubles.size()));
+    c.offsets.reserve(room(c.offsets.size()));
+    c.chars.reserve(room(c.chars.size()));
+  }
+}
+
 void RowBatch::Clear() {
   // Keeps the capacity: the next rows fill the same buffers.
   for (ColumnData& c : columns_) {

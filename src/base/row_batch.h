@@ -77,6 +77,12 @@ class RowBatch {
   void Clear();
   /// Bytes of the values held (kept as rows are appended: cheap to ask per record).
   size_t ByteSize() const { return bytes_; }
+  /// Makes room for rows up to `bytes` (as ByteSize counts them) in all, shared among the
+  /// buffers as the rows held now share them, and an eighth more. A buffer grown by doubling
+  /// to tens of megabytes copies its values along the way (realloc), and touches fresh
+  /// memory for each copy; sized once early on, it copies a fraction and touches each page
+  /// once.
+  void ReserveFor(size_t bytes);
 
  private:
   ColumnData& Next(ColumnType expected);

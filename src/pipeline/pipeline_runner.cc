@@ -116,6 +116,7 @@ class PipelineRunner::Impl {
       }
     });
     rows_ = RowBatch(engine_->output_schema());
+    reserve_at_ = StageBytes() / 16;
     rejects_ = RowBatch(RejectsSchema());
     BRAID_ASSIGN_OR_RETURN(TableState rows_state, rows_table_.Refresh());
     // A compression braid cannot write is refused before any record is read.
@@ -296,6 +297,10 @@ class PipelineRunner::Impl {
       record_status_ = Commit(false);
     } else if (StageDue()) {
       record_status_ = Stage();
+    } else if (rows_.ByteSize() >= reserve_at_) {
+      // A fresh buffer (the first ones of a run) is sized once for a whole stage.
+      rows_.ReserveFor(StageBytes());
+      reserve_at_ = SIZE_MAX;
     }
   }
 
@@ -515,7 +520,8 @@ class PipelineRunner::Impl {
   }
   // Rows in memory reached an eighth of the budget: write them as data files now (Stage), so
   // the rows held in memory stay a fraction of the budget whatever the commit interval.
-  bool StageDue() const { return rows_.ByteSize() >= opt_.max_buffer_bytes / 8; }
+  size_t StageBytes() const { return opt_.max_buffer_bytes / 8; }
+  bool StageDue() const { return rows_.ByteSize() >= StageBytes(); }
 
   // What one commit writes, handed from the joining thread to the committing one; or, with
   // `stage_only`, rows to write as data files that the next commit adds.
@@ -581,6 +587,7 @@ class PipelineRunner::Impl {
     rows_.FillTimestampColumn(rows_.num_columns() - 1, now);
     RowBatch taken = std::exchange(rows_, std::move(spare_rows_));
     if (rows_.num_columns() == 0) rows_ = RowBatch(engine_->output_schema());
+    reserve_at_ = StageBytes() / 16;
     return taken;
   }
 
@@ -754,6 +761,9 @@ class PipelineRunner::Impl {
   RowBatch rows_;
   RowBatch rejects_;
   RowBatch spare_rows_;     // emptied buffers of the last commit, reused by the next
+  // rows_.ByteSize() at which rows_ is sized for a stage (a sixteenth of one: enough rows to
+  // tell how the columns share the bytes); SIZE_MAX once it is.
+  size_t reserve_at_ = SIZE_MAX;
   RowBatch spare_rejects_;
   std::future<Status> inflight_;       // the commit being written, if any
   std::unique_ptr<CommitJob> done_;    // set by the committing thread when it finishes

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace braid {
 namespace {
 
@@ -35,6 +37,43 @@ TEST(RowBatch, AppendsRowsColumnByColumn) {
   c.FillTimestampColumn(2, Timestamp(42));
   EXPECT_EQ(c.column(2).ints[0], 42);
   EXPECT_EQ(c.column(2).valid[0], 1);
+}
+
+// ReserveFor sizes every buffer for a target byte count in the proportions of the rows held,
+// so that filling up to it never grows a buffer again, and keeps every value.
+TEST(RowBatch, ReserveForSizesEveryBufferForTheTargetOnce) {
+  RowBatch b(TwoColumns());
+  auto add = [&b](int i) {
+    b.AppendString(std::string(static_cast<size_t>(i % 7), 'x'));
+    b.AppendDouble(i);
+    b.AppendTimestamp(Timestamp(i));
+    b.EndRow();
+  };
+  for (int i = 0; i < 100; ++i) add(i);
+  const size_t target = 64 * b.ByteSize();
+  b.ReserveFor(target);
+  const ColumnData& names = b.column(0);
+  const size_t chars = names.chars.capacity(), offsets = names.offsets.capacity();
+  const size_t doubles = b.column(1).doubles.capacity(), ints = b.column(2).ints.capacity();
+  EXPECT_GE(chars, 64 * names.chars.size());
+  EXPECT_GE(doubles, 64 * 100u);
+  for (int i = 100; b.ByteSize() < target; ++i) add(i);
+  // Filled to the target: not one buffer grew past the reservation.
+  EXPECT_EQ(names.chars.capacity(), chars);
+  EXPECT_EQ(names.offsets.capacity(), offsets);
+  EXPECT_EQ(b.column(1).doubles.capacity(), doubles);
+  EXPECT_EQ(b.column(2).ints.capacity(), ints);
+  for (size_t r = 0; r < b.num_rows(); ++r) {
+    ASSERT_EQ(names.string_at(r).size(), r % 7) << r;
+    ASSERT_EQ(b.column(1).doubles[r], static_cast<double>(r)) << r;
+  }
+  // Nothing to size by in an empty batch, nor below what is held.
+  RowBatch empty(TwoColumns());
+  empty.ReserveFor(target);
+  EXPECT_EQ(empty.column(0).chars.capacity(), 0u);
+  const size_t before = names.chars.capacity();
+  b.ReserveFor(1);
+  EXPECT_EQ(names.chars.capacity(), before);
 }
 
 // The byte count grows with every value (the pipeline checks it per record) and follows
