@@ -92,6 +92,24 @@ TEST_F(JoinEngineTest, CountsRecordsRowsRejectsAndLateness) {
   EXPECT_EQ(engine_->TopicWatermark("actions").micros(), 1737021870000000);
 }
 
+// The decoder finds each record's stream by its topic, through runs of one topic and changes
+// between known and unknown ones.
+TEST_F(JoinEngineTest, TheDecoderFindsEachRecordsStreamAcrossTopicChanges) {
+  auto decoder = engine_->NewDecoder();
+  ASSERT_TRUE(decoder.ok()) << decoder.status().ToString();
+  const std::vector<std::pair<std::string, int>> topics{
+      {"actions", 0},  {"actions", 0}, {"sessions", 2}, {"clicks", -1}, {"clicks", -1},
+      {"purchases", 1}, {"clicks", -1}, {"actions", 0}, {"sessions", 2}};
+  for (const auto& [topic, stream] : topics) {
+    const KafkaRecord r{topic, PartitionId(0), KafkaOffset(0), std::nullopt, "{}", Timestamp(0)};
+    DecodedRecord d;
+    (*decoder)->Decode(r, &d);
+    EXPECT_EQ(d.stream, stream) << topic;
+    EXPECT_EQ(d.reject.has_value() && d.reject->kind == RejectKind::kUnknownTopic, stream < 0)
+        << topic;
+  }
+}
+
 TEST_F(JoinEngineTest, AStreamsOwnWatermarkDelayHoldsThePipelineWatermark) {
   JoinSpec spec = Spec();  // 30 s for every stream
   spec.enriching[1].stream.watermark_delay = Duration::Seconds(300);  // sessions: 5 minutes
