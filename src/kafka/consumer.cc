@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <future>
 
 #include <fmt/format.h>
 
@@ -149,6 +150,28 @@ Result<std::pair<KafkaOffset, KafkaOffset>> Consumer::QueryOffsets(const TopicPa
                                            tp.partition.value(), rd_kafka_err2str(err)));
   }
   return std::make_pair(KafkaOffset(lo), KafkaOffset(hi));
+}
+
+Result<std::vector<RecordSource::OffsetRange>> Consumer::QueryOffsetsOf(
+    const std::vector<TopicPartition>& partitions, int timeout_ms) {
+  std::vector<std::future<Result<OffsetRange>>> asked;
+  asked.reserve(partitions.size());
+  for (const TopicPartition& tp : partitions) {
+    asked.push_back(std::async(std::launch::async, [this, &tp, timeout_ms] { return QueryOffsets(tp, timeout_ms); }));
+  }
+  std::vector<OffsetRange> ranges;
+  ranges.reserve(partitions.size());
+  Status failed;
+  for (std::future<Result<OffsetRange>>& f : asked) {  // every one waited for: they use `this`
+    Result<OffsetRange> r = f.get();
+    if (!r.ok()) {
+      if (failed.ok()) failed = r.status();
+      continue;
+    }
+    ranges.push_back(*r);
+  }
+  if (!failed.ok()) return failed;
+  return ranges;
 }
 
 void Consumer::ReleaseQueues() {

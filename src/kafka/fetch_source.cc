@@ -177,6 +177,11 @@ Result<std::pair<KafkaOffset, KafkaOffset>> FetchSource::QueryOffsets(const Topi
   return meta_->QueryOffsets(tp, timeout_ms);
 }
 
+Result<std::vector<RecordSource::OffsetRange>> FetchSource::QueryOffsetsOf(
+    const std::vector<TopicPartition>& partitions, int timeout_ms) {
+  return meta_->QueryOffsetsOf(partitions, timeout_ms);
+}
+
 Result<std::map<TopicPartition, KafkaOffset>> FetchSource::EndOffsets(
     const std::vector<TopicPartition>& partitions, int timeout_ms) {
   return meta_->EndOffsets(partitions, timeout_ms);

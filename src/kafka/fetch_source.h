@@ -41,6 +41,8 @@ class FetchSource final : public RecordSource {
                                                   int timeout_ms = 10000) override;
   Result<std::pair<KafkaOffset, KafkaOffset>> QueryOffsets(const TopicPartition& tp,
                                                            int timeout_ms = 10000) override;
+  Result<std::vector<OffsetRange>> QueryOffsetsOf(const std::vector<TopicPartition>& partitions,
+                                                  int timeout_ms = 10000) override;
   Result<std::map<TopicPartition, KafkaOffset>> EndOffsets(
       const std::vector<TopicPartition>& partitions, int timeout_ms) override;
   Status Assign(const std::vector<StartPosition>& positions) override;

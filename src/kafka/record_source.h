@@ -39,6 +39,20 @@ class RecordSource {
   virtual Result<std::pair<KafkaOffset, KafkaOffset>> QueryOffsets(const TopicPartition& tp,
                                                                    int timeout_ms = 10000) = 0;
 
+  using OffsetRange = std::pair<KafkaOffset, KafkaOffset>;
+  /// QueryOffsets of each of `partitions`, in their order; the first failure fails it. This
+  /// asks one partition after another; a source that can ask for them side by side does.
+  virtual Result<std::vector<OffsetRange>> QueryOffsetsOf(const std::vector<TopicPartition>& partitions,
+                                                          int timeout_ms = 10000) {
+    std::vector<OffsetRange> ranges;
+    ranges.reserve(partitions.size());
+    for (const TopicPartition& tp : partitions) {
+      BRAID_ASSIGN_OR_RETURN(OffsetRange r, QueryOffsets(tp, timeout_ms));
+      ranges.push_back(r);
+    }
+    return ranges;
+  }
+
   /// The end offsets (next offset to be written; the last stable offset under read_committed)
   /// of `partitions` in one request per broker. Unavailable when the brokers cannot be reached
   /// within `timeout_ms`.
