@@ -207,6 +207,7 @@ def duckdb_join(work: Path) -> dict:
 
 def braid_join(bootstrap: str, work: Path) -> dict:
     warehouse = work / "warehouse"
+    shutil.rmtree(warehouse, ignore_errors=True)  # each run starts the pipeline afresh
     log = work / "braid-join.log"
     with open(log, "w") as f:
         run = measure([binary(), "join", "--bootstrap", bootstrap, "--warehouse", str(warehouse),
@@ -251,7 +252,8 @@ def report(r: dict) -> list[str]:
              f"  (load {duck['load_s']:.2f} s + join {duck['join_s']:.2f} s)"),
         line("braid", "join --drain", total, braid["seconds"],
              f"  {braid['rows']:,} rows  peak RSS {braid['max_rss'] / GIB:.2f} GiB"
-             f"  {braid['commits']} commits"),
+             f"  {braid['commits']} commits  (best of "
+             + ", ".join(f"{t:.2f}" for t in braid["runs_s"]) + " s)"),
         f"braid   cpu {braid['user_s'] + braid['sys_s']:.2f} s (user {braid['user_s']:.2f} + "
         f"system {braid['sys_s']:.2f}), {braid['page_faults'] / 1000:.0f} k page faults",
         f"ratios  braid/kcat {r['ratios']['braid_kcat']:.2f}×  "
@@ -274,6 +276,18 @@ def machine() -> dict:
 
 # -- main ----------------------------------------------------------------------------------------
 
+def braid_best(bootstrap: str, work: Path, runs: int = 2) -> dict:
+    """braid's fastest of `runs` runs (each into a fresh warehouse), as kcat's figure is its
+    fastest of two: one run each would set a noisy figure against a chosen one. Every run must
+    write the same rows; the peak RSS reported is the highest of them."""
+    done = [braid_join(bootstrap, work) for _ in range(runs)]
+    if len({d["rows"] for d in done}) != 1:
+        raise RuntimeError(f"braid's runs wrote different row counts: {[d['rows'] for d in done]}")
+    best = min(done, key=lambda d: d["seconds"])
+    return {**best, "max_rss": max(d["max_rss"] for d in done),
+            "runs_s": [d["seconds"] for d in done]}
+
+
 def kcat_best(bootstrap: str, work: Path, total: int) -> dict:
     runs = {}
     for mode, concurrent in (("3 concurrent", True), ("sequential", False)):
@@ -295,12 +309,14 @@ def bench(args: argparse.Namespace, work: Path, result: dict) -> bool:
         print(f"setup   {args.events:,} actions, {args.users:,} users, {args.sessions:,} sessions,"
               f" span {args.span}: {total:,} records produced in {result['produce_s']:.1f} s",
               flush=True)
+        # The two readers of the broker back to back, before DuckDB's batch join: its memory
+        # and its 700 MB of JSON lines would otherwise come between kcat's runs and braid's.
         result["kcat"] = kcat_best(b, work, total)
+        result["braid"] = braid_best(b, work)
         lines = dump_topics(b, work)
         if lines != counts:
             raise RuntimeError(f"dumped {lines} records, the topics hold {counts}")
         result["duckdb"] = duckdb_join(work)
-        result["braid"] = braid_join(b, work)
     result["ratios"] = ratios(total, result["kcat"], result["duckdb"], result["braid"])
     print("\n".join(report(result)))
     ok = result["braid"]["rows"] == result["duckdb"]["rows"]
