@@ -543,6 +543,7 @@ class PipelineRunner::Impl {
     SourceOffsets offsets;
     std::string watermark;
     bool final_input = false;
+    int writer_threads = 1;  // DuckDB's threads for the job's data files (0: every core)
     double commit_s = 0;  // checkpoint and both tables' commits, maintenance not included
   };
 
@@ -586,6 +587,13 @@ class PipelineRunner::Impl {
     BRAID_RETURN_IF_ERROR(FinishCommit(/*wait=*/true));
     auto job = std::make_unique<CommitJob>();
     job->stage_only = true;
+    // The last stage of a bounded run (fewer records left to read than this stage took) is
+    // still being written when the joining thread has finished: DuckDB may use both cores.
+    const auto joined = static_cast<int64_t>(engine_->counters().records_in);
+    if (progress_.to_read >= 0 && progress_.to_read - joined < joined - joined_at_stage_) {
+      job->writer_threads = 0;
+    }
+    joined_at_stage_ = joined;
     staged_bytes_ += rows_.ByteSize();
     job->rows = TakeRows(WallNow());
     Launch(std::move(job));
@@ -656,6 +664,7 @@ class PipelineRunner::Impl {
   // a commit is in flight.
   Status Execute(CommitJob& job) {
     const auto started = std::chrono::steady_clock::now();
+    BRAID_RETURN_IF_ERROR(appender_->SetWriterThreads(job.writer_threads));
     const std::string location =
         fmt::format("{}/{:010}-{:016x}.ckpt", state_dir_, job.seq, std::random_device()() *
                                                                        0x9E3779B97F4A7C15ull);
@@ -715,6 +724,7 @@ class PipelineRunner::Impl {
 
   // The committing thread: a stage job's rows as data files, kept for the next commit.
   Status WriteStaged(CommitJob& job) {
+    BRAID_RETURN_IF_ERROR(appender_->SetWriterThreads(job.writer_threads));
     BRAID_ASSIGN_OR_RETURN(TableState state, rows_table_.Refresh());
     auto files = appender_->WriteDataFiles(rows_table_, state, job.rows);
     if (!files.ok()) return files.status().WithContext("writing data files of " + rows_table_.id().ToString());
@@ -790,6 +800,7 @@ class PipelineRunner::Impl {
   // The committing thread's: data files written by stage jobs since the last commit.
   std::vector<DataFile> staged_files_;
   int64_t staged_rows_ = 0;
+  int64_t joined_at_stage_ = 0;  // the engine's records_in when the last stage was handed over
   size_t staged_bytes_ = 0;  // the joining thread's: bytes of rows staged since the last commit
   std::vector<Partition> parts_;
   std::vector<TopicPartition> part_tps_;  // parts_[i].tp, for the reading thread

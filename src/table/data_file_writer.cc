@@ -176,6 +176,13 @@ Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Create(DataFileWriterOpt
 
 DataFileWriter::~DataFileWriter() = default;
 
+Status DataFileWriter::SetThreads(int threads) {
+  if (threads == options_.threads) return Status::Ok();
+  BRAID_RETURN_IF_ERROR(db_->Execute(threads > 0 ? fmt::format("SET threads = {}", threads) : "RESET threads"));
+  options_.threads = threads;
+  return Status::Ok();
+}
+
 Status DataFileWriter::RegisterScan() {
   duckdb_table_function f = duckdb_create_table_function();
   duckdb_table_function_set_name(f, kScanName);

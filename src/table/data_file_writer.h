@@ -54,6 +54,10 @@ class DataFileWriter {
   Result<DataFile> Write(const RowBatch& batch, const std::string& local_path,
                          const std::string& location, const ParquetCompression& compression = {});
 
+  /// DuckDB worker threads for the writes that follow (as DataFileWriterOptions::threads; 0:
+  /// every core). A no-op when unchanged.
+  Status SetThreads(int threads);
+
   /// Rewrites the Parquet data files `inputs` (local copies at `local_inputs`, same order) as
   /// one file at `local_path`, described like Write's: the rows of `schema`'s columns, read by
   /// name from files that must carry each column under its field id (InvalidArgument naming

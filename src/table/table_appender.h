@@ -83,6 +83,9 @@ class TableAppender {
   Result<AppendResult> Append(TableOperations& table, const std::vector<const RowBatch*>& batches,
                               const CommitRequest& request, std::vector<DataFile> written = {});
 
+  /// DuckDB worker threads for the data files written from now on (DataFileWriter::SetThreads).
+  Status SetWriterThreads(int threads) { return writer_->SetThreads(threads); }
+
  private:
   Result<DataFile> WriteOne(TableOperations& table, const TableState& state, const RowBatch& batch,
                             std::vector<AvroDatum> partition);

@@ -377,6 +377,35 @@ TEST(DataFileWriter, DictionaryEncodesStringsOfFewDistinctValuesOnly) {
                                                    std::to_string(20 * kLimit)}));
 }
 
+// A pipeline's last stage is written with every core, the others with one: each setting
+// writes every row, whatever the one before.
+TEST(DataFileWriter, WritesEveryRowWhateverItsThreads) {
+  TempDir dir;
+  DataFileWriterOptions options;
+  options.row_group_size = 2048;
+  options.threads = 1;
+  auto writer = DataFileWriter::Create(options);
+  ASSERT_TRUE(writer.ok());
+  RowBatch batch = MixedBatch(20000);
+  auto db = DuckDbConnection::Open();
+  ASSERT_TRUE(db.ok());
+  int n = 0;
+  for (int threads : {1, 2, 0, 1, 0}) {
+    SCOPED_TRACE(threads);
+    ASSERT_TRUE((*writer)->SetThreads(threads).ok());
+    const std::string path = dir.path() + "/t" + std::to_string(n++) + ".parquet";
+    Result<DataFile> f = (*writer)->Write(batch, path, "file://" + path);
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    CheckFile(batch, *f, path);
+    // Every row once: the fourth column holds a value of its own per row.
+    auto rows = Rows(**db, "SELECT count(*)::VARCHAR, count(DISTINCT " + batch.schema()[3].name +
+                               ")::VARCHAR FROM '" + path + "'");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0][0], "20000");
+    EXPECT_EQ(rows[0][1], "20000");
+  }
+}
+
 TEST(DataFileWriter, RefusesAnEmptyBatch) {
   TempDir dir;
   auto writer = DataFileWriter::Create();
