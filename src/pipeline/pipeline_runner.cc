@@ -94,10 +94,10 @@ class PipelineRunner::Impl {
   Status Start() {
     BRAID_ASSIGN_OR_RETURN(engine_, JoinEngine::Create(spec_));
     BRAID_ASSIGN_OR_RETURN(decoder_, engine_->NewDecoder());
-    // DuckDB writes each data file on the committing thread alone: the reading and joining
-    // threads keep the other core busy, and a second DuckDB thread only competed with them
-    // (2 M seed actions, farm-bench: 0.97× the wall time and the CPU, 38 MiB less peak memory;
-    // the last commit of a run too, which alone could use both: 38 ms with one, 51 with two).
+    // DuckDB writes each data file on the committing thread alone (CommitJob::writer_threads):
+    // the reading and joining threads keep the other core busy, and a second DuckDB thread only
+    // competed with them (2 M seed actions, farm-bench: 0.97× the wall time and the CPU, 38 MiB
+    // less peak memory). The end of a bounded run is the exception (Stage, Commit).
     TableAppenderOptions appender_options;
     appender_options.writer.threads = 1;
     // Opened on the committing thread, the only one that writes with it, while this one asks
@@ -472,6 +472,7 @@ class PipelineRunner::Impl {
     for (;;) {
       if (bounded && AllDone()) {
         read_ahead_->Stop();  // nothing more to read: its core is the final commit's
+        reading_done_ = true;
         UpdateBoundedIdleness();
         engine_->OnIdleCheck(Timestamp::Max(), &rows_);
         if (opt_.mode == RunMode::kDrain) {
@@ -565,6 +566,10 @@ class PipelineRunner::Impl {
     job->seq = ++commit_seq_;
     const Timestamp now = WallNow();
     if (!final_input) BRAID_RETURN_IF_ERROR(engine_->SaveState(&job->cp.engine_state));
+    // The last commit of a bounded run has the machine to itself: many rows (a quarter of a
+    // stage or more) are written with every core; for a few, starting DuckDB's second thread
+    // cost more than it saved (38 ms with one against 51 ms with two).
+    if (reading_done_ && rows_.ByteSize() >= StageBytes() / 4) job->writer_threads = 0;
     job->rows = TakeRows(now);
     rejects_.FillTimestampColumn(kRejectsProcessingTimeColumn, now);
     job->cp.rejects = std::exchange(rejects_, std::move(spare_rejects_));
@@ -800,6 +805,7 @@ class PipelineRunner::Impl {
   // The committing thread's: data files written by stage jobs since the last commit.
   std::vector<DataFile> staged_files_;
   int64_t staged_rows_ = 0;
+  bool reading_done_ = false;    // a bounded run has read everything: the last commit is next
   int64_t joined_at_stage_ = 0;  // the engine's records_in when the last stage was handed over
   size_t staged_bytes_ = 0;  // the joining thread's: bytes of rows staged since the last commit
   std::vector<Partition> parts_;
