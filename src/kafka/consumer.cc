@@ -154,23 +154,29 @@ Result<std::pair<KafkaOffset, KafkaOffset>> Consumer::QueryOffsets(const TopicPa
 
 Result<std::vector<RecordSource::OffsetRange>> Consumer::QueryOffsetsOf(
     const std::vector<TopicPartition>& partitions, int timeout_ms) {
-  std::vector<std::future<Result<OffsetRange>>> asked;
-  asked.reserve(partitions.size());
-  for (const TopicPartition& tp : partitions) {
-    asked.push_back(std::async(std::launch::async, [this, &tp, timeout_ms] { return QueryOffsets(tp, timeout_ms); }));
-  }
+  // At most kSideBySide queries (threads) at a time: a topic may have hundreds of partitions.
+  constexpr size_t kSideBySide = 16;
   std::vector<OffsetRange> ranges;
   ranges.reserve(partitions.size());
-  Status failed;
-  for (std::future<Result<OffsetRange>>& f : asked) {  // every one waited for: they use `this`
-    Result<OffsetRange> r = f.get();
-    if (!r.ok()) {
-      if (failed.ok()) failed = r.status();
-      continue;
+  for (size_t first = 0; first < partitions.size(); first += kSideBySide) {
+    const size_t last = std::min(partitions.size(), first + kSideBySide);
+    std::vector<std::future<Result<OffsetRange>>> asked;
+    for (size_t i = first; i < last; ++i) {
+      asked.push_back(std::async(std::launch::async, [this, &tp = partitions[i], timeout_ms] {
+        return QueryOffsets(tp, timeout_ms);
+      }));
     }
-    ranges.push_back(*r);
+    Status failed;
+    for (std::future<Result<OffsetRange>>& f : asked) {  // every one waited for: they use `this`
+      Result<OffsetRange> r = f.get();
+      if (r.ok()) {
+        ranges.push_back(*r);
+      } else if (failed.ok()) {
+        failed = r.status();
+      }
+    }
+    if (!failed.ok()) return failed;
   }
-  if (!failed.ok()) return failed;
   return ranges;
 }
 

@@ -47,8 +47,9 @@ class Consumer final : public RecordSource {
                                                   int timeout_ms = 10000) override;
   Result<std::pair<KafkaOffset, KafkaOffset>> QueryOffsets(const TopicPartition& tp,
                                                            int timeout_ms = 10000) override;
-  /// Side by side: each partition's query on a thread of its own (librdkafka answers them
-  /// concurrently), so a run's start waits one round trip instead of one per partition.
+  /// Side by side: up to 16 partitions' queries at a time, each on a thread of its own
+  /// (librdkafka answers them concurrently), so a run's start waits one round trip per 16
+  /// partitions instead of one per partition.
   Result<std::vector<OffsetRange>> QueryOffsetsOf(const std::vector<TopicPartition>& partitions,
                                                   int timeout_ms = 10000) override;
   Result<std::map<TopicPartition, KafkaOffset>> EndOffsets(

@@ -153,6 +153,20 @@ def test_transactional_input_bounded_run_finishes(kafka, new_topic, tmp_path):
     check_join(tmp_path, "demo", topics, sent)
 
 
+def test_a_topic_of_many_partitions_starts_and_ends_at_each_partitions_own_offsets(kafka, new_topic,
+                                                                                 tmp_path):
+    # braid asks for the partitions' offsets 16 at a time: 40 partitions take three rounds, and
+    # a range given to the wrong partition would end a bounded run too early or too late.
+    partitions = {"actions": 40, "purchases": 3, "sessions": 3}
+    topics = {name: new_topic(partitions=n, prefix=name) for name, n in partitions.items()}
+    first, rest = split(RandomStreams(23, events=400).records(), 2)
+    sent = produce(kafka.bootstrap, topics, first, partitions, 23, cover=True)
+    run(*join_args(kafka.bootstrap, tmp_path, topics, "--until-caught-up"), timeout=120)
+    sent.update(produce(kafka.bootstrap, topics, rest, partitions, 24))
+    run(*join_args(kafka.bootstrap, tmp_path, topics, "--drain"), timeout=120)
+    check_join(tmp_path, "demo", topics, sent)
+
+
 def test_offsets_lost_to_retention_stop_the_run_unless_skipped(kafka, new_topic, tmp_path):
     topics = make_topics(new_topic)
     first, rest = split(RandomStreams(21, events=300).records(), 2)

@@ -174,12 +174,17 @@ TEST(DataFileWriter, MetricsMatchTheData) {
   EXPECT_EQ(sums[0][5], std::to_string(Compute(batch, 1).nans));
 }
 
-TEST(DataFileWriter, AggregatesStatisticsOverRowGroups) {
-  TempDir dir;
+// A writer that cuts row groups of 2,048 rows, on `threads` DuckDB threads.
+Result<std::unique_ptr<DataFileWriter>> SmallRowGroupWriter(int threads) {
   DataFileWriterOptions options;
   options.row_group_size = 2048;
-  options.threads = 2;
-  auto writer = DataFileWriter::Create(options);
+  options.threads = threads;
+  return DataFileWriter::Create(options);
+}
+
+TEST(DataFileWriter, AggregatesStatisticsOverRowGroups) {
+  TempDir dir;
+  auto writer = SmallRowGroupWriter(2);
   ASSERT_TRUE(writer.ok());
   RowBatch batch = MixedBatch(20000);
   std::string path = dir.path() + "/c.parquet";
@@ -381,10 +386,7 @@ TEST(DataFileWriter, DictionaryEncodesStringsOfFewDistinctValuesOnly) {
 // writes every row, whatever the one before.
 TEST(DataFileWriter, WritesEveryRowWhateverItsThreads) {
   TempDir dir;
-  DataFileWriterOptions options;
-  options.row_group_size = 2048;
-  options.threads = 1;
-  auto writer = DataFileWriter::Create(options);
+  auto writer = SmallRowGroupWriter(1);
   ASSERT_TRUE(writer.ok());
   RowBatch batch = MixedBatch(20000);
   auto db = DuckDbConnection::Open();
