@@ -4,11 +4,9 @@
 // the buffer is compacted once the evicted part is the larger half, so each event is copied
 // O(1) times amortised. Lookups of a window are binary searches.
 //
-// Most keys hold one event per stream: its entry and up to kInlineBytes of values live inside
-// the list itself (so inside the key's slot), and such a key's events cost no allocation and no
-// cache miss beyond the slot's. The inline room shares its bytes with the heap pointers (a
-// union; the capacities tell which is in use), so a list is 72 bytes and a key's slot holds
-// three of them in under four cache lines.
+// A key's slot holds one event per stream itself (StreamEvents); an EventList, on the heap,
+// holds a stream's events once there are more. Its own room for one entry and kInlineBytes of
+// values spares the small lists a second allocation.
 //
 // Written by hand rather than on two small vectors (absl::InlinedVector): the join inserts,
 // searches and evicts millions of times a second, and those vectors' general paths (a resize

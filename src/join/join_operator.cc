@@ -100,12 +100,10 @@ uint32_t JoinOperator::SlotFor(std::string_view key, size_t hash) {
   }
   KeyState& ks = s.slots[slot];
   ks.AssignKey(key);
-  ks.hash = hash;
-  // A slot taken before keeps its streams (empty, released) and prefixes: only reset them.
+  // A slot taken before keeps its streams beyond the first ones (empty, released).
   const size_t n = plan_.num_streams();
-  if (ks.streams.size() != n) ks.streams.resize(n);
-  if (ks.closed_prefix.size() != n) ks.closed_prefix.resize(n);
-  std::fill(ks.closed_prefix.begin(), ks.closed_prefix.end(), 0);
+  if (n > kSlotStreams && ks.more == nullptr) ks.more = new StreamEvents[n - kSlotStreams];
+  ks.closed = 0;
   ks.next_deadline = Timestamp::Max();
   s.index.Insert(hash, slot);
   return slot;
@@ -117,15 +115,14 @@ void JoinOperator::Add(size_t stream, std::string_view key, size_t key_hash, Tim
   assert(key_hash == KeyHash(key));
   const uint32_t slot = SlotFor(key, key_hash);
   KeyState& ks = state_->slots[slot];
-  EventList& events = ks.streams[stream];
-  const size_t at = events.Insert(ts, 0, values);
+  const size_t at = Insert(ks, stream, ts, 0, values);
   ++state_->state_rows;
   Timestamp deadline = ts + plan_.stream(stream).window;
   if (stream == 0) {
     // A new driving event joins with everything stored in its windows now; its LEFT windows
     // are open (ts ≥ watermark), so a stream without partners yields no row yet. It sorts
     // after every driving event whose window is closed, so the closed prefixes hold.
-    if (CollectPartners(ks, events[at], 0)) EmitProduct(ks, events[at], out);
+    if (CollectPartners(ks, at, 0)) EmitProduct(ks, at, out);
     deadline = ts + plan_.max_window();
     for (size_t i = 1; i < plan_.num_streams(); ++i) {
       if (plan_.left_mask() & Bit(i)) deadline = std::min(deadline, ts + plan_.stream(i).window);
@@ -134,13 +131,13 @@ void JoinOperator::Add(size_t stream, std::string_view key, size_t key_hash, Tim
     // A new enriching event adds exactly the combinations that contain it: those of the
     // driving events whose window holds it.
     const Duration w = plan_.stream(stream).window;
-    const EventList& driving = ks.streams[0];
+    const StreamEvents& driving = ks.streams[0];
     // Every combination needs a partner in each INNER stream: when one has nothing near enough
     // for any driving event of this window, the event adds no row (a hot key stays O(log k)).
     for (size_t j = 1; j < plan_.num_streams(); ++j) {
       if (j == stream || (plan_.left_mask() & Bit(j))) continue;
       const Duration reach = w + plan_.stream(j).window;
-      const auto [lo, hi] = ks.streams[j].Range(ts - reach, ts + reach);
+      const auto [lo, hi] = Events(ks, j).Range(ts - reach, ts + reach);
       if (lo == hi) {
         Schedule(slot, deadline);
         return;
@@ -148,24 +145,48 @@ void JoinOperator::Add(size_t stream, std::string_view key, size_t key_hash, Tim
     }
     const auto [first, last] = driving.Range(ts - w, ts + w);
     for (size_t k = first; k < last; ++k) {
-      const EventList::Entry& a = driving[k];
       // Closed means watermark > a.ts + W ≥ ts, i.e. this event would be late: never here.
-      if (a.closed & Bit(stream)) continue;
+      if (Closed(ks, k) & Bit(stream)) continue;
       partners_[stream] = Partners{at, at + 1};
-      if (CollectPartners(ks, a, stream)) EmitProduct(ks, a, out);
+      if (CollectPartners(ks, k, stream)) EmitProduct(ks, k, out);
     }
   }
   Schedule(slot, deadline);
 }
 
-bool JoinOperator::CollectPartners(const KeyState& ks, const EventList::Entry& a, size_t skip) {
+size_t JoinOperator::Insert(KeyState& ks, size_t i, Timestamp ts, uint64_t closed,
+                            std::string_view values) {
+  StreamEvents& events = Events(ks, i);
+  const size_t at = events.Insert(ts, closed, values, i == 0 ? ks.closed : 0);
+  if (i == 0 && !events.on_heap()) ks.closed = closed;
+  return at;
+}
+
+size_t JoinOperator::ClosedPrefix(const KeyState& ks, size_t i) {
+  const StreamEvents& driving = ks.streams[0];
+  if (!driving.on_heap()) return driving.size() == 1 && (ks.closed & Bit(i)) ? 1 : 0;
+  const EventList& list = driving.list();
+  size_t lo = 0, hi = list.size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (list[mid].closed & Bit(i)) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+bool JoinOperator::CollectPartners(const KeyState& ks, size_t a, size_t skip) {
+  const Timestamp ts = ks.streams[0].ts(a);
   for (size_t j = 1; j < plan_.num_streams(); ++j) {
     if (j == skip) continue;
     const Duration w = plan_.stream(j).window;
-    const auto [first, last] = ks.streams[j].Range(a.ts - w, a.ts + w);
+    const auto [first, last] = Events(ks, j).Range(ts - w, ts + w);
     if (first < last) {
       partners_[j] = Partners{first, last};
-    } else if ((plan_.left_mask() & Bit(j)) && (a.closed & Bit(j))) {
+    } else if ((plan_.left_mask() & Bit(j)) && (Closed(ks, a) & Bit(j))) {
       partners_[j] = Partners{kNullPartner, kNullPartner};
     } else {
       return false;
@@ -174,9 +195,9 @@ bool JoinOperator::CollectPartners(const KeyState& ks, const EventList::Entry& a
   return true;
 }
 
-void JoinOperator::EmitProduct(const KeyState& ks, const EventList::Entry& a, RowBatch* out) {
+void JoinOperator::EmitProduct(const KeyState& ks, size_t a, RowBatch* out) {
   const size_t n = plan_.num_streams();
-  row_events_[0] = StoredEvent{a.ts, ks.streams[0].values(a)};
+  row_events_[0] = StoredEvent{ks.streams[0].ts(a), ks.streams[0].values(a)};
   row_[0] = &row_events_[0];
   for (size_t j = 1; j < n; ++j) odometer_[j] = partners_[j].first;
   while (true) {
@@ -184,8 +205,8 @@ void JoinOperator::EmitProduct(const KeyState& ks, const EventList::Entry& a, Ro
       if (odometer_[j] == kNullPartner) {
         row_[j] = nullptr;
       } else {
-        const EventList::Entry& e = ks.streams[j][odometer_[j]];
-        row_events_[j] = StoredEvent{e.ts, ks.streams[j].values(e)};
+        const StreamEvents& e = Events(ks, j);
+        row_events_[j] = StoredEvent{e.ts(odometer_[j]), e.values(odometer_[j])};
         row_[j] = &row_events_[j];
       }
     }
@@ -213,7 +234,7 @@ void JoinOperator::AdvanceTo(Timestamp watermark, RowBatch* out) {
       PrefetchSlot(s.slots[n->slot]);
     }
     if (const TimerQueue::Timer* n = s.timers.PeekAhead(kPrefetchAhead / 2); n && n->slot < s.slots.size()) {
-      s.index.Prefetch(s.slots[n->slot].hash);
+      s.index.Prefetch(KeyHash(s.slots[n->slot].key()));
     }
     // The next timer, when it is not one of those (it comes from the queue's later part):
     // loaded only now.
@@ -232,11 +253,11 @@ void JoinOperator::AdvanceTo(Timestamp watermark, RowBatch* out) {
 
 void JoinOperator::Sweep(uint32_t slot, RowBatch* out) {
   KeyState& ks = state_->slots[slot];
-  state_->index.Prefetch(ks.hash);  // for Release, if the sweep empties the key
+  state_->index.Prefetch(KeyHash(ks.key()));  // for Release, if the sweep empties the key
   CloseLeftWindows(ks, out);
   Evict(ks);
-  const bool empty = std::all_of(ks.streams.begin(), ks.streams.end(),
-                                 [](const EventList& v) { return v.empty(); });
+  bool empty = true;
+  for (size_t i = 0; i < plan_.num_streams() && empty; ++i) empty = Events(ks, i).empty();
   if (empty) {
     Release(slot);
     return;
@@ -246,46 +267,44 @@ void JoinOperator::Sweep(uint32_t slot, RowBatch* out) {
 }
 
 void JoinOperator::CloseLeftWindows(KeyState& ks, RowBatch* out) {
-  EventList& driving = ks.streams[0];
+  const StreamEvents& driving = ks.streams[0];
   // Driving events are in time order and window i closes at a.ts + W_i: per stream, the closed
   // events are a prefix, and each sweep closes the next ones.
   for (size_t i = 1; i < plan_.num_streams(); ++i) {
     if (!(plan_.left_mask() & Bit(i))) continue;
     const Duration w = plan_.stream(i).window;
-    for (uint32_t& k = ks.closed_prefix[i]; k < driving.size() && watermark_ > driving[k].ts + w;
+    for (size_t k = ClosedPrefix(ks, i); k < driving.size() && watermark_ > driving.ts(k) + w;
          ++k) {
-      EventList::Entry& a = driving[k];
-      if (a.closed & Bit(i)) continue;
       // Set the flag first: for a later stream closing in this same sweep, this one then
       // counts as {NULL}, and the all-NULL combination is emitted once, by the last to close.
-      a.closed |= Bit(i);
-      const auto [first, last] = ks.streams[i].Range(a.ts - w, a.ts + w);
+      SetClosed(ks, k, Bit(i));
+      const Timestamp ts = driving.ts(k);
+      const auto [first, last] = Events(ks, i).Range(ts - w, ts + w);
       if (first < last) continue;
       partners_[i] = Partners{kNullPartner, kNullPartner};
-      if (CollectPartners(ks, a, i)) EmitProduct(ks, a, out);
+      if (CollectPartners(ks, k, i)) EmitProduct(ks, k, out);
     }
   }
 }
 
 void JoinOperator::Evict(KeyState& ks) {
   State& s = *state_;
-  EventList& driving = ks.streams[0];
+  StreamEvents& driving = ks.streams[0];
   const Duration max_window = plan_.max_window();
   size_t n = 0;
-  while (n < driving.size() && watermark_ > driving[n].ts + max_window) ++n;
+  while (n < driving.size() && watermark_ > driving.ts(n) + max_window) ++n;
   driving.PopFront(n);
   s.state_rows -= n;
-  for (uint32_t& prefix : ks.closed_prefix) prefix = prefix > n ? static_cast<uint32_t>(prefix - n) : 0;
   for (size_t i = 1; i < plan_.num_streams(); ++i) {
-    EventList& events = ks.streams[i];
+    StreamEvents& events = Events(ks, i);
     const Duration w = plan_.stream(i).window;
     // No driving event still to come can match e once watermark > e.ts + W_i; but a stored
     // driving event that matched e keeps it, as a later partner of another stream may still
     // complete a combination with both. Evicted from the front: an event behind a kept one
     // waits for the sweep that evicts the driving event keeping it.
     size_t m = 0;
-    while (m < events.size() && watermark_ > events[m].ts + w) {
-      const auto [first, last] = driving.Range(events[m].ts - w, events[m].ts + w);
+    while (m < events.size() && watermark_ > events.ts(m) + w) {
+      const auto [first, last] = driving.Range(events.ts(m) - w, events.ts(m) + w);
       if (first < last) break;
       ++m;
     }
@@ -296,14 +315,13 @@ void JoinOperator::Evict(KeyState& ks) {
 
 Timestamp JoinOperator::NextDeadline(const KeyState& ks) const {
   Timestamp d = Timestamp::Max();
-  const EventList& driving = ks.streams[0];
+  const StreamEvents& driving = ks.streams[0];
   if (!driving.empty()) {
-    d = driving.front().ts + plan_.max_window();
+    d = driving.ts(0) + plan_.max_window();
     for (size_t i = 1; i < plan_.num_streams(); ++i) {
-      const uint32_t k = ks.closed_prefix[i];
-      if ((plan_.left_mask() & Bit(i)) && k < driving.size()) {
-        d = std::min(d, driving[k].ts + plan_.stream(i).window);
-      }
+      if (!(plan_.left_mask() & Bit(i))) continue;
+      const size_t k = ClosedPrefix(ks, i);
+      if (k < driving.size()) d = std::min(d, driving.ts(k) + plan_.stream(i).window);
     }
   }
   // Enriching events past their own deadline are kept by a driving event, whose eviction
@@ -312,11 +330,11 @@ Timestamp JoinOperator::NextDeadline(const KeyState& ks) const {
   // deadline sets one only if no stored driving event keeps it: a sweep at its deadline would
   // find it kept and evict nothing (BM_JoinUniformKeys: 9 % fewer sweeps).
   for (size_t i = 1; i < plan_.num_streams(); ++i) {
-    const EventList& events = ks.streams[i];
+    const StreamEvents& events = Events(ks, i);
     const Duration w = plan_.stream(i).window;
     const size_t k = driving.empty() ? 0 : events.LowerBound(watermark_ - w);
     if (k == events.size()) continue;
-    const Timestamp e = events[k].ts;
+    const Timestamp e = events.ts(k);
     if (!driving.empty()) {
       const auto [first, last] = driving.Range(e - w, e + w);
       if (first < last) continue;
@@ -336,9 +354,10 @@ void JoinOperator::Schedule(uint32_t slot, Timestamp deadline) {
 void JoinOperator::Release(uint32_t slot) {
   State& s = *state_;
   KeyState& ks = s.slots[slot];
-  s.index.Erase(ks.hash, slot);
+  s.index.Erase(KeyHash(ks.key()), slot);
   ks.ClearKey();
-  for (EventList& v : ks.streams) v.Release();
+  for (size_t i = 0; i < plan_.num_streams(); ++i) Events(ks, i).Release();
+  ks.closed = 0;
   ks.next_deadline = Timestamp::Max();
   ++ks.generation;
   s.free_slots.push_back(slot);
@@ -351,12 +370,12 @@ void JoinOperator::Save(ByteWriter* out) const {
     const KeyState& ks = s.slots[slot];
     out->Str(ks.key());
     for (size_t i = 0; i < plan_.num_streams(); ++i) {
-      const EventList& events = ks.streams[i];
+      const StreamEvents& events = Events(ks, i);
       out->U32(static_cast<uint32_t>(events.size()));
       for (size_t k = 0; k < events.size(); ++k) {
-        out->I64(events[k].ts.micros());
-        if (i == 0) out->U64(events[k].closed);
-        out->Str(events.values(events[k]));
+        out->I64(events.ts(k).micros());
+        if (i == 0) out->U64(Closed(ks, k));
+        out->Str(events.values(k));
       }
     }
   });
@@ -399,7 +418,7 @@ Status JoinOperator::LoadKeys(ByteReader* in) {
       BRAID_RETURN_IF_ERROR(in->U32(&n, "event count"));
       // Each event takes at least 12 bytes: refuse counts the input cannot hold.
       if (n > in->remaining() / 12) return in->Error(fmt::format("event count {} too large", n));
-      EventList& events = state_->slots[slot].streams[i];
+      KeyState& ks = state_->slots[slot];
       for (uint32_t e = 0; e < n; ++e) {
         int64_t ts = 0;
         uint64_t closed = 0;
@@ -415,19 +434,22 @@ Status JoinOperator::LoadKeys(ByteReader* in) {
           return in->Error(fmt::format("values of a {} event do not decode per the layout",
                                        plan_.stream(i).spec.name));
         }
-        events.Insert(Timestamp(ts), closed, values);
+        Insert(ks, i, Timestamp(ts), closed, values);
         ++state_->state_rows;
       }
     }
     KeyState& ks = state_->slots[slot];
-    if (std::all_of(ks.streams.begin(), ks.streams.end(),
-                    [](const EventList& v) { return v.empty(); })) {
-      return in->Error("a key without events");
-    }
-    const EventList& driving = ks.streams[0];
+    bool empty = true;
+    for (size_t i = 0; i < plan_.num_streams() && empty; ++i) empty = Events(ks, i).empty();
+    if (empty) return in->Error("a key without events");
+    // LEFT windows close in time order: each stream's closed driving events are a prefix.
+    const StreamEvents& driving = ks.streams[0];
     for (size_t i = 1; i < plan_.num_streams(); ++i) {
-      uint32_t& prefix = ks.closed_prefix[i];
-      while (prefix < driving.size() && (driving[prefix].closed & Bit(i))) ++prefix;
+      size_t k = 0;
+      while (k < driving.size() && (Closed(ks, k) & Bit(i))) ++k;
+      for (; k < driving.size(); ++k) {
+        if (Closed(ks, k) & Bit(i)) return in->Error("a key's windows closed out of time order");
+      }
     }
     Schedule(slot, NextDeadline(ks));
   }

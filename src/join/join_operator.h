@@ -9,9 +9,10 @@
 // otherwise. Whenever an event arrives or a window closes, exactly the combinations that this
 // adds to the product are emitted, so each row is emitted once, as soon as it is final.
 //
-// Layout: each key's events per stream are an EventList in event-time order, so a window is
-// two binary searches, LEFT windows close in time order (a cursor per stream) and eviction
-// takes from the front: O(log k) per record for a key holding k events, plus the rows made.
+// Layout: each key's events per stream are in event-time order (StreamEvents: one inline, more
+// in an EventList), so a window is two binary searches, LEFT windows close in time order (the
+// closed events are a prefix, found by a binary search) and eviction takes from the front:
+// O(log k) per record for a key holding k events, plus the rows made.
 // Keys live in slots (a chunked vector: growing never moves them) found through a KeyIndex of
 // slot numbers and hash bits.
 
@@ -22,12 +23,10 @@
 #include <string_view>
 #include <vector>
 
-#include <absl/container/inlined_vector.h>
-
 #include "base/chunked_vector.h"
 #include "base/row_batch.h"
 #include "join/byte_io.h"
-#include "join/event_list.h"
+#include "join/stream_events.h"
 #include "join/join_plan.h"
 #include "join/key_index.h"
 #include "join/row_emitter.h"
@@ -80,20 +79,25 @@ class JoinOperator {
   Status Load(ByteReader* in, Timestamp watermark);
 
  private:
-  // Aligned to a cache line, and ordered so that the first line holds what every visit reads:
-  // the hash, the timer's generation and deadline, and the key (up to kInlineKey bytes of it).
-  // A key is nearly always a cache miss; each further line is another one, so the slot is
-  // kept to five lines (the events of a key with one event per stream included).
+  // The streams a slot holds itself; a plan of more has the others on the heap (KeyState::more).
+  static constexpr size_t kSlotStreams = 3;
+  // Aligned to a cache line: the first line holds what every visit reads (the timer's
+  // generation and deadline, the key, up to kInlineKey bytes of it); the next two the first
+  // kSlotStreams streams' events. A key is nearly always a cache miss, and each further line
+  // another one: most keys hold one event per stream, and their slot is these three lines.
   struct alignas(64) KeyState {
     KeyState() = default;
     KeyState(const KeyState&) = delete;
     KeyState& operator=(const KeyState&) = delete;
-    ~KeyState() { ClearKey(); }
+    ~KeyState() {
+      ClearKey();
+      delete[] more;
+    }
 
-    // The key's bytes live in the slot (up to kInlineKey of them), next to its hash: a lookup
-    // that reaches the slot compares without a second cache miss. Longer keys are on the heap
-    // (the pointer shares the inline bytes); the size alone tells which, so a short key's
-    // lookup reads nothing past its bytes.
+    // The key's bytes live in the slot (up to kInlineKey of them): a lookup that reaches the
+    // slot compares without a second cache miss. Longer keys are on the heap (the pointer
+    // shares the inline bytes); the size alone tells which, so a short key's lookup reads
+    // nothing past its bytes. The key's hash is not kept: it is recomputed from these bytes.
     static constexpr size_t kInlineKey = 40;
     std::string_view key() const { return {key_size <= kInlineKey ? key_inline.bytes : key_inline.heap, key_size}; }
     void AssignKey(std::string_view key) {
@@ -108,19 +112,19 @@ class JoinOperator {
       key_size = 0;
     }
 
-    size_t hash = 0;
     Timestamp next_deadline = Timestamp::Max();
+    /// The closed bits of the driving event while it is inline (StreamEvents).
+    uint64_t closed = 0;
     uint32_t generation = 0;
     uint32_t key_size = 0;
     union {
       char bytes[kInlineKey];
       char* heap;
     } key_inline{};
-    /// Per stream i: driving events [0, closed_prefix[i]) have their LEFT window i closed.
-    absl::InlinedVector<uint32_t, 3> closed_prefix;
-    absl::InlinedVector<EventList, 3> streams;
+    StreamEvents streams[kSlotStreams];
+    StreamEvents* more = nullptr;  // streams kSlotStreams.. of plans that have more
   };
-  static_assert(sizeof(KeyState) <= 320, "a key's slot is five cache lines");
+  static_assert(sizeof(KeyState) == 192, "a key's slot is three cache lines");
   // Default-constructed when a chunk is added, initialised when a key takes the slot. A chunk
   // holds 2 MiB of slots, on small pages (ChunkedVector).
   using Slots = ChunkedVector<KeyState, (size_t{2} << 20) / sizeof(KeyState)>;
@@ -152,8 +156,31 @@ class JoinOperator {
   static void PrefetchSlot(const KeyState& ks);
   // Fills partners_[j] for every enriching j != skip with the partners of driving event
   // `a`; false if some stream contributes nothing, i.e. there is no row.
-  bool CollectPartners(const KeyState& ks, const EventList::Entry& a, size_t skip);
-  void EmitProduct(const KeyState& ks, const EventList::Entry& a, RowBatch* out);
+  bool CollectPartners(const KeyState& ks, size_t a, size_t skip);
+  // Appends the rows of driving event `a` (an index) with the partners in partners_.
+  void EmitProduct(const KeyState& ks, size_t a, RowBatch* out);
+  // A key's events of stream i.
+  static StreamEvents& Events(KeyState& ks, size_t i) {
+    return i < kSlotStreams ? ks.streams[i] : ks.more[i - kSlotStreams];
+  }
+  static const StreamEvents& Events(const KeyState& ks, size_t i) {
+    return i < kSlotStreams ? ks.streams[i] : ks.more[i - kSlotStreams];
+  }
+  // Inserts an event of stream i with closed bits `closed`; returns its index.
+  static size_t Insert(KeyState& ks, size_t i, Timestamp ts, uint64_t closed,
+                       std::string_view values);
+  // The closed bits of driving event k, and setting one.
+  static uint64_t Closed(const KeyState& ks, size_t k) {
+    const StreamEvents& d = ks.streams[0];
+    return d.on_heap() ? d.list()[k].closed : ks.closed;
+  }
+  static void SetClosed(KeyState& ks, size_t k, uint64_t bit) {
+    StreamEvents& d = ks.streams[0];
+    (d.on_heap() ? d.list()[k].closed : ks.closed) |= bit;
+  }
+  // How many driving events have their LEFT window of stream i closed: always a prefix, as
+  // they close in time order.
+  static size_t ClosedPrefix(const KeyState& ks, size_t i);
   void Sweep(uint32_t slot, RowBatch* out);
   void CloseLeftWindows(KeyState& ks, RowBatch* out);
   void Evict(KeyState& ks);
