@@ -60,20 +60,24 @@ void FillColumn(const ColumnSpec& spec, const ColumnData& col, size_t start, siz
   switch (spec.type) {
     case ColumnType::kString: {
       // duckdb.h fixes a VARCHAR's layout: up to 12 bytes are held inline (zero-padded, as
-      // DuckDB compares the padding too), written here in place; a longer one is copied into
-      // the vector's own heap by DuckDB. Most ids and codes are short: the call per value was
-      // most of this scan's work.
+      // DuckDB compares the padding too); a longer one is its length, its first 4 bytes and a
+      // pointer to the bytes. Both are written here in place, a longer one pointing into the
+      // batch, which outlives the COPY that reads it (the Parquet writer copies what it keeps).
+      // DuckDB's call that copies a value into the vector's own heap was 150 instructions a
+      // value, and the seed's session ids are longer than 12 bytes.
       auto* out = static_cast<duckdb_string_t*>(data);
       constexpr size_t kInline = sizeof(out->value.inlined.inlined);
       for (size_t i = 0; i < n; ++i) {
         const std::string_view s = col.string_at(start + i);
+        duckdb_string_t& d = out[i];
         if (s.size() <= kInline) {
-          duckdb_string_t& d = out[i];
           d.value.inlined.length = static_cast<uint32_t>(s.size());
           std::memset(d.value.inlined.inlined, 0, kInline);
           if (!s.empty()) std::memcpy(d.value.inlined.inlined, s.data(), s.size());
         } else {
-          duckdb_vector_assign_string_element_len(v, i, s.data(), s.size());
+          d.value.pointer.length = static_cast<uint32_t>(s.size());
+          std::memcpy(d.value.pointer.prefix, s.data(), sizeof(d.value.pointer.prefix));
+          d.value.pointer.ptr = const_cast<char*>(s.data());
         }
       }
       break;
