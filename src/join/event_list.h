@@ -13,6 +13,7 @@
 // that value-initialises byte by byte, size and allocation flags packed in one word) cost
 // several times the instructions of the few this needs (BM_JoinUniformKeys under callgrind).
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -55,6 +56,19 @@ class EventList {
   size_t LowerBound(Timestamp t) const;
   /// The index range [first, last) of the events with lo <= ts <= hi.
   std::pair<size_t, size_t> Range(Timestamp lo, Timestamp hi) const;
+  /// How many events lead with `bit` set in their closed bits, those being a prefix.
+  size_t ClosedPrefix(uint64_t bit) const {
+    const Entry* es = entries();
+    return static_cast<size_t>(std::partition_point(es + head_, es + end_, [bit](const Entry& e) {
+                                 return (e.closed & bit) != 0;
+                               }) - es) - head_;
+  }
+  /// Whether the events with `bit` set in their closed bits are a prefix.
+  bool ClosedIsPrefix(uint64_t bit) const {
+    const Entry* es = entries();
+    return std::is_partitioned(es + head_, es + end_,
+                               [bit](const Entry& e) { return (e.closed & bit) != 0; });
+  }
   /// Removes the first `n` events (n <= size()).
   void PopFront(size_t n) {
     head_ += static_cast<uint32_t>(n);

@@ -165,17 +165,14 @@ size_t JoinOperator::Insert(KeyState& ks, size_t i, Timestamp ts, uint64_t close
 size_t JoinOperator::ClosedPrefix(const KeyState& ks, size_t i) {
   const StreamEvents& driving = ks.streams[0];
   if (!driving.on_heap()) return driving.size() == 1 && (ks.closed & Bit(i)) ? 1 : 0;
-  const EventList& list = driving.list();
-  size_t lo = 0, hi = list.size();
-  while (lo < hi) {
-    const size_t mid = lo + (hi - lo) / 2;
-    if (list[mid].closed & Bit(i)) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
+  return driving.list().ClosedPrefix(Bit(i));
+}
+
+bool JoinOperator::Empty(const KeyState& ks) const {
+  for (size_t i = 0; i < plan_.num_streams(); ++i) {
+    if (!Events(ks, i).empty()) return false;
   }
-  return lo;
+  return true;
 }
 
 bool JoinOperator::CollectPartners(const KeyState& ks, size_t a, size_t skip) {
@@ -256,9 +253,7 @@ void JoinOperator::Sweep(uint32_t slot, RowBatch* out) {
   state_->index.Prefetch(KeyHash(ks.key()));  // for Release, if the sweep empties the key
   CloseLeftWindows(ks, out);
   Evict(ks);
-  bool empty = true;
-  for (size_t i = 0; i < plan_.num_streams() && empty; ++i) empty = Events(ks, i).empty();
-  if (empty) {
+  if (Empty(ks)) {
     Release(slot);
     return;
   }
@@ -303,10 +298,11 @@ void JoinOperator::Evict(KeyState& ks) {
     // complete a combination with both. Evicted from the front: an event behind a kept one
     // waits for the sweep that evicts the driving event keeping it.
     size_t m = 0;
-    while (m < events.size() && watermark_ > events.ts(m) + w) {
-      const auto [first, last] = driving.Range(events.ts(m) - w, events.ts(m) + w);
+    for (; m < events.size(); ++m) {
+      const Timestamp ts = events.ts(m);
+      if (watermark_ <= ts + w) break;
+      const auto [first, last] = driving.Range(ts - w, ts + w);
       if (first < last) break;
-      ++m;
     }
     events.PopFront(m);
     s.state_rows -= m;
@@ -439,16 +435,13 @@ Status JoinOperator::LoadKeys(ByteReader* in) {
       }
     }
     KeyState& ks = state_->slots[slot];
-    bool empty = true;
-    for (size_t i = 0; i < plan_.num_streams() && empty; ++i) empty = Events(ks, i).empty();
-    if (empty) return in->Error("a key without events");
-    // LEFT windows close in time order: each stream's closed driving events are a prefix.
+    if (Empty(ks)) return in->Error("a key without events");
+    // LEFT windows close in time order: each stream's closed driving events are a prefix (one
+    // inline event always is).
     const StreamEvents& driving = ks.streams[0];
     for (size_t i = 1; i < plan_.num_streams(); ++i) {
-      size_t k = 0;
-      while (k < driving.size() && (Closed(ks, k) & Bit(i))) ++k;
-      for (; k < driving.size(); ++k) {
-        if (Closed(ks, k) & Bit(i)) return in->Error("a key's windows closed out of time order");
+      if (driving.on_heap() && !driving.list().ClosedIsPrefix(Bit(i))) {
+        return in->Error("a key's windows closed out of time order");
       }
     }
     Schedule(slot, NextDeadline(ks));

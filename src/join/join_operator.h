@@ -181,6 +181,8 @@ class JoinOperator {
   // How many driving events have their LEFT window of stream i closed: always a prefix, as
   // they close in time order.
   static size_t ClosedPrefix(const KeyState& ks, size_t i);
+  // Whether the key holds no event of any stream.
+  bool Empty(const KeyState& ks) const;
   void Sweep(uint32_t slot, RowBatch* out);
   void CloseLeftWindows(KeyState& ks, RowBatch* out);
   void Evict(KeyState& ks);

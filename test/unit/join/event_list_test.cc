@@ -34,6 +34,20 @@ TEST(EventList, RangeIsInclusiveAtBothEnds) {
   EXPECT_EQ(list.LowerBound(T(41)), list.size());
 }
 
+TEST(EventList, ClosedPrefixCountsTheLeadingEventsWithTheBit) {
+  EventList list;
+  for (uint64_t closed : {3, 1, 1, 2, 0}) list.Insert(T(static_cast<int64_t>(list.size())), closed, "v");
+  EXPECT_EQ(list.ClosedPrefix(1), 3u);
+  EXPECT_TRUE(list.ClosedIsPrefix(1));
+  EXPECT_FALSE(list.ClosedIsPrefix(2));  // set on the first and the fourth only
+  list.PopFront(1);  // 1, 1, 2, 0
+  EXPECT_EQ(list.ClosedPrefix(1), 2u);
+  EXPECT_FALSE(list.ClosedIsPrefix(2));  // ClosedPrefix(2) means nothing here
+  list.PopFront(2);  // 2, 0
+  EXPECT_TRUE(list.ClosedIsPrefix(2));
+  EXPECT_EQ(list.ClosedPrefix(2), 1u);
+}
+
 TEST(EventList, PopFrontCompactsWithoutLosingValues) {
   EventList list;
   for (int s = 0; s < 100; ++s) list.Insert(T(s), 0, std::string(1 + s % 7, 'a' + s % 26));

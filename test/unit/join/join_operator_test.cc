@@ -46,13 +46,28 @@ class JoinOperatorTest : public ::testing::Test {
 
   void Add(size_t stream, const std::string& key, int64_t second, const std::string& v,
            double d = 0) {
-    std::string k, values;
+    op_.Add(stream, Key(key), T(second), Values(stream, v, d), &out_);
+  }
+  static std::string Key(const std::string& key) {
+    std::string k;
     EventKey::AppendString(key, &k);
+    return k;
+  }
+  // A stream's one stored value: a double for L2 (stream 2), a string for the others.
+  static std::string Values(size_t stream, const std::string& v, double d = 0) {
+    std::string values;
     EventValuesBuilder b;
     b.Start(&values, 1);
     if (stream == 2) b.AddDouble(d); else b.AddString(v);
     b.Finish();
-    op_.Add(stream, k, T(second), values, &out_);
+    return values;
+  }
+  // op_'s state as a checkpoint section.
+  std::string Saved() const {
+    std::string bytes;
+    ByteWriter w(&bytes);
+    op_.Save(&w);
+    return bytes;
   }
   // Rows since the last call, as text, sorted.
   std::vector<std::string> Rows() {
@@ -187,9 +202,7 @@ TEST_F(JoinOperatorTest, SaveLoadContinuesExactly) {
   Add(3, "a", 101, "i1");
   op_.AdvanceTo(T(111), &out_);  // L1 closed for d1
   Add(0, "b", 112, "d2");
-  std::string bytes;
-  ByteWriter w(&bytes);
-  op_.Save(&w);
+  const std::string bytes = Saved();
   JoinOperator restored(plan_);
   ByteReader r(bytes);
   ASSERT_TRUE(restored.Load(&r, op_.watermark()).ok());
@@ -199,13 +212,7 @@ TEST_F(JoinOperatorTest, SaveLoadContinuesExactly) {
   RowBatch a(plan_.output_schema()), b(plan_.output_schema());
   for (auto [op, out] : {std::pair{&op_, &a}, std::pair{&restored, &b}}) {
     out->Clear();
-    std::string k, values;
-    EventKey::AppendString("a", &k);
-    EventValuesBuilder vb;
-    vb.Start(&values, 1);
-    vb.AddDouble(7);
-    vb.Finish();
-    op->Add(2, k, T(115), values, out);  // closed L1 stays NULL after the restore
+    op->Add(2, Key("a"), T(115), Values(2, "", 7), out);  // closed L1 stays NULL after the restore
     op->AdvanceTo(Timestamp::Max(), out);
   }
   EXPECT_EQ(RowsOf(a, 1), RowsOf(b, 1));
@@ -219,7 +226,6 @@ TEST_F(JoinOperatorTest, SaveLoadContinuesExactly) {
   }
 }
 
-
 // A key with two driving events keeps them on the heap (StreamEvents), with their closed bits:
 // a checkpoint taken when only the first one's LEFT window of L1 has closed continues exactly.
 TEST_F(JoinOperatorTest, SaveLoadContinuesExactlyWithSeveralEventsOfAStream) {
@@ -228,23 +234,15 @@ TEST_F(JoinOperatorTest, SaveLoadContinuesExactlyWithSeveralEventsOfAStream) {
   Add(3, "a", 102, "i1");
   op_.AdvanceTo(T(111), &out_);  // L1 closed for d1 (100 + 10 < 111), open for d2
   EXPECT_EQ(Rows().size(), 0u);  // L2 is still open for both
-  std::string bytes;
-  ByteWriter w(&bytes);
-  op_.Save(&w);
+  const std::string bytes = Saved();
   JoinOperator restored(plan_);
   ByteReader r(bytes);
   ASSERT_TRUE(restored.Load(&r, op_.watermark()).ok());
   RowBatch a(plan_.output_schema()), b(plan_.output_schema());
   for (auto [op, out] : {std::pair{&op_, &a}, std::pair{&restored, &b}}) {
-    std::string k, values;
-    EventKey::AppendString("a", &k);
-    EventValuesBuilder vb;
-    vb.Start(&values, 1);
-    vb.AddDouble(7);
-    vb.Finish();
     // An L2 partner for both: d1's L1 window is closed, so d1's row (L1 NULL) is final now;
     // d2's waits for its L1 window.
-    op->Add(2, k, T(112), values, out);
+    op->Add(2, Key("a"), T(112), Values(2, "", 7), out);
     ASSERT_EQ(out->num_rows(), 1u);
     op->AdvanceTo(Timestamp::Max(), out);
   }
@@ -255,13 +253,7 @@ TEST_F(JoinOperatorTest, SaveLoadContinuesExactlyWithSeveralEventsOfAStream) {
 // LEFT windows close in time order, so a checkpoint in which a later driving event's window is
 // closed and an earlier one's open was not written by braid: it is refused.
 TEST_F(JoinOperatorTest, LoadRefusesWindowsClosedOutOfTimeOrder) {
-  std::string values;
-  EventValuesBuilder vb;
-  vb.Start(&values, 1);
-  vb.AddString("d");
-  vb.Finish();
-  std::string k;
-  EventKey::AppendString("a", &k);
+  const std::string k = Key("a"), values = Values(0, "d");
   for (const uint64_t second_closed : {uint64_t{0}, uint64_t{2}}) {
     std::string bytes;
     ByteWriter w(&bytes);
