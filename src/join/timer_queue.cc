@@ -92,7 +92,11 @@ bool TimerQueue::PopBefore(Timestamp limit, Timer* out) {
     const int64_t start = next_bucket_ * (int64_t{1} << shift_);
     if (!(Timestamp(start) < limit)) return false;
     std::vector<Timer>& bucket = Bucket(next_bucket_);
-    near_.swap(bucket);  // near_ was empty: the bucket's timers become it, sorted
+    // near_ was empty: the bucket's timers become it, sorted. The bucket starts again without
+    // storage: the ring holds memory for the timers pending in it, not for each bucket's
+    // busiest time.
+    near_ = std::move(bucket);
+    bucket = std::vector<Timer>();
     std::sort(near_.begin(), near_.end(), Earlier);
     ring_count_ -= near_.size();
     ++next_bucket_;
