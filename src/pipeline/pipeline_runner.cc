@@ -811,7 +811,7 @@ class PipelineRunner::Impl {
   std::vector<Partition> parts_;
   std::vector<TopicPartition> part_tps_;  // parts_[i].tp, for the reading thread
   PartitionLookup lookup_{part_tps_};     // the joining thread's
-  std::unique_ptr<JoinEngine::RecordDecoder> decoder_;  // the read-ahead decoding thread's
+  std::unique_ptr<JoinEngine::RecordDecoder> decoder_;  // the reading thread's (ReadAhead)
   // Polls and decodes ahead of the join. It uses consumer_, decoder_ and part_tps_, so it is
   // declared after them: destroyed, its thread stopped, first.
   std::unique_ptr<ReadAhead> read_ahead_;

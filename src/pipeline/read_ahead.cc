@@ -40,10 +40,6 @@ void ReadAhead::Start() {
     pthread_setname_np(pthread_self(), "braid-read");
     Run();
   });
-  decoding_thread_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "braid-decode");
-    RunDecoding();
-  });
 }
 
 void ReadAhead::Stop() {
@@ -52,31 +48,8 @@ void ReadAhead::Stop() {
     stop_ = true;
   }
   reader_wakes_.notify_one();
-  decoder_wakes_.notify_one();
   joiner_wakes_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (decoding_thread_.joinable()) decoding_thread_.join();
-}
-
-void ReadAhead::RunDecoding() {
-  for (;;) {
-    std::unique_ptr<PolledBatch> batch;
-    {
-      std::unique_lock lock(mu_);
-      decoder_wakes_.wait(lock, [this] { return stop_ || !polled_.empty() || !running_; });
-      if (stop_ || polled_.empty()) return;  // stopped, or the reading ended and all is decoded
-      batch = std::move(polled_.front());
-      polled_.pop_front();
-      decoding_ = true;
-    }
-    batch->Decode(decoder_, partitions_);
-    {
-      std::lock_guard lock(mu_);
-      full_.push_back(std::move(batch));
-      decoding_ = false;
-    }
-    joiner_wakes_.notify_all();
-  }
 }
 
 std::vector<ReadAhead::Command> ReadAhead::TakeCommands() { return std::exchange(commands_, {}); }
@@ -89,7 +62,7 @@ void ReadAhead::Run() {
     {
       std::unique_lock lock(mu_);
       reader_wakes_.wait(lock, [this] {
-        return stop_ || polled_.size() + decoding_ + full_.size() < depth_ || !commands_.empty();
+        return stop_ || full_.size() < depth_ || !commands_.empty();
       });
       if (stop_) break;
       commands = TakeCommands();
@@ -106,12 +79,13 @@ void ReadAhead::Run() {
     filling_ = nullptr;
     // A failed poll may still have handed over records: they are joined before the failure
     // is reported (Next hands out every batch polled before it says there are no more).
+    batch->Decode(decoder_, partitions_);
     {
       std::lock_guard lock(mu_);
-      if (!batch->empty()) polled_.push_back(std::move(batch));
+      if (!batch->empty()) full_.push_back(std::move(batch));
       if (!n.ok()) failure_ = n.status();
     }
-    decoder_wakes_.notify_one();
+    joiner_wakes_.notify_all();
     if (!n.ok()) break;
   }
   // Commands queued until now are still done, here; later ones run on their caller's thread.
@@ -123,13 +97,12 @@ void ReadAhead::Run() {
   }
   for (Command& c : commands) c(source_);
   thread_id_ = std::thread::id();  // a later thread may be given the same id
-  decoder_wakes_.notify_one();  // to end once all is decoded
-  joiner_wakes_.notify_all();   // the failure, or nothing more to wait for
+  joiner_wakes_.notify_all();       // the failure, or nothing more to wait for
 }
 
 std::unique_ptr<PolledBatch> ReadAhead::Next(std::chrono::milliseconds wait) {
   std::unique_lock lock(mu_);
-  auto drained = [this] { return !running_ && polled_.empty() && !decoding_; };
+  auto drained = [this] { return !running_; };
   joiner_wakes_.wait_for(lock, wait, [&] { return !full_.empty() || drained(); });
   if (full_.empty()) return nullptr;
   std::unique_ptr<PolledBatch> batch = std::move(full_.front());

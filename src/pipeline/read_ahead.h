@@ -1,11 +1,14 @@
 #pragma once
-// ReadAhead: the pipeline's reading and decoding threads. One polls the record source into
-// batches, the other decodes them, in order, up to `depth` batches ahead of the joining thread,
-// which takes them in order (Next) and hands them back emptied (Recycle).
+// ReadAhead: the pipeline's reading thread. It polls the record source into batches and
+// decodes each batch as it is polled, up to `depth` batches ahead of the joining thread, which
+// takes them in order (Next) and hands them back emptied (Recycle).
 //
-// Decoding has a thread of its own since the source got cheap (FetchSource): polling and
-// decoding on one thread kept that thread busy while the joining thread idled half the time
-// (1 M seed actions: the reading thread at one core, the joining one at 0.4).
+// Decoding had a thread of its own while the join was slower: polling and decoding on one
+// thread then kept that thread busy while the joining thread idled (1 M seed actions: the
+// reading thread at one core, the joining one at 0.4). Since the join got faster, that fourth
+// busy thread on two cores cost more than it gave: a batch decoded on the core that has just
+// read it finds its records in that core's cache, not in the other's (2 M seed actions,
+// farm-bench A/B in both orders: 0.98 and 0.95 of the CPU, 0.99 and 0.95 of the wall time).
 //
 // Reading and joining ran in lock-step before: each poll waited for the join of the batch
 // before and each join for the poll, so every batch cost the slower of the two (2 M seed
@@ -46,9 +49,9 @@ class ReadAhead {
   ReadAhead(const ReadAhead&) = delete;
   ReadAhead& operator=(const ReadAhead&) = delete;
 
-  /// Starts the reading and decoding threads (once).
+  /// Starts the reading thread (once).
   void Start();
-  /// Ends the threads after the current poll; batches not taken are dropped. Commands still
+  /// Ends the thread after the current poll; batches not taken are dropped. Commands still
   /// queued are done first.
   void Stop();
 
@@ -75,7 +78,6 @@ class ReadAhead {
  private:
   using Command = std::function<void(RecordSource&)>;
   void Run();
-  void RunDecoding();
   // Takes the queued commands (call with mu_ held).
   std::vector<Command> TakeCommands();
 
@@ -89,13 +91,9 @@ class ReadAhead {
   RecordSource::EndHandler on_end_;
 
   mutable std::mutex mu_;
-  // One per waiting thread, so that each change wakes only the thread it concerns (with one
-  // for all, every batch woke all three threads, two of them for nothing).
-  std::condition_variable reader_wakes_;   // a free place, a command, a stop
-  std::condition_variable decoder_wakes_;  // a batch read, the reading ended, a stop
-  std::condition_variable joiner_wakes_;   // a batch decoded, the decoding ended
-  std::deque<std::unique_ptr<PolledBatch>> polled_;  // read, not yet decoded
-  bool decoding_ = false;  // the decoding thread holds a batch taken from polled_
+  // One per waiting thread, so that each change wakes only the thread it concerns.
+  std::condition_variable reader_wakes_;  // a free place, a command, a stop
+  std::condition_variable joiner_wakes_;  // a batch read and decoded, the reading ended
   std::deque<std::unique_ptr<PolledBatch>> full_;  // read and decoded, not yet taken
   std::vector<std::unique_ptr<PolledBatch>> free_;
   std::vector<Command> commands_;
@@ -104,7 +102,6 @@ class ReadAhead {
   bool stop_ = false;
   Status failure_;
   std::thread thread_;
-  std::thread decoding_thread_;
   std::atomic<std::thread::id> thread_id_{};  // set by the reading thread as it starts
 };
 
