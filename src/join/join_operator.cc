@@ -75,7 +75,8 @@ std::unique_ptr<JoinOperator::State> JoinOperator::NewState() const {
   }
   const Duration skew = plan_.spec().alignment_bound.value_or(Duration::Seconds(120));
   constexpr int64_t kRingSpans = 8;
-  return std::make_unique<State>(Duration((plan_.max_window() + delay + skew).micros() * kRingSpans));
+  const Duration span = plan_.max_window() + delay + skew;
+  return std::make_unique<State>(Duration(span.micros() * kRingSpans));
 }
 
 void JoinOperator::PrefetchState(size_t key_hash) const {

@@ -77,9 +77,9 @@ void ReadAhead::Run() {
     filling_ = batch.get();
     Result<size_t> n = source_.Poll(kPollMs, on_record_, on_end_);
     filling_ = nullptr;
+    batch->Decode(decoder_, partitions_);
     // A failed poll may still have handed over records: they are joined before the failure
     // is reported (Next hands out every batch polled before it says there are no more).
-    batch->Decode(decoder_, partitions_);
     {
       std::lock_guard lock(mu_);
       if (!batch->empty()) full_.push_back(std::move(batch));
@@ -102,8 +102,8 @@ void ReadAhead::Run() {
 
 std::unique_ptr<PolledBatch> ReadAhead::Next(std::chrono::milliseconds wait) {
   std::unique_lock lock(mu_);
-  auto drained = [this] { return !running_; };
-  joiner_wakes_.wait_for(lock, wait, [&] { return !full_.empty() || drained(); });
+  // Once the reading thread has ended, every batch it read is in full_.
+  joiner_wakes_.wait_for(lock, wait, [this] { return !full_.empty() || !running_; });
   if (full_.empty()) return nullptr;
   std::unique_ptr<PolledBatch> batch = std::move(full_.front());
   full_.pop_front();
