@@ -177,9 +177,10 @@ void JoinEngine::OnIdleCheck(Timestamp now_wall, RowBatch* rows) {
   if (tracker_.CheckIdle(now_wall)) op_->AdvanceTo(tracker_.watermark(), rows);
 }
 
-void JoinEngine::Finish(RowBatch* rows) {
+bool JoinEngine::Finish(RowBatch* rows, size_t max_rows) {
   tracker_.Finish();
-  op_->AdvanceTo(tracker_.watermark(), rows);
+  const size_t limit = max_rows > SIZE_MAX - rows->num_rows() ? SIZE_MAX : rows->num_rows() + max_rows;
+  return op_->AdvanceTo(tracker_.watermark(), rows, limit);
 }
 
 JoinCounters JoinEngine::counters() const {

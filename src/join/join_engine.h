@@ -112,7 +112,10 @@ class JoinEngine {
   void OnIdleCheck(Timestamp now_wall, RowBatch* rows);
   /// The input is finished (bounded run): watermark = +∞, every pending NULL row is emitted and
   /// the state is emptied. Records processed afterwards are late.
-  void Finish(RowBatch* rows);
+  void Finish(RowBatch* rows) { Finish(rows, SIZE_MAX); }
+  /// As Finish, in parts: stops once it appended about `max_rows` rows (whole keys) and says
+  /// whether the state is empty; until it is, call again before anything else.
+  bool Finish(RowBatch* rows, size_t max_rows);
 
   /// Whether `partition` ever delivered an event time (this run or a restored state).
   bool HasDelivered(const TopicPartition& partition) const;

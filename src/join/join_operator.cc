@@ -225,12 +225,14 @@ void JoinOperator::EmitProduct(const KeyState& ks, size_t a, RowBatch* out) {
   }
 }
 
-void JoinOperator::AdvanceTo(Timestamp watermark, RowBatch* out) {
+bool JoinOperator::AdvanceTo(Timestamp watermark, RowBatch* out, size_t row_limit) {
   assert(watermark >= watermark_ && "the watermark never goes backwards");
   watermark_ = std::max(watermark_, watermark);
   State& s = *state_;
   TimerQueue::Timer t;
-  while (s.timers.PopBefore(watermark_, &t)) {
+  for (;;) {
+    if (out->num_rows() >= row_limit) return false;
+    if (!s.timers.PopBefore(watermark_, &t)) return true;
     // The keys of the next timers are loaded while this one's is swept, as for records
     // (kPrefetchAhead): the slot of the timer that many ahead, and the index entry (for
     // Release) of the one half as many ahead, whose slot has arrived by then.

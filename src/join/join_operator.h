@@ -54,7 +54,11 @@ class JoinOperator {
   static size_t KeyHash(std::string_view key);
   /// Moves the watermark to `watermark` (must not be below the current one): emits the NULL
   /// rows of LEFT windows that closed and evicts what can no longer join.
-  void AdvanceTo(Timestamp watermark, RowBatch* out);
+  void AdvanceTo(Timestamp watermark, RowBatch* out) { AdvanceTo(watermark, out, SIZE_MAX); }
+  /// As AdvanceTo, but stops, between keys, once `out` holds `row_limit` rows or more: true
+  /// when every key due before the watermark was swept; else call again (with the same
+  /// watermark) before anything else, to go on.
+  bool AdvanceTo(Timestamp watermark, RowBatch* out, size_t row_limit);
 
   /// A hint that an event of the key with KeyHash `key_hash` comes soon: starts loading its
   /// place in the key index.

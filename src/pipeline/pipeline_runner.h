@@ -68,8 +68,8 @@ struct PipelineOptions {
   /// eighth of it are written as data files at once, for the next commit to add.
   size_t max_buffer_bytes = size_t{256} << 20;
   Duration progress_interval = Duration::Seconds(2);
-  /// Opens the Kafka source (config, consumer group for lag monitoring). Empty: a librdkafka
-  /// Consumer. Tests pass a scripted source.
+  /// Opens the Kafka source (config, consumer group for lag monitoring), once. Empty:
+  /// OpenRecordSource. Tests pass a scripted source.
   std::function<Result<std::unique_ptr<RecordSource>>(const KafkaConfig&, const std::string&)>
       source_factory;
   /// Hears notices worth a line on a terminal (where a first run starts, a broker that cannot

@@ -43,13 +43,17 @@ void ReadAhead::Start() {
 }
 
 void ReadAhead::Stop() {
+  RequestStop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ReadAhead::RequestStop() {
   {
     std::lock_guard lock(mu_);
     stop_ = true;
   }
   reader_wakes_.notify_one();
   joiner_wakes_.notify_all();
-  if (thread_.joinable()) thread_.join();
 }
 
 std::vector<ReadAhead::Command> ReadAhead::TakeCommands() { return std::exchange(commands_, {}); }

@@ -54,6 +54,9 @@ class ReadAhead {
   /// Ends the thread after the current poll; batches not taken are dropped. Commands still
   /// queued are done first.
   void Stop();
+  /// As Stop, without waiting for the thread to end (a poll waits up to 10 ms for records):
+  /// Post and Call go to it until it has ended, then run at once on their caller's thread.
+  void RequestStop();
 
   /// The next batch in reading order, waiting up to `wait` for one; nullptr if none came. Once
   /// a poll failed, the batches read before it are still handed out, then nullptr (failure()).

@@ -79,7 +79,14 @@ Outcome Run(const GenInput& in, uint64_t seed, bool restarts) {
       ++out.restarts;
     }
   }
-  e->Finish(&rows);
+  // The end sweep in parts of a few rows (as a drain stages them) or at once: the same rows.
+  if (std::bernoulli_distribution(0.5)(r)) {
+    const size_t part = std::uniform_int_distribution<size_t>(1, 16)(r);
+    while (!e->Finish(&rows, part)) {
+    }
+  } else {
+    e->Finish(&rows);
+  }
   out.counters = e->counters();
   out.rows = RowsOf(rows, 1);
   for (size_t i = 0; i < rows.num_rows(); ++i) {
