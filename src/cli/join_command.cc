@@ -91,6 +91,7 @@ Runner AddJoinCommand(CLI::App& root) {
     opt.starting_offsets =
         o->starting_offsets == "latest" ? StartingOffsets::kLatest : StartingOffsets::kEarliest;
     opt.max_buffer_bytes = *max_buffer;
+    opt.process_ends_after = true;
     StopSignal::Install();
     JoinDisplay display;
     display.log_format = o->log_format == "json" ? LogFormat::kJson : LogFormat::kText;
