@@ -561,9 +561,9 @@ class PipelineRunner::Impl {
   }
   // Rows in memory reached an eighth of the budget: write them as data files now (Stage), so
   // the rows held in memory stay a fraction of the budget whatever the commit interval. In the
-  // last stretch of a bounded run (tail_), a quarter of that is enough when the committing
-  // thread is free: what is in memory when reading ends is written after it, so it is kept
-  // small (at 2 M seed actions, up to 300 k rows were, and writing them took 130 ms at the end).
+  // last stretch of a bounded run (InLastStretch), a quarter of that is enough when the
+  // committing thread is free: what is in memory when reading ends is written after it, so it
+  // is kept small (at 2 M seed actions, up to 300 k rows were, and took 130 ms to write).
   size_t StageBytes() const { return opt_.max_buffer_bytes / 8; }
   bool StageDue() const {
     const size_t bytes = rows_.ByteSize();

@@ -24,6 +24,8 @@ class CountingSource final : public RecordSource {
   std::atomic<int> polls{0};
   std::atomic<bool> other_thread_used{false};  // a call that did not come from the poller
   int fail_at_poll = -1;                        // this poll hands over its records, then fails
+  int poll_ms = 0;                              // each poll lasts this long
+  std::atomic<bool> in_poll{false};
   std::vector<std::string> log;                 // what the reading thread did, in order
   std::thread::id poller;
 
@@ -43,6 +45,9 @@ class CountingSource final : public RecordSource {
   Status Assign(const std::vector<StartPosition>&) override { return Status::Ok(); }
   Result<size_t> Poll(int, const RecordHandler& on_record, const EndHandler&) override {
     poller = std::this_thread::get_id();
+    in_poll = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(poll_ms));
+    in_poll = false;
     const int n = ++polls;
     log.push_back(fmt::format("poll {}", n));
     for (int i = 0; i < 3; ++i) {
@@ -152,6 +157,30 @@ TEST_F(ReadAheadTest, TheSourceIsUsedByTheReadingThreadAloneAndCommandsKeepTheir
   const size_t before = source.log.size();
   reader.Post([&](RecordSource& s) { (void)s.Pause(tp); });  // stopped: done at once
   EXPECT_EQ(source.log.size(), before + 1);
+}
+
+TEST_F(ReadAheadTest, RequestStopDoesNotWaitForThePollAndACommandPostedThenIsStillDone) {
+  CountingSource source;
+  source.poll_ms = 500;
+  ReadAhead reader(source, *decoder_, tps_);
+  reader.Start();
+  for (int i = 0; i < 500 && !source.in_poll.load(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(source.in_poll.load());
+  reader.RequestStop();
+  EXPECT_TRUE(source.in_poll.load()) << "RequestStop waited for the poll to end";
+  int done = 0;
+  reader.Post([&](RecordSource& s) {
+    s.CommitForMonitoring({});
+    ++done;
+  });
+  reader.Stop();
+  EXPECT_EQ(done, 1);
+  EXPECT_EQ(source.polls.load(), 1);  // no poll after the stop request
+  EXPECT_FALSE(source.other_thread_used.load());  // posted while the thread ran: done by it
+  reader.Post([&](RecordSource&) { ++done; });    // ended: done at once
+  EXPECT_EQ(done, 2);
 }
 
 TEST_F(ReadAheadTest, APollFailureComesAfterTheBatchesReadBeforeIt) {
