@@ -89,7 +89,9 @@ Result<PipelineProgress> RunJoin(const PipelineConfig& config, PipelineOptions o
     BRAID_ASSIGN_OR_RETURN(source, open(config.ToKafkaConfig(), "braid-" + config.PipelineId()));
     std::vector<std::string> topics{spec.driving.topic};
     for (const EnrichSpec& e : spec.enriching) topics.push_back(e.stream.topic);
-    for (const std::string& topic : topics) BRAID_RETURN_IF_ERROR(source->ListPartitions(topic).status());
+    for (const std::string& topic : topics) {
+      BRAID_RETURN_IF_ERROR(source->ListPartitions(topic).status());
+    }
     opt.source_factory = [&source](const KafkaConfig&, const std::string&)
         -> Result<std::unique_ptr<RecordSource>> {
       if (!source) return Status::Internal("the Kafka source was handed over already");

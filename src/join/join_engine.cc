@@ -179,7 +179,8 @@ void JoinEngine::OnIdleCheck(Timestamp now_wall, RowBatch* rows) {
 
 bool JoinEngine::Finish(RowBatch* rows, size_t max_rows) {
   tracker_.Finish();
-  const size_t limit = max_rows > SIZE_MAX - rows->num_rows() ? SIZE_MAX : rows->num_rows() + max_rows;
+  const size_t held = rows->num_rows();
+  const size_t limit = max_rows > SIZE_MAX - held ? SIZE_MAX : held + max_rows;
   return op_->AdvanceTo(tracker_.watermark(), rows, limit);
 }
 

@@ -72,7 +72,8 @@ class PipelineRunner::Impl {
       std::unique_ptr<TableAppender> appender;
     };
     static auto* left = new std::vector<std::unique_ptr<Left>>();
-    auto l = std::make_unique<Left>(Left{std::move(engine_), std::move(rows_), std::move(spare_rows_), nullptr});
+    auto l = std::make_unique<Left>(
+        Left{std::move(engine_), std::move(rows_), std::move(spare_rows_), nullptr});
     if (!appender_ready_.valid() && !committing_.load(std::memory_order_acquire)) {
       l->appender = std::move(appender_);
     }
@@ -568,7 +569,8 @@ class PipelineRunner::Impl {
   bool StageDue() const {
     const size_t bytes = rows_.ByteSize();
     if (bytes >= StageBytes()) return true;
-    return bytes >= StageBytes() / 4 && InLastStretch() && !committing_.load(std::memory_order_acquire);
+    return bytes >= StageBytes() / 4 && InLastStretch() &&
+           !committing_.load(std::memory_order_acquire);
   }
   // A bounded run whose input ends before the rows in memory make a whole stage (at the rate
   // the records joined since the last stage gave rows).

@@ -174,6 +174,7 @@ class PipelineRunnerTest : public ::testing::Test {
     opt.on_data_loss = loss;
     opt.duration = duration;
     opt.commit_interval = Duration::Seconds(1);
+    opt.max_buffer_bytes = max_buffer_bytes_;
     opt.source_factory = [this](const KafkaConfig&, const std::string&)
         -> Result<std::unique_ptr<RecordSource>> {
       return std::unique_ptr<RecordSource>(new Borrowed(source_));
@@ -220,6 +221,7 @@ class PipelineRunnerTest : public ::testing::Test {
   TableIdentifier rows_id_{"demo", "unified_activity"};
   TableIdentifier rejects_id_{"demo", "unified_activity_rejects"};
   FakeSource source_;
+  size_t max_buffer_bytes_ = size_t{256} << 20;
 };
 
 TEST_F(PipelineRunnerTest, BoundedRunFinishesOnTransactionMarkers) {
@@ -234,6 +236,30 @@ TEST_F(PipelineRunnerTest, BoundedRunFinishesOnTransactionMarkers) {
   auto rec = Record();
   ASSERT_TRUE(rec);
   EXPECT_EQ(rec->offsets, R"({"actions":{"0":3},"purchases":{"0":3},"sessions":{"0":3}})");
+}
+
+// A drain's final sweep emits the rows of every window still open; it runs in parts, handed to
+// the committing thread as it frees up, so they are written as several data files while the
+// sweep goes on, and every row is committed once.
+TEST_F(PipelineRunnerTest, ADrainWritesItsFinalSweepInPartsAndCommitsEveryRow) {
+  constexpr int kSessions = 30000;
+  for (int i = 0; i < kSessions; ++i) {
+    const std::string session = fmt::format("s{}", i);
+    source_.Append("sessions", fmt::format(
+        R"({{"session_id":"{}","user_id":"u","device":"mobile","timestamp":"{}"}})", session, Ts(i / 1000)));
+    source_.Append("actions", fmt::format(
+        R"({{"user_id":"u","session_id":"{}","action":"view","page_url":"/","timestamp":"{}"}})",
+        session, Ts(i / 1000)));
+  }
+  max_buffer_bytes_ = size_t{2} << 20;  // stages from 64 KiB in the last stretch
+  auto r = RunOnce(RunMode::kDrain);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->rejects_committed, 0);
+  EXPECT_EQ(r->rows_committed, kSessions);  // each action, no purchase: its NULL row at the end
+  const TableMetadata m = catalog_->LoadTable(rows_id_)->metadata;
+  ASSERT_NE(m.CurrentSnapshot(), nullptr);
+  EXPECT_EQ(m.CurrentSnapshot()->summary.at("added-records"), std::to_string(kSessions));
+  EXPECT_GE(std::stoi(m.CurrentSnapshot()->summary.at("added-data-files")), 2);
 }
 
 TEST_F(PipelineRunnerTest, UntilCaughtUpKeepsTheJoinStateForTheNextRun) {
