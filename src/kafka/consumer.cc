@@ -114,8 +114,7 @@ Result<std::vector<PartitionId>> Consumer::ListPartitions(const std::string& top
   return out;
 }
 
-Result<std::map<TopicPartition, Consumer::Leader>> Consumer::Leaders(
-    const std::vector<std::string>& topics, int timeout_ms) {
+Result<std::map<TopicPartition, Consumer::Leader>> Consumer::Leaders(int timeout_ms) {
   const rd_kafka_metadata_t* md = nullptr;
   rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 1, nullptr, &md, timeout_ms);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -125,7 +124,6 @@ Result<std::map<TopicPartition, Consumer::Leader>> Consumer::Leaders(
   std::map<TopicPartition, Leader> out;
   for (int i = 0; i < md->topic_cnt; ++i) {
     const rd_kafka_metadata_topic_t& t = md->topics[i];
-    if (std::find(topics.begin(), topics.end(), t.topic) == topics.end()) continue;
     for (int p = 0; p < t.partition_cnt; ++p) {
       Leader l;
       for (int b = 0; b < md->broker_cnt; ++b) {

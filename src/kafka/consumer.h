@@ -67,9 +67,8 @@ class Consumer final : public RecordSource {
     std::string host;
     int port = 0;
   };
-  /// The leaders of the partitions of `topics`; a topic the cluster does not have is absent.
-  Result<std::map<TopicPartition, Leader>> Leaders(const std::vector<std::string>& topics,
-                                                   int timeout_ms);
+  /// Every partition of every topic the cluster has, with its leader (one metadata request).
+  Result<std::map<TopicPartition, Leader>> Leaders(int timeout_ms);
 
  private:
   Consumer() = default;

@@ -23,6 +23,8 @@ constexpr int32_t kPartitionMaxBytes = 1 << 20;
 constexpr size_t kPrefetchBytes = size_t{2} << 20;  // fetched ahead per partition
 constexpr size_t kBatch = 1024;                     // per partition and poll, as Consumer
 constexpr int kConnectTimeoutMs = 5000;
+// How long a metadata answer serves (FetchSource::Metadata): a run's start, not its leaders' moves.
+constexpr auto kMetadataReuse = std::chrono::seconds(1);
 
 // Kafka's error codes that a fetch meets.
 enum : int16_t {
@@ -167,8 +169,26 @@ Result<std::unique_ptr<FetchSource>> FetchSource::Create(const KafkaConfig& conf
 
 FetchSource::~FetchSource() = default;
 
+Result<const std::map<TopicPartition, Consumer::Leader>*> FetchSource::Metadata(bool reuse,
+                                                                              int timeout_ms) {
+  const Clock::time_point now = Clock::now();
+  if (!reuse || !metadata_at_ || now - *metadata_at_ >= kMetadataReuse) {
+    BRAID_ASSIGN_OR_RETURN(metadata_, meta_->Leaders(timeout_ms));
+    metadata_at_ = now;
+  }
+  return &metadata_;
+}
+
 Result<std::vector<PartitionId>> FetchSource::ListPartitions(const std::string& topic,
                                                              int timeout_ms) {
+  BRAID_ASSIGN_OR_RETURN(const auto* all, Metadata(true, timeout_ms));
+  std::vector<PartitionId> ids;
+  for (auto it = all->lower_bound(TopicPartition{topic, PartitionId(0)});
+       it != all->end() && it->first.topic == topic; ++it) {
+    ids.push_back(it->first.partition);
+  }
+  if (!ids.empty()) return ids;
+  // Not in the answer: the librdkafka client asks again and names what is wrong.
   return meta_->ListPartitions(topic, timeout_ms);
 }
 
@@ -208,26 +228,20 @@ Status FetchSource::Assign(const std::vector<StartPosition>& positions) {
     parts_.push_back(std::move(p));
   }
   if (parts_.empty()) return Status::Ok();
-  return RefreshLeaders();
+  return RefreshLeaders(true);
 }
 
-Status FetchSource::RefreshLeaders() {
-  std::vector<std::string> topics;
-  for (const Part& p : parts_) {
-    if (std::find(topics.begin(), topics.end(), p.tp.topic) == topics.end()) {
-      topics.push_back(p.tp.topic);
-    }
-  }
+Status FetchSource::RefreshLeaders(bool reuse) {
   refresh_ = false;
   refresh_at_ = Clock::now() + std::chrono::seconds(1);
-  Result<std::map<TopicPartition, Consumer::Leader>> leaders = meta_->Leaders(topics, 1000);
+  Result<const std::map<TopicPartition, Consumer::Leader>*> leaders = Metadata(reuse, 1000);
   if (!leaders.ok()) {
     refresh_ = true;  // the cluster did not answer: try again later
     return Status::Ok();
   }
   for (Part& p : parts_) {
-    auto it = leaders->find(p.tp);
-    if (it == leaders->end()) {
+    auto it = (*leaders)->find(p.tp);
+    if (it == (*leaders)->end()) {
       return Status::IoError(fmt::format("Kafka error on {}[{}] from {}: {}", p.tp.topic,
                                          p.tp.partition.value(), bootstrap_,
                                          KafkaErrorText(kUnknownTopicOrPartition)));
@@ -436,7 +450,7 @@ Status FetchSource::HandleAnswer(Lane& lane, size_t lane_index, const BrokerAnsw
 }
 
 Status FetchSource::ServiceLanes() {
-  if (refresh_ && Clock::now() >= refresh_at_) BRAID_RETURN_IF_ERROR(RefreshLeaders());
+  if (refresh_ && Clock::now() >= refresh_at_) BRAID_RETURN_IF_ERROR(RefreshLeaders(false));
   for (size_t i = 0; i < lanes_.size(); ++i) {
     Lane& lane = lanes_[i];
     while (lane.waiting && lane.conn) {

@@ -19,6 +19,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,8 +94,14 @@ class FetchSource final : public RecordSource {
     int failures = 0;  // in a row
   };
 
-  // Asks the cluster where each partition's leader is and sets the lanes up accordingly.
-  Status RefreshLeaders();
+  // The cluster's partitions and their leaders: the last answer when it is younger than
+  // kMetadataReuse and `reuse`, else a new one. A run's start asks which partitions each topic
+  // has (the join command, then the runner) and where their leaders are (Assign): one metadata
+  // request answers all of them, where seven took turns before.
+  Result<const std::map<TopicPartition, Consumer::Leader>*> Metadata(bool reuse, int timeout_ms);
+  // Asks the cluster where each partition's leader is (`reuse`: the last answer may do) and
+  // sets the lanes up accordingly.
+  Status RefreshLeaders(bool reuse);
   // Sends a fetch on each idle lane that has a partition to fetch; reads the answers that
   // arrived. Fails on a fatal error.
   Status ServiceLanes();
@@ -111,6 +118,8 @@ class FetchSource final : public RecordSource {
   Status Hold(const TopicPartition& tp, bool held);
 
   std::unique_ptr<Consumer> meta_;
+  std::map<TopicPartition, Consumer::Leader> metadata_;  // Metadata's last answer
+  std::optional<Clock::time_point> metadata_at_;        // when it came
   std::string bootstrap_;
   std::vector<Part> parts_;
   std::vector<Lane> lanes_;
