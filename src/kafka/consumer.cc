@@ -87,35 +87,29 @@ Consumer::~Consumer() {
 
 Result<std::vector<PartitionId>> Consumer::ListPartitions(const std::string& topic,
                                                           int timeout_ms) {
-  const rd_kafka_metadata_t* md = nullptr;
-  // All topics (not one topic handle) so that asking never auto-creates the topic.
-  rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 1, nullptr, &md, timeout_ms);
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Status::Unavailable(fmt::format("cannot read Kafka metadata from {}: {}", bootstrap_,
-                                           rd_kafka_err2str(err)));
+  BRAID_ASSIGN_OR_RETURN(auto all, Leaders(timeout_ms));
+  return PartitionsIn(all, topic);
+}
+
+Result<std::vector<PartitionId>> Consumer::PartitionsIn(const std::map<TopicPartition, Leader>& all,
+                                                        const std::string& topic) const {
+  std::vector<PartitionId> ids;
+  for (auto it = all.lower_bound(TopicPartition{topic, PartitionId(0)});
+       it != all.end() && it->first.topic == topic; ++it) {
+    ids.push_back(it->first.partition);
   }
-  std::vector<PartitionId> out;
-  bool found = false;
-  for (int i = 0; i < md->topic_cnt; ++i) {
-    if (topic != md->topics[i].topic) continue;
-    found = true;
-    for (int p = 0; p < md->topics[i].partition_cnt; ++p) {
-      out.emplace_back(md->topics[i].partitions[p].id);
-    }
-  }
-  rd_kafka_metadata_destroy(md);
-  if (!found) {
+  if (ids.empty()) {
     return Status::NotFound(fmt::format(
         "topic \"{}\" does not exist on {}; produce to it first (e.g. `braid produce`) or fix "
         "the topic name",
         topic, bootstrap_));
   }
-  std::sort(out.begin(), out.end());
-  return out;
+  return ids;
 }
 
 Result<std::map<TopicPartition, Consumer::Leader>> Consumer::Leaders(int timeout_ms) {
   const rd_kafka_metadata_t* md = nullptr;
+  // All topics (not one topic handle) so that asking never auto-creates the topic.
   rd_kafka_resp_err_t err = rd_kafka_metadata(rk_, 1, nullptr, &md, timeout_ms);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
     return Status::Unavailable(fmt::format("cannot read Kafka metadata from {}: {}", bootstrap_,

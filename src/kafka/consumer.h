@@ -69,6 +69,10 @@ class Consumer final : public RecordSource {
   };
   /// Every partition of every topic the cluster has, with its leader (one metadata request).
   Result<std::map<TopicPartition, Leader>> Leaders(int timeout_ms);
+  /// The partitions of `topic` in `all` (an answer of Leaders), in order; NotFound naming the
+  /// topic when it has none there.
+  Result<std::vector<PartitionId>> PartitionsIn(const std::map<TopicPartition, Leader>& all,
+                                                const std::string& topic) const;
 
  private:
   Consumer() = default;

@@ -182,14 +182,12 @@ Result<const std::map<TopicPartition, Consumer::Leader>*> FetchSource::Metadata(
 Result<std::vector<PartitionId>> FetchSource::ListPartitions(const std::string& topic,
                                                              int timeout_ms) {
   BRAID_ASSIGN_OR_RETURN(const auto* all, Metadata(true, timeout_ms));
-  std::vector<PartitionId> ids;
-  for (auto it = all->lower_bound(TopicPartition{topic, PartitionId(0)});
-       it != all->end() && it->first.topic == topic; ++it) {
-    ids.push_back(it->first.partition);
-  }
-  if (!ids.empty()) return ids;
-  // Not in the answer: the librdkafka client asks again and names what is wrong.
-  return meta_->ListPartitions(topic, timeout_ms);
+  Result<std::vector<PartitionId>> ids = meta_->PartitionsIn(*all, topic);
+  if (ids.ok()) return ids;
+  // Not in the last answer: the topic may have been made since. A new answer, which Assign
+  // then finds it in too.
+  BRAID_ASSIGN_OR_RETURN(all, Metadata(false, timeout_ms));
+  return meta_->PartitionsIn(*all, topic);
 }
 
 Result<std::pair<KafkaOffset, KafkaOffset>> FetchSource::QueryOffsets(const TopicPartition& tp,
@@ -241,6 +239,7 @@ Status FetchSource::RefreshLeaders(bool reuse) {
   }
   for (Part& p : parts_) {
     auto it = (*leaders)->find(p.tp);
+    if (it == (*leaders)->end() && reuse) return RefreshLeaders(false);  // made since: ask anew
     if (it == (*leaders)->end()) {
       return Status::IoError(fmt::format("Kafka error on {}[{}] from {}: {}", p.tp.topic,
                                          p.tp.partition.value(), bootstrap_,

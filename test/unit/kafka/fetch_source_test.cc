@@ -37,7 +37,7 @@ class FetchSourceTest : public ::testing::Test {
   std::unique_ptr<FetchSource> source_;
 };
 
-TEST_F(FetchSourceTest, ListsEachTopicsPartitionsAndSeesATopicMadeAfterTheLastAnswer) {
+TEST_F(FetchSourceTest, ListsEachTopicsPartitionsAndReadsATopicMadeAfterTheLastAnswer) {
   auto actions = source_->ListPartitions("actions");
   ASSERT_TRUE(actions.ok()) << actions.status().ToString();
   EXPECT_EQ(Ids(*actions), (std::vector<int64_t>{0, 1, 2}));
@@ -50,6 +50,19 @@ TEST_F(FetchSourceTest, ListsEachTopicsPartitionsAndSeesATopicMadeAfterTheLastAn
   auto purchases = source_->ListPartitions("purchases");
   ASSERT_TRUE(purchases.ok()) << purchases.status().ToString();
   EXPECT_EQ(Ids(*purchases), (std::vector<int64_t>{0, 1}));
+
+  // And read from: the leaders Assign looks up come from an answer that has it.
+  auto producer = Producer::Create(config_);
+  ASSERT_TRUE(producer.ok()) << producer.status().ToString();
+  ASSERT_TRUE((*producer)->Produce("purchases", "first", std::nullopt, 1).ok());
+  ASSERT_TRUE((*producer)->Flush(10000).ok());
+  ASSERT_TRUE(source_->Assign({StartPosition{TopicPartition{"purchases", PartitionId(1)}, std::nullopt}}).ok());
+  std::vector<std::string> values;
+  for (int polls = 0; polls < 200 && values.empty(); ++polls) {
+    auto n = source_->Poll(50, [&values](const KafkaRecord& r) { values.emplace_back(r.value); });
+    ASSERT_TRUE(n.ok()) << n.status().ToString();
+  }
+  EXPECT_EQ(values, (std::vector<std::string>{"first"}));
 
   auto missing = source_->ListPartitions("no_such_topic");
   ASSERT_FALSE(missing.ok());
