@@ -11,7 +11,7 @@
 // reader costs a few dozen per record plus the decompression.
 //
 // Read-committed, as Consumer: aborted transactions and markers are dropped (RecordSet). A
-// partition is fetched ahead up to 2 MiB, held or not; a held one keeps what it fetched until
+// partition is fetched ahead up to 4 MiB, held or not; a held one keeps what it fetched until
 // it is resumed. A lost connection or a moved leader is retried (a warning); an offset out of
 // range, a deleted topic or a refused read end the run, as with Consumer.
 
@@ -73,7 +73,7 @@ class FetchSource final : public RecordSource {
     bool held = false;
     bool asked = false;        // in a fetch in flight
     int64_t asked_at = -1;     // the offset that fetch asked from
-    int32_t max_bytes = 1 << 20;
+    int32_t max_bytes = 0;     // asked for per fetch: kPartitionMaxBytes, doubled for a larger batch
     size_t lane = SIZE_MAX;    // none while it has no leader
     std::deque<Chunk> chunks;
     size_t buffered = 0;       // bytes in chunks

@@ -36,7 +36,10 @@ struct PolledBatch {
     items.clear();
     bytes.clear();
   }
-  void AddRecord(uint32_t part, const KafkaRecord& r) {
+  /// Adds `r` (copied) and decodes it with `decoder` as it is added, on the reading thread: its
+  /// bytes are read where the source holds them, just read or decompressed (one pass over a
+  /// poll's records where copying all and then decoding all made two).
+  void AddRecord(uint32_t part, const KafkaRecord& r, JoinEngine::RecordDecoder& decoder) {
     Item it{part, false, r.offset.value(), r.broker_time.micros()};
     if (r.key) {
       it.key_at = static_cast<int64_t>(bytes.size());
@@ -47,6 +50,8 @@ struct PolledBatch {
     it.value_len = static_cast<uint32_t>(r.value.size());
     bytes.append(r.value);
     items.push_back(it);
+    if (decoded.size() < items.size()) decoded.resize(items.size() + items.size() / 2 + 64);
+    decoder.Decode(r, &decoded[items.size() - 1]);
   }
   void AddEnd(uint32_t part, int64_t offset) { items.push_back(Item{part, true, offset}); }
   /// Item `i` as a record of `tp` (views into this batch).
@@ -60,13 +65,6 @@ struct PolledBatch {
     r.value = std::string_view(bytes).substr(it.value_at, it.value_len);
     r.broker_time = Timestamp(it.broker_us);
     return r;
-  }
-  /// Decodes every record with `decoder` (on the reading thread).
-  void Decode(JoinEngine::RecordDecoder& decoder, const std::vector<TopicPartition>& tps) {
-    if (decoded.size() < items.size()) decoded.resize(items.size());
-    for (size_t i = 0; i < items.size(); ++i) {
-      if (!items[i].end) decoder.Decode(Record(i, tps[items[i].part]), &decoded[i]);
-    }
   }
 };
 

@@ -18,11 +18,10 @@ ReadAhead::ReadAhead(RecordSource& source, JoinEngine::RecordDecoder& decoder,
                      const std::vector<TopicPartition>& partitions, size_t depth)
     : source_(source),
       decoder_(decoder),
-      partitions_(partitions),
       depth_(depth),
       lookup_(partitions) {
   on_record_ = [this](const KafkaRecord& r) {
-    filling_->AddRecord(static_cast<uint32_t>(lookup_.Find(r.topic, r.partition)), r);
+    filling_->AddRecord(static_cast<uint32_t>(lookup_.Find(r.topic, r.partition)), r, decoder_);
   };
   on_end_ = [this](const TopicPartition& tp, KafkaOffset end) {
     filling_->AddEnd(static_cast<uint32_t>(lookup_.Find(tp.topic, tp.partition)), end.value());
@@ -81,7 +80,6 @@ void ReadAhead::Run() {
     filling_ = batch.get();
     Result<size_t> n = source_.Poll(kPollMs, on_record_, on_end_);
     filling_ = nullptr;
-    batch->Decode(decoder_, partitions_);
     // A failed poll may still have handed over records: they are joined before the failure
     // is reported (Next hands out every batch polled before it says there are no more).
     {

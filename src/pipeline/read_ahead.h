@@ -86,7 +86,6 @@ class ReadAhead {
 
   RecordSource& source_;
   JoinEngine::RecordDecoder& decoder_;
-  const std::vector<TopicPartition>& partitions_;
   const size_t depth_;
   PartitionLookup lookup_;  // the reading thread's
   PolledBatch* filling_ = nullptr;  // the batch being polled into (reading thread)

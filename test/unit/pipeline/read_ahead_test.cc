@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "seed_decoder.h"
+
 namespace braid {
 namespace {
 
@@ -82,16 +84,8 @@ class CountingSource final : public RecordSource {
 
 class ReadAheadTest : public ::testing::Test {
  protected:
-  ReadAheadTest() {
-    auto e = JoinEngine::Create(SeedPipeline(kTopics));
-    EXPECT_TRUE(e.ok()) << e.status().ToString();
-    engine_ = std::move(e).value();
-    auto d = engine_->NewDecoder();
-    EXPECT_TRUE(d.ok());
-    decoder_ = std::move(d).value();
-  }
-  std::unique_ptr<JoinEngine> engine_;
-  std::unique_ptr<JoinEngine::RecordDecoder> decoder_;
+  SeedDecoder seed_{kTopics};
+  JoinEngine::RecordDecoder* decoder_ = seed_.decoder.get();
   const std::vector<TopicPartition> tps_{{"actions", PartitionId(0)}};
 };
 
