@@ -50,7 +50,7 @@ struct PolledBatch {
     it.value_len = static_cast<uint32_t>(r.value.size());
     bytes.append(r.value);
     items.push_back(it);
-    if (decoded.size() < items.size()) decoded.resize(items.size() + items.size() / 2 + 64);
+    if (decoded.size() < items.size()) decoded.resize(items.size());  // grows by doubling
     decoder.Decode(r, &decoded[items.size() - 1]);
   }
   void AddEnd(uint32_t part, int64_t offset) { items.push_back(Item{part, true, offset}); }

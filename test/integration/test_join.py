@@ -28,15 +28,10 @@ def test_bounded_join_equals_batch_query_on_real_kafka(kafka, new_topic, tmp_pat
     assert rejects >= malformed and late > 0
 
 
-@pytest.mark.parametrize("codec", ["none", "gzip", "snappy", "lz4", "zstd"])
-def test_both_kafka_readers_give_the_batch_answer_for_every_codec(kafka, new_topic, tmp_path, codec):
-    """braid's own fetch reader (the default over plaintext) and librdkafka's read the same
-    records, whatever the producer compressed them with."""
+def join_with_each_reader(kafka, topics: dict[str, str], tmp_path, sent: dict):
+    """braid's own fetch reader (the default over plaintext) and librdkafka's each join the
+    topics into a warehouse of their own, whose tables must be the batch answer over `sent`."""
     import os
-    topics = {name: new_topic(partitions=3, prefix=name) for name in ("actions", "purchases",
-                                                                       "sessions")}
-    sent = produce(kafka.bootstrap, topics, RandomStreams(50 + len(codec), events=300).records(), 3,
-                   7, producer_config={"compression.type": codec, "linger.ms": 20})
     for reader in ("braid", "librdkafka"):
         warehouse = tmp_path / reader
         run("join", "--bootstrap", kafka.bootstrap, "--warehouse", str(warehouse),
@@ -45,6 +40,38 @@ def test_both_kafka_readers_give_the_batch_answer_for_every_codec(kafka, new_top
             env={**os.environ, "BRAID_KAFKA_READER": reader})
         rows, _, _ = check_join(warehouse, "demo", topics, sent)
         assert rows > 50, reader
+
+
+@pytest.mark.parametrize("codec", ["none", "gzip", "snappy", "lz4", "zstd"])
+def test_both_kafka_readers_give_the_batch_answer_for_every_codec(kafka, new_topic, tmp_path, codec):
+    """braid's own fetch reader (the default over plaintext) and librdkafka's read the same
+    records, whatever the producer compressed them with."""
+    topics = {name: new_topic(partitions=3, prefix=name) for name in ("actions", "purchases",
+                                                                       "sessions")}
+    sent = produce(kafka.bootstrap, topics, RandomStreams(50 + len(codec), events=300).records(), 3,
+                   7, producer_config={"compression.type": codec, "linger.ms": 20})
+    join_with_each_reader(kafka, topics, tmp_path, sent)
+
+
+def test_records_larger_than_a_fetch_per_partition_are_read(kafka, new_topic, tmp_path):
+    """Some actions carry 3 MiB of an unknown field, so that their batches are larger than the
+    2 MiB braid's fetch reader asks of a partition at a time: both readers read them all, and
+    the table is the batch answer (the field is ignored)."""
+    big = {"max.message.bytes": str(16 << 20)}
+    topics = {name: new_topic(partitions=2, prefix=name, config=big)
+              for name in ("actions", "purchases", "sessions")}
+    records = RandomStreams(61, events=200).records()
+    pad = "x" * (3 << 20)
+    padded = 0
+    for i, (value, fate) in enumerate(records["actions"]):
+        if fate == "ok" and i % 40 == 0 and value.startswith(b"{"):
+            records["actions"][i] = (b'{"pad":"' + pad.encode() + b'",' + value[1:], fate)
+            padded += 1
+    assert padded >= 3
+    sent = produce(kafka.bootstrap, topics, records, 2, 11,
+                   producer_config={"message.max.bytes": 16 << 20})
+    assert max(len(v) for v, _ in sent.values()) > 3 << 20
+    join_with_each_reader(kafka, topics, tmp_path, sent)
 
 
 def test_seed_data_gives_the_seeds_answer(tmp_path):
