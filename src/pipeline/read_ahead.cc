@@ -19,7 +19,7 @@ ReadAhead::ReadAhead(RecordSource& source, JoinEngine::RecordDecoder& decoder,
     : source_(source),
       decoder_(decoder),
       depth_(depth),
-      lookup_(partitions) {
+      partitions_(partitions) {
   on_record_ = [this](const KafkaRecord& r) {
     filling_->AddRecord(static_cast<uint32_t>(lookup_.Find(r.topic, r.partition)), r, decoder_);
   };

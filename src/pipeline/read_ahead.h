@@ -40,8 +40,11 @@ namespace braid {
 
 class ReadAhead {
  public:
-  /// `source`, `decoder` and `partitions` (the assignment; PolledBatch::Item::part indexes it)
-  /// must outlive this. Records of a partition not in `partitions` are a bug of the source.
+  /// `source` and `decoder` must outlive this. `partitions` is the assignment
+  /// (PolledBatch::Item::part indexes it), copied: the reading thread looks up every record's
+  /// partition in it, and a vector shared with the joining thread may sit on a cache line that
+  /// thread writes per record. Records of a partition not in `partitions` are a bug of the
+  /// source.
   ReadAhead(RecordSource& source, JoinEngine::RecordDecoder& decoder,
             const std::vector<TopicPartition>& partitions, size_t depth = 4);
   /// Stop().
@@ -87,7 +90,8 @@ class ReadAhead {
   RecordSource& source_;
   JoinEngine::RecordDecoder& decoder_;
   const size_t depth_;
-  PartitionLookup lookup_;  // the reading thread's
+  const std::vector<TopicPartition> partitions_;
+  PartitionLookup lookup_{partitions_};  // the reading thread's
   PolledBatch* filling_ = nullptr;  // the batch being polled into (reading thread)
   RecordSource::RecordHandler on_record_;
   RecordSource::EndHandler on_end_;

@@ -296,6 +296,36 @@ TEST_F(PipelineRunnerTest, ABoundedRunEndsWhenOnlyAHeldPartitionHasRecords) {
   EXPECT_EQ(rec->offsets, R"({"actions":{"0":4},"purchases":{"0":1},"sessions":{"0":1}})");
 }
 
+// A bounded run: partitions whose records end early in event time (one purchase, sixty
+// sessions) are read to their ends in the first poll, and they were written long ago, so they
+// turn idle at once. They held the watermark at their last records until the runner's next tick
+// (200 ms) before: the actions partition, paused ahead of them by the alignment bound, was then
+// released (nothing else could move the watermark) and read on unaligned, and the join state
+// grew to a few thousand actions (up to the whole hour) where the windows need a few minutes.
+TEST_F(PipelineRunnerTest, APartitionReadToItsEndStopsHoldingTheWatermarkAtOnce) {
+  constexpr int kMinutes = 60;
+  source_.Append("purchases", fmt::format(
+      R"({{"user_id":"u","session_id":"s0","product_id":"p","amount":2.5,"timestamp":"{}"}})", Ts(0)));
+  for (int m = 0; m < kMinutes; ++m) {
+    source_.Append("sessions", fmt::format(
+        R"({{"session_id":"s{}","user_id":"u","device":"mobile","timestamp":"{}"}})", m, Ts(m * 60)));
+  }
+  for (int s = 0; s < kMinutes * 60; ++s) {
+    source_.Append("actions", fmt::format(
+        R"({{"user_id":"u","session_id":"s{}","action":"view","page_url":"/","timestamp":"{}"}})",
+        s / 60, Ts(s)));
+  }
+  source_.per_poll = 300;  // five minutes of actions per poll
+  auto r = RunOnce(RunMode::kDrain);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->join.records_in, 1 + kMinutes + kMinutes * 60);
+  EXPECT_EQ(r->rejects_committed, 0);
+  EXPECT_EQ(r->rows_committed, kMinutes * 60);  // each action with its session, once
+  // Actions stay until the watermark passes them by the widest window (2 min) and the delay
+  // (30 s), and one poll adds five minutes of them: a few hundred events (305; 3,061 before).
+  EXPECT_LE(r->join.peak_state_rows, 600u);
+}
+
 TEST_F(PipelineRunnerTest, ASecondWriterStopsAndCommitsNothing) {
   source_.Append("actions", Action(10));
   source_.Append("sessions", Session(10));
