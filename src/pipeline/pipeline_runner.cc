@@ -191,6 +191,10 @@ class PipelineRunner::Impl {
                             std::max<int64_t>(0, part.end->value() - part.next.value());
       }
       if (!part.done) positions.push_back(StartPosition{tp, part.next});
+      // A bounded run: a partition with records left to read is not caught up, whatever the
+      // last run saved. Left caught up, the first idleness check (MarkDone, a tick) would turn
+      // it idle before it delivers, and the watermark would pass its unread records.
+      if (part.end && !part.done) engine_->MarkNotCaughtUp(tp);
       committed_offsets_[tp] = part.next;
       part_tps_.push_back(part.tp);
       parts_.push_back(std::move(part));
