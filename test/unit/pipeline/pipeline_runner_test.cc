@@ -183,6 +183,16 @@ class PipelineRunnerTest : public ::testing::Test {
     return runner.Run();
   }
 
+  // A continuous run of one second over one action, session and purchase: it reads them, sees
+  // its partitions caught up and saves them so, not yet idle.
+  void RunContinuouslyOverOneEventEach() {
+    source_.Append("actions", Action(10));
+    source_.Append("sessions", Session(10));
+    source_.Append("purchases", Purchase(12));
+    auto first = RunOnce(RunMode::kContinuous, OnDataLoss::kFail, Duration::Seconds(1));
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+  }
+
   std::optional<PipelineRecord> Record() {
     return PipelineRecord::Find(catalog_->LoadTable(rows_id_)->metadata, "p");
   }
@@ -280,11 +290,7 @@ TEST_F(PipelineRunnerTest, UntilCaughtUpKeepsTheJoinStateForTheNextRun) {
 // far ahead of the others, held that topic (alignment) while the others, read to their ends,
 // held the watermark: the run never ended.
 TEST_F(PipelineRunnerTest, ABoundedRunEndsWhenOnlyAHeldPartitionHasRecords) {
-  source_.Append("actions", Action(10));
-  source_.Append("sessions", Session(10));
-  source_.Append("purchases", Purchase(12));
-  auto first = RunOnce(RunMode::kContinuous, OnDataLoss::kFail, Duration::Seconds(1));
-  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(RunContinuouslyOverOneEventEach());
   for (int m = 20; m < 50; m += 10) source_.Append("actions", Action(m * 60));  // far past the bound
   source_.per_poll = 1;  // one record per poll: the runner holds the partition after the first
   auto second = RunOnce(RunMode::kUntilCaughtUp);
@@ -332,11 +338,7 @@ TEST_F(PipelineRunnerTest, APartitionReadToItsEndStopsHoldingTheWatermarkAtOnce)
 // passed its unread session, which came in late. A partition with records to read is not
 // caught up.
 TEST_F(PipelineRunnerTest, ABoundedRunDoesNotIdleAPartitionItHasYetToRead) {
-  source_.Append("actions", Action(10));
-  source_.Append("sessions", Session(10));
-  source_.Append("purchases", Purchase(12));
-  auto first = RunOnce(RunMode::kContinuous, OnDataLoss::kFail, Duration::Seconds(1));
-  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_NO_FATAL_FAILURE(RunContinuouslyOverOneEventEach());
   // One record per partition and poll, in topic order: the first poll brings the action at
   // 200 s, the purchase (its partition read to its end) and the session at 150 s, which is on
   // time while the sessions partition holds the watermark at its saved 10 s.
