@@ -314,8 +314,7 @@ class PipelineRunner::Impl {
     // of event time behind the others; the others, paused ahead of it, were then all released
     // (Align), and read on unaligned: at 2 M seed actions the join state grew from 0.2 M to
     // 0.8 M events until the tick.
-    UpdateBoundedIdleness();
-    engine_->OnIdleCheck(Timestamp::Max(), &rows_);
+    ApplyBoundedIdleness();
   }
 
   // Joins one record that the reading thread decoded.
@@ -410,7 +409,8 @@ class PipelineRunner::Impl {
   // at least idle_timeout ago is idle; one written to more recently holds the watermark, so
   // that the next scheduled run's records in it are not late. A partition this run read
   // nothing from keeps the idleness the last run saved, unless it never delivered anything.
-  void UpdateBoundedIdleness() {
+  // Applied at once: the watermark moves past the partitions that turn idle.
+  void ApplyBoundedIdleness() {
     const Timestamp now = WallNow();
     for (const Partition& p : parts_) {
       if (!p.done) continue;
@@ -423,6 +423,7 @@ class PipelineRunner::Impl {
         engine_->MarkNotCaughtUp(p.tp);
       }
     }
+    engine_->OnIdleCheck(Timestamp::Max(), &rows_);
   }
 
   // Continuous run: a partition may turn idle only while its broker confirms it has nothing
@@ -504,8 +505,7 @@ class PipelineRunner::Impl {
       if (bounded && AllDone()) {
         read_ahead_->RequestStop();  // nothing more to read: its core is the final commit's
         reading_done_ = true;
-        UpdateBoundedIdleness();
-        engine_->OnIdleCheck(Timestamp::Max(), &rows_);
+        ApplyBoundedIdleness();
         if (opt_.mode == RunMode::kDrain) {
           watermark_before_finish_ = engine_->watermark();
           BRAID_RETURN_IF_ERROR(Drain());
@@ -527,10 +527,12 @@ class PipelineRunner::Impl {
           last_probe = now;
           ProbeEnds();
         }
-        // A bounded run decides idleness from broker time (UpdateBoundedIdleness), then
-        // applies it at once.
-        if (bounded) UpdateBoundedIdleness();
-        engine_->OnIdleCheck(bounded ? Timestamp::Max() : WallNow(), &rows_);
+        // A bounded run decides idleness from broker time (ApplyBoundedIdleness).
+        if (bounded) {
+          ApplyBoundedIdleness();
+        } else {
+          engine_->OnIdleCheck(WallNow(), &rows_);
+        }
       }
       // After every poll: holding a partition is free (its records wait in its own queue), and
       // a stale hold would leave records unread while the others run dry.
