@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <future>
 
 #include <fmt/format.h>
 
@@ -146,29 +145,13 @@ Result<std::pair<KafkaOffset, KafkaOffset>> Consumer::QueryOffsets(const TopicPa
 
 Result<std::vector<RecordSource::OffsetRange>> Consumer::QueryOffsetsOf(
     const std::vector<TopicPartition>& partitions, int timeout_ms) {
-  // At most kSideBySide queries (threads) at a time: a topic may have hundreds of partitions.
-  constexpr size_t kSideBySide = 16;
+  BRAID_ASSIGN_OR_RETURN(std::vector<KafkaOffset> starts,
+                         OffsetsAt(partitions, RD_KAFKA_OFFSET_BEGINNING, timeout_ms));
+  BRAID_ASSIGN_OR_RETURN(std::vector<KafkaOffset> ends,
+                         OffsetsAt(partitions, RD_KAFKA_OFFSET_END, timeout_ms));
   std::vector<OffsetRange> ranges;
   ranges.reserve(partitions.size());
-  for (size_t first = 0; first < partitions.size(); first += kSideBySide) {
-    const size_t last = std::min(partitions.size(), first + kSideBySide);
-    std::vector<std::future<Result<OffsetRange>>> asked;
-    for (size_t i = first; i < last; ++i) {
-      asked.push_back(std::async(std::launch::async, [this, &tp = partitions[i], timeout_ms] {
-        return QueryOffsets(tp, timeout_ms);
-      }));
-    }
-    Status failed;
-    for (std::future<Result<OffsetRange>>& f : asked) {  // every one waited for: they use `this`
-      Result<OffsetRange> r = f.get();
-      if (r.ok()) {
-        ranges.push_back(*r);
-      } else if (failed.ok()) {
-        failed = r.status();
-      }
-    }
-    if (!failed.ok()) return failed;
-  }
+  for (size_t i = 0; i < partitions.size(); ++i) ranges.emplace_back(starts[i], ends[i]);
   return ranges;
 }
 
@@ -448,13 +431,25 @@ Result<std::map<TopicPartition, KafkaOffset>> Consumer::EndOffsets(
     const std::vector<TopicPartition>& partitions, int timeout_ms) {
   std::map<TopicPartition, KafkaOffset> out;
   if (partitions.empty()) return out;
+  BRAID_ASSIGN_OR_RETURN(std::vector<KafkaOffset> ends,
+                         OffsetsAt(partitions, RD_KAFKA_OFFSET_END, timeout_ms));
+  for (size_t i = 0; i < partitions.size(); ++i) out[partitions[i]] = ends[i];
+  return out;
+}
+
+Result<std::vector<KafkaOffset>> Consumer::OffsetsAt(const std::vector<TopicPartition>& partitions,
+                                                     int64_t at, int timeout_ms) {
+  const char* what = at == RD_KAFKA_OFFSET_BEGINNING ? "start" : "end";
+  std::vector<KafkaOffset> out;
+  if (partitions.empty()) return out;
   rd_kafka_topic_partition_list_t* list =
       rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
   for (const TopicPartition& tp : partitions) {
-    // A ListOffsets timestamp of -1 asks for the end (librdkafka passes it through).
+    // ListOffsets timestamps -2 and -1 ask for the start and the end (librdkafka passes them
+    // through); the list's order is kept.
     rd_kafka_topic_partition_list_add(list, tp.topic.c_str(),
                                       static_cast<int32_t>(tp.partition.value()))
-        ->offset = RD_KAFKA_OFFSET_END;
+        ->offset = at;
   }
   // On its own thread (BoundedCall), waited for at most the timeout and a little: librdkafka
   // may not time the request out while the broker is down, and a probe held until the broker
@@ -472,28 +467,23 @@ Result<std::map<TopicPartition, KafkaOffset>> Consumer::EndOffsets(
       [rk = rk_, query, timeout_ms] { query->err = rd_kafka_offsets_for_times(rk, query->list, timeout_ms); },
       std::chrono::milliseconds(timeout_ms + 500));
   if (!answered) {
-    return Status::Unavailable(fmt::format("cannot read end offsets from {}: no answer within {} ms",
-                                           bootstrap_, timeout_ms));
+    return Status::Unavailable(fmt::format("cannot read {} offsets from {}: no answer within {} ms",
+                                           what, bootstrap_, timeout_ms));
   }
   list = query->list;
-  const rd_kafka_resp_err_t err = query->err;
-  Status st;
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    st = Status::Unavailable(fmt::format("cannot read end offsets from {}: {}", bootstrap_,
-                                         rd_kafka_err2str(err)));
-  } else {
-    for (int i = 0; i < list->cnt; ++i) {
-      const rd_kafka_topic_partition_t& e = list->elems[i];
-      if (e.err != RD_KAFKA_RESP_ERR_NO_ERROR || e.offset < 0) {
-        st = Status::Unavailable(fmt::format("cannot read the end offset of {}[{}] from {}: {}",
+  if (query->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Unavailable(fmt::format("cannot read {} offsets from {}: {}", what, bootstrap_,
+                                           rd_kafka_err2str(query->err)));
+  }
+  for (int i = 0; i < list->cnt; ++i) {
+    const rd_kafka_topic_partition_t& e = list->elems[i];
+    if (e.err != RD_KAFKA_RESP_ERR_NO_ERROR || e.offset < 0) {
+      return Status::Unavailable(fmt::format("cannot read the {} offset of {}[{}] from {}: {}", what,
                                              e.topic, e.partition, bootstrap_,
                                              rd_kafka_err2str(e.err)));
-        break;
-      }
-      out[TopicPartition{e.topic, PartitionId(e.partition)}] = KafkaOffset(e.offset);
     }
+    out.emplace_back(e.offset);
   }
-  if (!st.ok()) return st;
   return out;
 }
 
