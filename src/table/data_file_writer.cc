@@ -103,7 +103,7 @@ void FillColumn(const ColumnSpec& spec, const ColumnData& col, size_t start, siz
 void ScanBind(duckdb_bind_info info) {
   const RowBatch* batch = *static_cast<const RowBatch**>(duckdb_bind_get_extra_info(info));
   if (batch == nullptr) {
-    duckdb_bind_set_error(info, "braid_rows is only readable while a data file is written");
+    duckdb_bind_set_error(info, "braid's row scan is only readable while a data file is written");
     return;
   }
   for (const ColumnSpec& c : batch->schema()) {
@@ -173,7 +173,16 @@ Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Create(DataFileWriterOpt
   // Row order inside a data file means nothing to Iceberg; dropping it lets DuckDB write
   // row groups from several threads.
   BRAID_RETURN_IF_ERROR(db->Execute("SET preserve_insertion_order=false"));
-  std::unique_ptr<DataFileWriter> w(new DataFileWriter(std::move(db), options));
+  std::unique_ptr<DataFileWriter> w(new DataFileWriter(std::move(db), options, kScanName));
+  BRAID_RETURN_IF_ERROR(w->RegisterScan());
+  return w;
+}
+
+Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Sibling() {
+  static std::atomic<int> siblings{0};
+  BRAID_ASSIGN_OR_RETURN(std::unique_ptr<DuckDbConnection> db, db_->Connect());
+  std::unique_ptr<DataFileWriter> w(
+      new DataFileWriter(std::move(db), options_, fmt::format("{}_{}", kScanName, ++siblings)));
   BRAID_RETURN_IF_ERROR(w->RegisterScan());
   return w;
 }
@@ -189,14 +198,16 @@ Status DataFileWriter::SetThreads(int threads) {
 
 Status DataFileWriter::RegisterScan() {
   duckdb_table_function f = duckdb_create_table_function();
-  duckdb_table_function_set_name(f, kScanName);
+  duckdb_table_function_set_name(f, scan_name_.c_str());
   duckdb_table_function_set_extra_info(f, &current_, nullptr);
   duckdb_table_function_set_bind(f, ScanBind);
   duckdb_table_function_set_init(f, ScanInit);
   duckdb_table_function_set_function(f, ScanFunction);
   duckdb_state st = duckdb_register_table_function(db_->handle(), f);
   duckdb_destroy_table_function(&f);
-  if (st == DuckDBError) return Status::Internal("cannot register the braid_rows scan with DuckDB");
+  if (st == DuckDBError) {
+    return Status::Internal(fmt::format("cannot register the {} scan with DuckDB", scan_name_));
+  }
   return Status::Ok();
 }
 
@@ -213,7 +224,7 @@ std::string DataFileWriter::CopyOptions(const RowSchema& schema, const ParquetCo
 Result<DataFile> DataFileWriter::Write(const RowBatch& batch, const std::string& local_path,
                                        const std::string& location, const ParquetCompression& compression) {
   if (batch.empty()) return Status::InvalidArgument(fmt::format("{}: no rows to write", location));
-  const std::string sql = fmt::format("COPY (FROM {}()) TO {} ({})", kScanName, QuoteLiteral(local_path),
+  const std::string sql = fmt::format("COPY (FROM {}()) TO {} ({})", scan_name_, QuoteLiteral(local_path),
                                       CopyOptions(batch.schema(), compression));
   current_ = &batch;
   Result<DuckDbResult> result = db_->Query(sql);

@@ -4,7 +4,7 @@
 // an Iceberg DataFile from the statistics DuckDB returns (COPY ... RETURN_STATS) and the
 // file's row group offsets.
 //
-// DuckDB reads the batch in place through a table function (`braid_rows`) whose worker threads
+// DuckDB reads the batch in place through a table function (`braid_rows...`) whose worker threads
 // fill data chunks straight from the batch's columns. Measured on 1M seed-shaped rows (9
 // columns, 2 cores, best of 3, COPY included): 0.47 s, against 1.19 s for appending the same
 // data chunks to a temporary table through the appender and copying that table, and 1.1 s for
@@ -17,7 +17,8 @@
 // output (ids nearly unique per row): make bench at 2 M actions wrote files of the same size
 // (within 1 %) in less time with the limit.
 //
-// Owns one in-memory DuckDB database. Not thread-safe: use one writer per thread.
+// Owns a connection to an in-memory DuckDB database (Sibling: another one to the same). Not
+// thread-safe: use one writer per thread.
 
 #include <functional>
 #include <memory>
@@ -58,6 +59,11 @@ class DataFileWriter {
   /// every core). A no-op when unchanged.
   Status SetThreads(int threads);
 
+  /// A writer on another connection to this one's DuckDB database, for another thread: the
+  /// two write at the same time, each on its own thread, with the database's settings (a
+  /// SetThreads of either applies to both; neither knows of the other's).
+  Result<std::unique_ptr<DataFileWriter>> Sibling();
+
   /// Rewrites the Parquet data files `inputs` (local copies at `local_inputs`, same order) as
   /// one file at `local_path`, described like Write's: the rows of `schema`'s columns, read by
   /// name from files that must carry each column under its field id (InvalidArgument naming
@@ -69,8 +75,8 @@ class DataFileWriter {
                            const ParquetCompression& compression = {});
 
  private:
-  explicit DataFileWriter(std::unique_ptr<DuckDbConnection> db, DataFileWriterOptions options)
-      : db_(std::move(db)), options_(options) {}
+  DataFileWriter(std::unique_ptr<DuckDbConnection> db, DataFileWriterOptions options, std::string scan_name)
+      : db_(std::move(db)), options_(options), scan_name_(std::move(scan_name)) {}
   Status RegisterScan();
   // The options of both COPYs: Parquet with the compression, field ids, row group size and
   // returned statistics.
@@ -83,7 +89,8 @@ class DataFileWriter {
 
   std::unique_ptr<DuckDbConnection> db_;
   DataFileWriterOptions options_;
-  const RowBatch* current_ = nullptr;  // the batch the braid_rows scan reads during Write
+  const std::string scan_name_;  // this writer's table function (one per connection of a database)
+  const RowBatch* current_ = nullptr;  // the batch the scan reads during Write
 };
 
 }  // namespace braid

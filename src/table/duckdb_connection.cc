@@ -19,7 +19,6 @@ Status DuckDbError(duckdb_error_type type, std::string_view message) {
 
 Result<std::unique_ptr<DuckDbConnection>> DuckDbConnection::Open(
     const std::map<std::string, std::string>& config) {
-  std::unique_ptr<DuckDbConnection> c(new DuckDbConnection());
   duckdb_config cfg;
   if (duckdb_create_config(&cfg) == DuckDBError) return Status::Internal("duckdb_create_config failed");
   for (const auto& [key, value] : config) {
@@ -29,14 +28,24 @@ Result<std::unique_ptr<DuckDbConnection>> DuckDbConnection::Open(
     }
   }
   char* error = nullptr;
-  duckdb_state st = duckdb_open_ext(nullptr, &c->database_, cfg, &error);
+  duckdb_database database = nullptr;
+  duckdb_state st = duckdb_open_ext(nullptr, &database, cfg, &error);
   duckdb_destroy_config(&cfg);
   if (st == DuckDBError) {
     Status s = Status::Internal(fmt::format("cannot open DuckDB: {}", error ? error : "unknown error"));
     if (error) duckdb_free(error);
     return s;
   }
-  if (duckdb_connect(c->database_, &c->connection_) == DuckDBError) {
+  return ConnectTo(std::shared_ptr<_duckdb_database>(database, [](duckdb_database d) { duckdb_close(&d); }));
+}
+
+Result<std::unique_ptr<DuckDbConnection>> DuckDbConnection::Connect() { return ConnectTo(database_); }
+
+Result<std::unique_ptr<DuckDbConnection>> DuckDbConnection::ConnectTo(
+    std::shared_ptr<_duckdb_database> database) {
+  std::unique_ptr<DuckDbConnection> c(new DuckDbConnection());
+  c->database_ = std::move(database);
+  if (duckdb_connect(c->database_.get(), &c->connection_) == DuckDBError) {
     return Status::Internal("cannot connect to DuckDB");
   }
   BRAID_RETURN_IF_ERROR(c->Execute("SET TimeZone='UTC'"));
@@ -45,7 +54,6 @@ Result<std::unique_ptr<DuckDbConnection>> DuckDbConnection::Open(
 
 DuckDbConnection::~DuckDbConnection() {
   if (connection_) duckdb_disconnect(&connection_);
-  if (database_) duckdb_close(&database_);
 }
 
 Status DuckDbConnection::Execute(const std::string& sql) {

@@ -1,7 +1,7 @@
 #pragma once
-// DuckDbConnection: an in-memory DuckDB database with one connection, and DuckDbResult, its
-// materialized query result. DuckDB's errors become Status values carrying DuckDB's message.
-// Not thread-safe: one thread uses a connection at a time.
+// DuckDbConnection: a connection to an in-memory DuckDB database (the first opens it, Connect
+// adds more), and DuckDbResult, its materialized query result. DuckDB's errors become Status
+// values carrying DuckDB's message. Not thread-safe: one thread uses a connection at a time.
 
 #include <map>
 #include <memory>
@@ -66,6 +66,11 @@ class DuckDbConnection {
 
   duckdb_connection handle() { return connection_; }
 
+  /// Another connection to this one's database: the same catalog, settings (threads too) and
+  /// memory, its own session (in UTC as well). Two connections serve two threads at the same
+  /// time. The database closes with the last connection to it.
+  Result<std::unique_ptr<DuckDbConnection>> Connect();
+
   /// Runs `sql` (one or more statements) and discards the result.
   Status Execute(const std::string& sql);
   /// Runs `sql` and returns its materialized result.
@@ -73,8 +78,9 @@ class DuckDbConnection {
 
  private:
   DuckDbConnection() = default;
+  static Result<std::unique_ptr<DuckDbConnection>> ConnectTo(std::shared_ptr<_duckdb_database> database);
 
-  duckdb_database database_ = nullptr;
+  std::shared_ptr<_duckdb_database> database_;  // shared by its connections; closes with the last
   duckdb_connection connection_ = nullptr;
 };
 

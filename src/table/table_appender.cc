@@ -77,6 +77,11 @@ Result<std::unique_ptr<TableAppender>> TableAppender::Create(TableAppenderOption
   return std::unique_ptr<TableAppender>(new TableAppender(std::move(writer), options));
 }
 
+Result<std::unique_ptr<TableAppender>> TableAppender::Sibling() {
+  BRAID_ASSIGN_OR_RETURN(std::unique_ptr<DataFileWriter> writer, writer_->Sibling());
+  return std::unique_ptr<TableAppender>(new TableAppender(std::move(writer), options_));
+}
+
 Result<std::vector<DataFile>> TableAppender::WriteDataFiles(TableOperations& table, const TableState& state,
                                                             const RowBatch& batch) {
   BRAID_RETURN_IF_ERROR(CheckWritable(table, state.metadata));

@@ -8,7 +8,7 @@
 // Files of a commit that fails are left unreferenced (orphans for `braid table` maintenance);
 // the table itself never points at a partial commit.
 //
-// Not thread-safe: use one appender per thread (it owns a DuckDB instance).
+// Not thread-safe: use one appender per thread (Sibling gives another thread its own).
 
 #include <functional>
 #include <map>
@@ -85,6 +85,9 @@ class TableAppender {
 
   /// DuckDB worker threads for the data files written from now on (DataFileWriter::SetThreads).
   Status SetWriterThreads(int threads) { return writer_->SetThreads(threads); }
+  /// An appender for another thread, writing data files at the same time as this one through
+  /// another connection to its DuckDB database (DataFileWriter::Sibling).
+  Result<std::unique_ptr<TableAppender>> Sibling();
 
  private:
   Result<DataFile> WriteOne(TableOperations& table, const TableState& state, const RowBatch& batch,

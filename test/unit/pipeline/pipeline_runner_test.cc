@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <filesystem>
 #include <random>
 #include <set>
@@ -143,6 +146,53 @@ std::string Session(int s) {
   return fmt::format(R"({{"session_id":"s1","user_id":"u1","device":"mobile","timestamp":"{}"}})", Ts(s));
 }
 
+// A table whose Refresh, on any thread but the one that made it (the committing thread's), waits
+// while the gate is closed: a stage job held before it writes.
+class GatedTable final : public TableOperations {
+ public:
+  explicit GatedTable(std::unique_ptr<TableOperations> table)
+      : table_(std::move(table)), owner_(std::this_thread::get_id()) {}
+  const TableIdentifier& id() const override { return table_->id(); }
+  Result<TableState> Refresh() override {
+    if (std::this_thread::get_id() != owner_) {
+      std::unique_lock<std::mutex> lock(mu_);
+      if (closed_) {
+        ++held_;
+        cv_.notify_all();
+        cv_.wait(lock, [this] { return !closed_; });
+      }
+    }
+    return table_->Refresh();
+  }
+  Result<TableState> Commit(const TableState& base, const TableMetadata& updated) override {
+    return table_->Commit(base, updated);
+  }
+  FileSystem& io() override { return table_->io(); }
+
+  void Close() {
+    const std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+  }
+  void Open() {
+    const std::lock_guard<std::mutex> lock(mu_);
+    closed_ = false;
+    cv_.notify_all();
+  }
+  // Waits up to `timeout` for a Refresh to be held at the gate.
+  bool WaitHeld(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [this] { return held_ > 0; });
+  }
+
+ private:
+  std::unique_ptr<TableOperations> table_;
+  const std::thread::id owner_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool closed_ = false;
+  int held_ = 0;
+};
+
 class PipelineRunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -179,7 +229,13 @@ class PipelineRunnerTest : public ::testing::Test {
         -> Result<std::unique_ptr<RecordSource>> {
       return std::unique_ptr<RecordSource>(new Borrowed(source_));
     };
-    PipelineRunner runner(spec_, KafkaConfig{}, **rows, **rejects, opt);
+    std::unique_ptr<TableOperations> rows_table = std::move(*rows);
+    if (gate_rows_) {
+      auto gated = std::make_unique<GatedTable>(std::move(rows_table));
+      gate_ = gated.get();
+      rows_table = std::move(gated);
+    }
+    PipelineRunner runner(spec_, KafkaConfig{}, *rows_table, **rejects, opt);
     return runner.Run();
   }
 
@@ -232,6 +288,8 @@ class PipelineRunnerTest : public ::testing::Test {
   TableIdentifier rejects_id_{"demo", "unified_activity_rejects"};
   FakeSource source_;
   size_t max_buffer_bytes_ = size_t{256} << 20;
+  bool gate_rows_ = false;       // RunOnce's rows table is a GatedTable, at gate_
+  std::atomic<GatedTable*> gate_{nullptr};
 };
 
 TEST_F(PipelineRunnerTest, BoundedRunFinishesOnTransactionMarkers) {
@@ -270,6 +328,65 @@ TEST_F(PipelineRunnerTest, ADrainWritesItsFinalSweepInPartsAndCommitsEveryRow) {
   ASSERT_NE(m.CurrentSnapshot(), nullptr);
   EXPECT_EQ(m.CurrentSnapshot()->summary.at("added-records"), std::to_string(kSessions));
   EXPECT_GE(std::stoi(m.CurrentSnapshot()->summary.at("added-data-files")), 2);
+}
+
+// Reading ends while the committing thread still writes a stage: the rows left are written
+// beside it, on the joining thread, and the final commit adds them to the stage's. Here the
+// stage is held (its table refresh waits at a gate closed at the last poll) until a data file
+// of the rows left appears; waiting for the stage first, as before, no file appeared.
+TEST_F(PipelineRunnerTest, TheRowsLeftWhenReadingEndsAreWrittenBesideTheLastStage) {
+  constexpr int kMinutes = 60;
+  for (int m = 0; m < kMinutes; ++m) {
+    source_.Append("sessions", fmt::format(
+        R"({{"session_id":"s{}","user_id":"u","device":"mobile","timestamp":"{}"}})", m, Ts(m * 60)));
+  }
+  for (int s = 0; s < kMinutes * 60; ++s) {
+    source_.Append("actions", fmt::format(
+        R"({{"user_id":"u","session_id":"s{}","action":"view","page_url":"/","timestamp":"{}"}})",
+        s / 60, Ts(s)));
+  }
+  source_.per_poll = 300;  // five minutes of actions per poll, twelve polls
+  max_buffer_bytes_ = size_t{1} << 20;
+  gate_rows_ = true;
+  source_.before_poll = [this](FakeSource& s) {
+    if (s.polls == kMinutes / 5) gate_.load()->Close();
+  };
+  const auto data = dir_ / "demo" / "unified_activity" / "data";
+  auto files = [&data] {
+    size_t n = 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(data, ec)) n += e.path().extension() == ".parquet";
+    return n;
+  };
+  bool written_beside = false;
+  std::thread watcher([&] {
+    GatedTable* gate = nullptr;
+    for (int i = 0; i < 20000 && (gate = gate_.load()) == nullptr; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (gate == nullptr) return;
+    if (gate->WaitHeld(std::chrono::seconds(20))) {
+      const size_t before = files();
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+      while (!written_beside && std::chrono::steady_clock::now() < deadline) {
+        written_beside = files() > before;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
+    gate->Open();
+  });
+  auto r = RunOnce(RunMode::kDrain);
+  watcher.join();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(written_beside);
+  EXPECT_EQ(r->rows_committed, kMinutes * 60);  // each action with its session, once
+  const TableMetadata m = catalog_->LoadTable(rows_id_)->metadata;
+  int64_t records = 0;
+  for (const Snapshot& snap : m.snapshots) {
+    auto it = snap.summary.find("added-records");
+    if (it != snap.summary.end()) records += std::stoll(it->second);
+  }
+  EXPECT_EQ(records, kMinutes * 60);
 }
 
 TEST_F(PipelineRunnerTest, UntilCaughtUpKeepsTheJoinStateForTheNextRun) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <thread>
 
 #include "storage/temp_dir.h"
 #include "table/column_bounds.h"
@@ -406,6 +407,48 @@ TEST(DataFileWriter, WritesEveryRowWhateverItsThreads) {
     EXPECT_EQ(rows[0][0], "20000");
     EXPECT_EQ(rows[0][1], "20000");
   }
+}
+
+// Two threads write at the same time, one with the writer, one with its sibling (another
+// connection to the same DuckDB database): each file holds its own batch's rows, and the
+// sibling keeps writing once the first writer is gone.
+TEST(DataFileWriter, ASiblingWritesBesideItsWriterOnAnotherThread) {
+  TempDir dir;
+  auto writer = SmallRowGroupWriter(1);
+  ASSERT_TRUE(writer.ok());
+  Result<std::unique_ptr<DataFileWriter>> sibling = (*writer)->Sibling();
+  ASSERT_TRUE(sibling.ok()) << sibling.status().ToString();
+  const RowBatch first = MixedBatch(30000);
+  const RowBatch second = MixedBatch(17001);
+  auto write_three = [&dir](DataFileWriter& w, const RowBatch& batch, const std::string& name,
+                            std::vector<std::pair<Result<DataFile>, std::string>>* out) {
+    for (int i = 0; i < 3; ++i) {
+      const std::string path = dir.path() + "/" + name + std::to_string(i) + ".parquet";
+      out->emplace_back(w.Write(batch, path, "file://" + path), path);
+    }
+  };
+  std::vector<std::pair<Result<DataFile>, std::string>> by_writer, by_sibling;
+  std::thread beside([&] { write_three(**sibling, second, "s", &by_sibling); });
+  write_three(**writer, first, "w", &by_writer);
+  beside.join();
+  writer->reset();
+  write_three(**sibling, second, "after", &by_sibling);
+  auto db = DuckDbConnection::Open();
+  ASSERT_TRUE(db.ok());
+  for (auto* files : {&by_writer, &by_sibling}) {
+    const RowBatch& batch = files == &by_writer ? first : second;
+    for (const auto& [f, path] : *files) {
+      SCOPED_TRACE(path);
+      ASSERT_TRUE(f.ok()) << f.status().ToString();
+      CheckFile(batch, *f, path);
+      auto rows = Rows(**db, "SELECT count(*)::VARCHAR, count(DISTINCT " + batch.schema()[3].name +
+                                 ")::VARCHAR FROM '" + path + "'");
+      ASSERT_EQ(rows.size(), 1u);
+      EXPECT_EQ(rows[0][0], std::to_string(batch.num_rows()));
+      EXPECT_EQ(rows[0][1], std::to_string(batch.num_rows()));
+    }
+  }
+  EXPECT_EQ(by_sibling.size(), 6u);
 }
 
 TEST(DataFileWriter, RefusesAnEmptyBatch) {
