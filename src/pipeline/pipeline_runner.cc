@@ -63,17 +63,19 @@ class PipelineRunner::Impl {
   }
 
   // Moves what takes longest to free where nothing frees it: a list that lives as long as the
-  // process (so that leak checkers see it held). The appender only when no job of the
-  // committing thread can be using it (after a failure one may still run).
+  // process (so that leak checkers see it held). The reader once stopped (its batches took 3-5
+  // ms to free at 2 M seed actions). The appender only when no job of the committing thread
+  // can be using it (after a failure one may still run).
   void LeaveMemoryToExit() {
     struct Left {
       std::unique_ptr<JoinEngine> engine;
       RowBatch rows, spare_rows;
+      std::unique_ptr<ReadAhead> read_ahead;
       std::unique_ptr<TableAppender> appender;
     };
     static auto* left = new std::vector<std::unique_ptr<Left>>();
-    auto l = std::make_unique<Left>(
-        Left{std::move(engine_), std::move(rows_), std::move(spare_rows_), nullptr});
+    auto l = std::make_unique<Left>(Left{std::move(engine_), std::move(rows_), std::move(spare_rows_),
+                                         std::move(read_ahead_), nullptr});
     if (!appender_ready_.valid() && !committing_.load(std::memory_order_acquire)) {
       l->appender = std::move(appender_);
     }
