@@ -591,9 +591,15 @@ class PipelineRunner::Impl {
     auto files = tail_appender_->WriteDataFiles(rows_table_, *last_stage_state_, rows);
     if (!files.ok()) return files.status().WithContext("writing data files of " + rows_table_.id().ToString());
     BRAID_RETURN_IF_ERROR(FinishCommit(/*wait=*/true));  // staged_files_ are this thread's again
-    for (DataFile& f : *files) staged_files_.push_back(std::move(f));
-    staged_rows_ += static_cast<int64_t>(rows.num_rows());
+    KeepStaged(std::move(*files), rows.num_rows());
     return Status::Ok();
+  }
+
+  // Files written for the next commit to add, and their rows. The committing thread's while a
+  // job is in flight, the joining thread's when none is.
+  void KeepStaged(std::vector<DataFile> files, size_t rows) {
+    for (DataFile& f : files) staged_files_.push_back(std::move(f));
+    staged_rows_ += static_cast<int64_t>(rows);
   }
 
   // The output since the last commit (rows in memory, rows staged, rejects) reached
@@ -818,8 +824,7 @@ class PipelineRunner::Impl {
     BRAID_ASSIGN_OR_RETURN(TableState state, rows_table_.Refresh());
     auto files = appender_->WriteDataFiles(rows_table_, state, job.rows);
     if (!files.ok()) return files.status().WithContext("writing data files of " + rows_table_.id().ToString());
-    for (DataFile& f : *files) staged_files_.push_back(std::move(f));
-    staged_rows_ += static_cast<int64_t>(job.rows.num_rows());
+    KeepStaged(std::move(*files), job.rows.num_rows());
     job.stage_state = std::move(state);
     CrashPoint("after-staged-files");
     return Status::Ok();

@@ -249,6 +249,19 @@ class PipelineRunnerTest : public ::testing::Test {
     ASSERT_TRUE(first.ok()) << first.status().ToString();
   }
 
+  // A session a minute and an action a second, each action in its minute's session, from 0 s.
+  void AppendMinutesOfSessionsAndActions(int minutes) {
+    for (int m = 0; m < minutes; ++m) {
+      source_.Append("sessions", fmt::format(
+          R"({{"session_id":"s{}","user_id":"u","device":"mobile","timestamp":"{}"}})", m, Ts(m * 60)));
+    }
+    for (int s = 0; s < minutes * 60; ++s) {
+      source_.Append("actions", fmt::format(
+          R"({{"user_id":"u","session_id":"s{}","action":"view","page_url":"/","timestamp":"{}"}})",
+          s / 60, Ts(s)));
+    }
+  }
+
   std::optional<PipelineRecord> Record() {
     return PipelineRecord::Find(catalog_->LoadTable(rows_id_)->metadata, "p");
   }
@@ -336,15 +349,7 @@ TEST_F(PipelineRunnerTest, ADrainWritesItsFinalSweepInPartsAndCommitsEveryRow) {
 // of the rows left appears; waiting for the stage first, as before, no file appeared.
 TEST_F(PipelineRunnerTest, TheRowsLeftWhenReadingEndsAreWrittenBesideTheLastStage) {
   constexpr int kMinutes = 60;
-  for (int m = 0; m < kMinutes; ++m) {
-    source_.Append("sessions", fmt::format(
-        R"({{"session_id":"s{}","user_id":"u","device":"mobile","timestamp":"{}"}})", m, Ts(m * 60)));
-  }
-  for (int s = 0; s < kMinutes * 60; ++s) {
-    source_.Append("actions", fmt::format(
-        R"({{"user_id":"u","session_id":"s{}","action":"view","page_url":"/","timestamp":"{}"}})",
-        s / 60, Ts(s)));
-  }
+  AppendMinutesOfSessionsAndActions(kMinutes);
   source_.per_poll = 300;  // five minutes of actions per poll, twelve polls
   max_buffer_bytes_ = size_t{1} << 20;
   gate_rows_ = true;
@@ -429,15 +434,7 @@ TEST_F(PipelineRunnerTest, APartitionReadToItsEndStopsHoldingTheWatermarkAtOnce)
   constexpr int kMinutes = 60;
   source_.Append("purchases", fmt::format(
       R"({{"user_id":"u","session_id":"s0","product_id":"p","amount":2.5,"timestamp":"{}"}})", Ts(0)));
-  for (int m = 0; m < kMinutes; ++m) {
-    source_.Append("sessions", fmt::format(
-        R"({{"session_id":"s{}","user_id":"u","device":"mobile","timestamp":"{}"}})", m, Ts(m * 60)));
-  }
-  for (int s = 0; s < kMinutes * 60; ++s) {
-    source_.Append("actions", fmt::format(
-        R"({{"user_id":"u","session_id":"s{}","action":"view","page_url":"/","timestamp":"{}"}})",
-        s / 60, Ts(s)));
-  }
+  AppendMinutesOfSessionsAndActions(kMinutes);
   source_.per_poll = 300;  // five minutes of actions per poll
   auto r = RunOnce(RunMode::kDrain);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
