@@ -588,11 +588,19 @@ class PipelineRunner::Impl {
     BRAID_RETURN_IF_ERROR(AppenderReady());  // tail_appender_ too
     if (!tail_appender_) return Status::Ok();
     const RowBatch rows = TakeRows(WallNow());
-    auto files = tail_appender_->WriteDataFiles(rows_table_, *last_stage_state_, rows);
-    if (!files.ok()) return files.status().WithContext("writing data files of " + rows_table_.id().ToString());
+    BRAID_ASSIGN_OR_RETURN(std::vector<DataFile> files,
+                           WriteRowFiles(*tail_appender_, *last_stage_state_, rows));
     BRAID_RETURN_IF_ERROR(FinishCommit(/*wait=*/true));  // staged_files_ are this thread's again
-    KeepStaged(std::move(*files), rows.num_rows());
+    KeepStaged(std::move(files), rows.num_rows());
     return Status::Ok();
+  }
+
+  // `rows` as data files of the rows table under `state`, through `appender`; not added yet.
+  Result<std::vector<DataFile>> WriteRowFiles(TableAppender& appender, const TableState& state,
+                                              const RowBatch& rows) {
+    auto files = appender.WriteDataFiles(rows_table_, state, rows);
+    if (!files.ok()) return files.status().WithContext("writing data files of " + rows_table_.id().ToString());
+    return files;
   }
 
   // Files written for the next commit to add, and their rows. The committing thread's while a
@@ -822,9 +830,8 @@ class PipelineRunner::Impl {
   Status WriteStaged(CommitJob& job) {
     BRAID_RETURN_IF_ERROR(appender_->SetWriterThreads(job.writer_threads));
     BRAID_ASSIGN_OR_RETURN(TableState state, rows_table_.Refresh());
-    auto files = appender_->WriteDataFiles(rows_table_, state, job.rows);
-    if (!files.ok()) return files.status().WithContext("writing data files of " + rows_table_.id().ToString());
-    KeepStaged(std::move(*files), job.rows.num_rows());
+    BRAID_ASSIGN_OR_RETURN(std::vector<DataFile> files, WriteRowFiles(*appender_, state, job.rows));
+    KeepStaged(std::move(files), job.rows.num_rows());
     job.stage_state = std::move(state);
     CrashPoint("after-staged-files");
     return Status::Ok();
