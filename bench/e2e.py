@@ -145,9 +145,9 @@ def produce(bootstrap: str, args: argparse.Namespace) -> float:
     # --idle-timeout old; one written to more recently holds the watermark where its records
     # end, and the join state then keeps what the other partitions hold past that point (README,
     # "Three ways a run ends"). The generator writes two hours of event time in under a minute,
-    # so its partitions end minutes of event time apart: a run started at once would measure
-    # that hold (at 2 M actions, up to 4.2 M of the 5.2 M records in state) instead of the replay
-    # of a backlog.
+    # so its partitions end minutes of event time apart: a run started at once would wait for
+    # them to turn idle (once the hold keeps 250,000 events in state) and measure that wait
+    # instead of the replay of a backlog.
     time.sleep(IDLE_TIMEOUT_S)
     return seconds
 
