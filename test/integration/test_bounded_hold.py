@@ -26,12 +26,18 @@ def peak_state(out: str) -> int:
     return int(done.group(1))
 
 
-def test_a_run_behind_finished_partitions_waits_for_them_instead_of_holding_what_it_reads(
-        kafka, new_topic, tmp_path):
+def produce_backlog(kafka, new_topic) -> list[str]:
+    """EVENTS seed actions over 30 minutes into three new topics; braid's flags naming them."""
     topics = ["--topic-actions", new_topic(3, "actions"), "--topic-purchases",
               new_topic(3, "purchases"), "--topic-sessions", new_topic(3, "sessions")]
     run("produce", "--bootstrap", kafka.bootstrap, "--events", str(EVENTS), "--users", "25000",
         "--sessions", "50000", "--span", "30m", "--seed", "5", *topics, timeout=300)
+    return topics
+
+
+def test_a_run_behind_finished_partitions_waits_for_them_instead_of_holding_what_it_reads(
+        kafka, new_topic, tmp_path):
+    topics = produce_backlog(kafka, new_topic)
     written = time.monotonic()
 
     at_once = run("join", "--bootstrap", kafka.bootstrap, "--warehouse", str(tmp_path / "at-once"),
@@ -52,3 +58,16 @@ def test_a_run_behind_finished_partitions_waits_for_them_instead_of_holding_what
             for wh in ("at-once", "later")]
     assert sums[0] == sums[1], sums
     assert int(sums[0].splitlines()[1].split(",")[0]) > EVENTS * 0.9, sums
+
+
+def test_a_hold_longer_than_a_minute_is_not_waited_for(kafka, new_topic, tmp_path):
+    topics = produce_backlog(kafka, new_topic)
+    # With a 5-minute idle timeout the holds end minutes from now: the run reads on behind them,
+    # as before, and ends at once with the records past the hold in state.
+    started = time.monotonic()
+    proc = run("join", "--bootstrap", kafka.bootstrap, "--warehouse", str(tmp_path / "wh"),
+               "--until-caught-up", "--idle-timeout", "5m", *topics, timeout=300)
+    out = proc.stdout + proc.stderr
+    assert "waiting" not in out, out
+    assert peak_state(out) > HELD_STATE_EVENTS * 1.4, out
+    assert time.monotonic() - started < 60, out
