@@ -1,7 +1,7 @@
 """A bounded run started right after the producers stop, whose partitions end minutes of event
 time apart: a partition read to its end holds the watermark until its last record is
 --idle-timeout old, and the partitions still to read run ahead of it. Reading on would keep
-everything read meanwhile in the join state (at 500 k seed actions, 617 k events, against 50 k
+everything read meanwhile in the join state (at 500 k seed actions, 617 k events, against 202 k
 when the run starts later). Past 250,000 events braid waits for such holds to end (at most the
 idle timeout) and says so; its table is then the one a run started after them writes."""
 
