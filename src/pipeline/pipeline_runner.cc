@@ -415,13 +415,18 @@ class PipelineRunner::Impl {
   // that the next scheduled run's records in it are not late. A partition this run read
   // nothing from keeps the idleness the last run saved, unless it never delivered anything.
   // Applied at once: the watermark moves past the partitions that turn idle.
+  // When a finished partition of a bounded run turns idle: once its last record read this run
+  // is idle_timeout old. None when this run read nothing from it (its idleness is the saved one).
+  std::optional<Timestamp> TurnsIdleAt(const Partition& p) const {
+    if (p.last_write == Timestamp::Min()) return std::nullopt;
+    return p.last_write + spec_.IdleTimeoutOf(p.tp.topic);
+  }
   void ApplyBoundedIdleness() {
     const Timestamp now = WallNow();
     for (const Partition& p : parts_) {
       if (!p.done) continue;
-      const bool idle = p.last_write == Timestamp::Min()
-                            ? !engine_->HasDelivered(p.tp) || engine_->IsIdle(p.tp)
-                            : p.last_write + spec_.IdleTimeoutOf(p.tp.topic) <= now;
+      const std::optional<Timestamp> at = TurnsIdleAt(p);
+      const bool idle = at ? *at <= now : !engine_->HasDelivered(p.tp) || engine_->IsIdle(p.tp);
       if (idle) {
         engine_->MarkCaughtUp(p.tp);
       } else {
@@ -510,8 +515,9 @@ class PipelineRunner::Impl {
     Timestamp lapse = Timestamp::Min();
     for (const Partition& p : parts_) {
       if (!p.done || engine_->IsIdle(p.tp)) continue;
-      if (p.last_write == Timestamp::Min() || p.last_write > now) return false;
-      lapse = std::max(lapse, p.last_write + spec_.IdleTimeoutOf(p.tp.topic));
+      const std::optional<Timestamp> at = TurnsIdleAt(p);
+      if (!at || p.last_write > now) return false;
+      lapse = std::max(lapse, *at);
     }
     if (lapse == Timestamp::Min() || lapse > now + kMaxHoldWait) return false;
     if (!hold_told_) {
