@@ -1,6 +1,5 @@
 #include "join/row_emitter.h"
 
-#include <array>
 #include <cassert>
 
 #include "event/event_key.h"
@@ -8,7 +7,8 @@
 
 namespace braid {
 
-RowEmitter::RowEmitter(const JoinPlan& plan) : num_key_parts_(plan.key_types().size()) {
+RowEmitter::RowEmitter(const JoinPlan& plan)
+    : parts_(plan.key_types().size()), num_key_parts_(plan.key_types().size()) {
   for (const ColumnSource& src : plan.sources()) {
     columns_.push_back(Column{static_cast<uint32_t>(src.stream), src.kind, src.type,
                               static_cast<uint32_t>(src.index),
@@ -19,7 +19,9 @@ RowEmitter::RowEmitter(const JoinPlan& plan) : num_key_parts_(plan.key_types().s
 void RowEmitter::Emit(std::string_view key, std::span<const StoredEvent* const> events,
                       RowBatch* out) const {
   assert(events[0] != nullptr);
-  std::array<std::string_view, 16> parts;  // JoinPlan allows at most 16 key fields
+  // Scratch kept by the emitter: an array on the stack was zero-filled for every row (all 16
+  // views, a `rep stos` that was an eighth of this function's time).
+  std::string_view* parts = parts_.data();
   EventKey reader(key);
   for (size_t i = 0; i < num_key_parts_; ++i) {
     [[maybe_unused]] bool ok = reader.Next(&parts[i]);

@@ -1,5 +1,6 @@
 #pragma once
-// RowEmitter: writes one output row of the join from the events that form it.
+// RowEmitter: writes one output row of the join from the events that form it. Emit uses
+// scratch of the emitter's own: one thread at a time (its JoinOperator's).
 
 #include <cstdint>
 #include <span>
@@ -34,6 +35,7 @@ class RowEmitter {
     uint32_t num_fields;  // the stream's stored fields (for reading its values)
   };
   std::vector<Column> columns_;
+  mutable std::vector<std::string_view> parts_;  // the key's parts, per row (scratch)
   size_t num_key_parts_;
 };
 
