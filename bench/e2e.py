@@ -12,7 +12,9 @@ the two readers of the broker in turn for --rounds rounds (each one's fastest ru
   - DuckDB: JSON lines (dumped from the topics, untimed) → Parquet, then DESIGN §2's query
     → Parquet, in one process with every core (bench/duckdb_join.py),
   - `braid join --drain` into a fresh local warehouse (wall time, peak RSS, commits, rows).
-records/s is R / wall seconds for each. braid's row count must equal DuckDB's: otherwise a
+records/s is R / wall seconds for each. The CPU seconds of braid's fastest run and of kcat's
+fastest read are printed too: on two cores both readers keep both busy, so the ratio to kcat
+follows the ratio of their CPU per record. braid's row count must equal DuckDB's: otherwise a
 FAIL line and exit 1. The figures, the git commit, date, nproc and load go to --json.
 """
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -170,10 +173,17 @@ def topic_counts(bootstrap: str) -> dict[str, int]:
         consumer.close()
 
 
-def kcat_read(bootstrap: str, work: Path, concurrent: bool) -> tuple[float, int]:
+def children_cpu_s() -> float:
+    """User and system seconds of this process's ended and waited-for children so far."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def kcat_read(bootstrap: str, work: Path, concurrent: bool) -> tuple[float, int, float]:
     """kcat reads every topic to its end, printing one byte per record to a file (the count).
-    Returns wall seconds over all topics and the records read."""
+    Returns wall seconds over all topics, the records read and the kcats' CPU seconds."""
     outs = {t: work / f"kcat-{t}.out" for t in TOPICS}
+    cpu0 = children_cpu_s()
     t0 = time.perf_counter()
     if concurrent:
         procs = []
@@ -193,12 +203,13 @@ def kcat_read(bootstrap: str, work: Path, concurrent: bool) -> tuple[float, int]
             with open(out, "wb") as f:
                 codes.append(subprocess.run(kcat_cmd(bootstrap, topic, r"\n"), stdout=f).returncode)
     seconds = time.perf_counter() - t0
+    cpu = children_cpu_s() - cpu0
     if any(codes):
         raise RuntimeError(f"kcat exited {codes}")
     read = sum(out.stat().st_size for out in outs.values())
     for out in outs.values():
         out.unlink()
-    return seconds, read
+    return seconds, read, cpu
 
 
 def dump_topics(bootstrap: str, work: Path) -> dict[str, int]:
@@ -275,7 +286,8 @@ def report(r: dict) -> list[str]:
              f"  {braid['commits']} commits  (best of "
              + ", ".join(f"{t:.2f}" for t in braid["runs_s"]) + " s)"),
         f"braid   cpu {braid['user_s'] + braid['sys_s']:.2f} s (user {braid['user_s']:.2f} + "
-        f"system {braid['sys_s']:.2f}), {braid['page_faults'] / 1000:.0f} k page faults",
+        f"system {braid['sys_s']:.2f}), {braid['page_faults'] / 1000:.0f} k page faults;"
+        f"  kcat cpu {kcat['cpu_s']:.2f} s in its fastest read",
         f"ratios  braid/kcat {r['ratios']['braid_kcat']:.2f}×  "
         f"braid/duckdb {r['ratios']['braid_duckdb']:.2f}×",
     ]
@@ -302,19 +314,22 @@ def best_readers(bootstrap: str, work: Path, total: int, rounds: int) -> tuple[d
     warehouse). Each figure is its reader's fastest run. Taken in turn, a slow spell of the
     machine falls on both readers alike, not on one of them. Every braid run must write the same
     rows; the peak RSS reported is the highest of them."""
-    kcat, done = {}, []
+    kcat, cpu, done = {}, {}, []  # per mode: each read's wall and CPU seconds
     for i in range(rounds):
         mode, concurrent = (("3 concurrent", True), ("sequential", False))[i % 2]
-        seconds, read = kcat_read(bootstrap, work, concurrent)
+        seconds, read, cpu_s = kcat_read(bootstrap, work, concurrent)
         if read != total:
             raise RuntimeError(f"kcat ({mode}) read {read} records, the topics hold {total}")
         kcat.setdefault(mode, []).append(seconds)
+        cpu.setdefault(mode, []).append(cpu_s)
         done.append(braid_join(bootstrap, work))
     if len({d["rows"] for d in done}) != 1:
         raise RuntimeError(f"braid's runs wrote different row counts: {[d['rows'] for d in done]}")
     mode = min(kcat, key=lambda m: min(kcat[m]))
     best = min(done, key=lambda d: d["seconds"])
-    return ({"seconds": min(kcat[mode]), "mode": mode, "runs_s": kcat},
+    fastest = kcat[mode].index(min(kcat[mode]))
+    return ({"seconds": kcat[mode][fastest], "mode": mode, "runs_s": kcat,
+             "cpu_s": cpu[mode][fastest]},
             {**best, "max_rss": max(d["max_rss"] for d in done),
              "runs_s": [d["seconds"] for d in done]})
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "table/iceberg_schema.h"
+#include "table/parquet_file_writer.h"
 #include "table/parquet_stats.h"
 
 namespace braid {
@@ -224,6 +225,7 @@ std::string DataFileWriter::CopyOptions(const RowSchema& schema, const ParquetCo
 Result<DataFile> DataFileWriter::Write(const RowBatch& batch, const std::string& local_path,
                                        const std::string& location, const ParquetCompression& compression) {
   if (batch.empty()) return Status::InvalidArgument(fmt::format("{}: no rows to write", location));
+  if (WritesParquetDirectly(compression)) return WriteDirectly(batch, local_path, location, compression);
   const std::string sql = fmt::format("COPY (FROM {}()) TO {} ({})", scan_name_, QuoteLiteral(local_path),
                                       CopyOptions(batch.schema(), compression));
   current_ = &batch;
@@ -240,6 +242,25 @@ Result<DataFile> DataFileWriter::Write(const RowBatch& batch, const std::string&
                                                           static_cast<int64_t>(batch.num_rows()),
                                                           nan_count, location));
   BRAID_RETURN_IF_ERROR(ReadSplitOffsets(local_path, &file));
+  return file;
+}
+
+Result<DataFile> DataFileWriter::WriteDirectly(const RowBatch& batch, const std::string& local_path,
+                                              const std::string& location,
+                                              const ParquetCompression& compression) {
+  Result<ParquetFileFacts> facts =
+      WriteParquetFile(batch, local_path, compression,
+                       options_.row_group_size ? options_.row_group_size : kRowGroupRows, kDictionaryValues);
+  if (!facts.ok()) return facts.status().WithContext(fmt::format("writing data file {}", location));
+  DataFile file;
+  file.file_path = location;
+  file.file_format = "PARQUET";
+  file.record_count = static_cast<int64_t>(batch.num_rows());
+  file.file_size_in_bytes = facts->file_size;
+  for (size_t c = 0; c < batch.num_columns(); ++c) {
+    AddColumnMetrics(batch.schema()[c], facts->columns[c], facts->nan_counts[c], &file);
+  }
+  file.split_offsets = std::move(facts->row_group_offsets);
   return file;
 }
 

@@ -1,0 +1,708 @@
+#include "table/parquet_file_writer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <string_view>
+
+#include <absl/container/flat_hash_map.h>
+#include <fmt/format.h>
+#include <zstd.h>
+
+namespace braid {
+namespace {
+
+// Parquet's enums (parquet.thrift).
+enum ParquetType : int32_t { kBoolean = 0, kInt32 = 1, kInt64 = 2, kDouble = 5, kByteArray = 6 };
+enum Encoding : int32_t { kPlain = 0, kPlainDictionary = 2, kRle = 3 };
+enum PageType : int32_t { kDataPage = 0, kDictionaryPage = 2 };
+constexpr int32_t kOptional = 1;
+constexpr int32_t kUtf8 = 0;             // ConvertedType
+constexpr int32_t kTimestampMicros = 10;  // ConvertedType
+constexpr int32_t kCodecUncompressed = 0;
+constexpr int32_t kCodecZstd = 6;
+
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+template <typename T>
+void PutLittle(std::string& out, T v) {  // x86-64 and every target braid builds for: little-endian
+  static_assert(std::endian::native == std::endian::little);
+  out.append(reinterpret_cast<const char*>(&v), sizeof(v));
+}
+
+// Thrift's compact protocol, the few forms Parquet's footer and page headers use.
+class Thrift {
+ public:
+  enum Type : uint8_t { kTrue = 1, kFalse = 2, kI32 = 5, kI64 = 6, kBinary = 8, kList = 9, kStruct = 12 };
+
+  std::string& out() { return out_; }
+  void I32(int id, int32_t v) {
+    Field(id, kI32);
+    PutVarint(out_, ZigZag(v));
+  }
+  void I64(int id, int64_t v) {
+    Field(id, kI64);
+    PutVarint(out_, ZigZag(v));
+  }
+  void Bool(int id, bool v) { Field(id, v ? kTrue : kFalse); }
+  void Binary(int id, std::string_view v) {
+    Field(id, kBinary);
+    PutVarint(out_, v.size());
+    out_.append(v);
+  }
+  void BeginStruct(int id) {
+    Field(id, kStruct);
+    last_.push_back(0);
+  }
+  void EndStruct() {
+    out_.push_back(0);
+    last_.pop_back();
+  }
+  void BeginList(int id, Type element, size_t n) {
+    Field(id, kList);
+    if (n < 15) {
+      out_.push_back(static_cast<char>((n << 4) | element));
+    } else {
+      out_.push_back(static_cast<char>(0xF0 | element));
+      PutVarint(out_, n);
+    }
+  }
+  // List elements.
+  void BeginElement() { last_.push_back(0); }  // a struct; EndStruct ends it
+  void ElementI32(int32_t v) { PutVarint(out_, ZigZag(v)); }
+  void ElementBinary(std::string_view v) {
+    PutVarint(out_, v.size());
+    out_.append(v);
+  }
+
+ private:
+  static uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+  void Field(int id, uint8_t type) {
+    const int delta = id - last_.back();
+    if (delta > 0 && delta <= 15) {
+      out_.push_back(static_cast<char>((delta << 4) | type));
+    } else {
+      out_.push_back(static_cast<char>(type));
+      PutVarint(out_, ZigZag(id));
+    }
+    last_.back() = id;
+  }
+  std::string out_;
+  std::vector<int> last_{0};
+};
+
+// The RLE / bit-packing hybrid of levels and dictionary indices, `width` bits a value.
+class Hybrid {
+ public:
+  Hybrid(std::string* out, int width) : out_(*out), width_(width) {}
+  void Add(uint32_t v) {
+    if (run_ > 0 && v == run_value_) {
+      ++run_;
+      return;
+    }
+    EndRun();
+    run_value_ = v;
+    run_ = 1;
+  }
+  void Finish() {
+    EndRun();
+    Flush(packed_.size());  // the last group padded with zeros: readers stop at the page's count
+  }
+
+ private:
+  // A run of 8 or more equal values is written as one RLE run once the values before it make
+  // whole groups of 8; shorter ones join the bit-packed values.
+  void EndRun() {
+    size_t n = run_;
+    run_ = 0;
+    while (n > 0 && packed_.size() % 8 != 0) {  // complete the group being packed
+      packed_.push_back(run_value_);
+      --n;
+    }
+    if (n >= 8) {
+      Flush(packed_.size());  // whole groups
+      PutVarint(out_, uint64_t{n} << 1);
+      for (int b = 0; b < (width_ + 7) / 8; ++b) out_.push_back(static_cast<char>(run_value_ >> (8 * b)));
+      return;
+    }
+    packed_.insert(packed_.end(), n, run_value_);
+    if (packed_.size() >= kMaxPacked) Flush(kMaxPacked);
+  }
+  // Writes the first `count` values packed as one run (whole groups of 8, but for the last).
+  void Flush(size_t count) {
+    if (count == 0) return;
+    const size_t groups = (count + 7) / 8;
+    PutVarint(out_, (uint64_t{groups} << 1) | 1);
+    uint64_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < groups * 8; ++i) {
+      acc |= uint64_t{i < count ? packed_[i] : 0} << bits;
+      bits += width_;
+      while (bits >= 8) {
+        out_.push_back(static_cast<char>(acc));
+        acc >>= 8;
+        bits -= 8;
+      }
+    }
+    packed_.erase(packed_.begin(), packed_.begin() + static_cast<std::ptrdiff_t>(count));
+  }
+  static constexpr size_t kMaxPacked = 8 * 63;  // values a packed run, as Parquet's own writers
+
+  std::string& out_;
+  const int width_;
+  uint32_t run_value_ = 0;
+  size_t run_ = 0;
+  std::vector<uint32_t> packed_;
+};
+
+int BitWidth(size_t values) {  // of the indices 0 .. values - 1; at least 1
+  int w = 1;
+  while ((size_t{1} << w) < values) ++w;
+  return w;
+}
+
+ParquetType PhysicalType(ColumnType t) {
+  switch (t) {
+    case ColumnType::kString: return kByteArray;
+    case ColumnType::kDouble: return kDouble;
+    case ColumnType::kInt32: return kInt32;
+    case ColumnType::kBoolean: return kBoolean;
+    case ColumnType::kInt64:
+    case ColumnType::kTimestampTz: return kInt64;
+  }
+  return kByteArray;
+}
+
+// DuckDB's text of a TIMESTAMP WITH TIME ZONE at UTC, which ParquetColumnStats carries.
+std::string TimestampText(int64_t micros) {
+  int64_t secs = micros / 1000000, frac = micros % 1000000;
+  if (frac < 0) {
+    frac += 1000000;
+    --secs;
+  }
+  const time_t t = static_cast<time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}+00", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+// One column chunk being built: its values' page body and statistics.
+struct Chunk {
+  std::string values;      // the data page's values (after the levels)
+  std::string dictionary;  // PLAIN entries; empty when plain
+  size_t dictionary_size = 0;
+  int64_t nulls = 0;
+  int64_t nans = 0;
+  bool has_bounds = false;
+  std::string min_plain, max_plain;  // min and max in PLAIN form (Parquet's statistics)
+  std::string min_text, max_text;    // as DuckDB renders them
+};
+
+// Min and max over values (NaN left out), plain and as text.
+template <typename T>
+void Bounds(const std::vector<T>& seen, ColumnType type, Chunk* c) {
+  if (seen.empty()) return;
+  T lo = seen[0], hi = seen[0];
+  for (const T& v : seen) {
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  c->has_bounds = true;
+  if constexpr (std::is_same_v<T, std::string_view>) {
+    c->min_plain = c->min_text = std::string(lo);
+    c->max_plain = c->max_text = std::string(hi);
+  } else if constexpr (std::is_same_v<T, double>) {
+    if (lo == 0) lo = -0.0;  // Parquet: a zero minimum is -0, a zero maximum +0
+    if (hi == 0) hi = 0.0;
+    PutLittle(c->min_plain, lo);
+    PutLittle(c->max_plain, hi);
+    c->min_text = fmt::format("{}", lo);
+    c->max_text = fmt::format("{}", hi);
+  } else {
+    if (type == ColumnType::kInt32) {
+      PutLittle(c->min_plain, static_cast<int32_t>(lo));
+      PutLittle(c->max_plain, static_cast<int32_t>(hi));
+    } else {
+      PutLittle(c->min_plain, static_cast<int64_t>(lo));
+      PutLittle(c->max_plain, static_cast<int64_t>(hi));
+    }
+    if (type == ColumnType::kTimestampTz) {
+      c->min_text = TimestampText(lo);
+      c->max_text = TimestampText(hi);
+    } else if (type == ColumnType::kBoolean) {
+      c->min_text = lo ? "true" : "false";
+      c->max_text = hi ? "true" : "false";
+    } else {
+      c->min_text = fmt::format("{}", lo);
+      c->max_text = fmt::format("{}", hi);
+    }
+  }
+}
+
+void PutPlain(std::string& out, ColumnType type, std::string_view s) {
+  (void)type;
+  PutLittle(out, static_cast<uint32_t>(s.size()));
+  out.append(s);
+}
+void PutPlain(std::string& out, ColumnType type, int64_t v) {
+  if (type == ColumnType::kInt32) {
+    PutLittle(out, static_cast<int32_t>(v));
+  } else {
+    PutLittle(out, v);
+  }
+}
+void PutPlain(std::string& out, ColumnType, double v) { PutLittle(out, v); }
+
+// Encodes rows [begin, end) of a string, integer or double column: dictionary indices while
+// the chunk holds at most `limit` distinct values, else plain values.
+template <typename T, typename Get>
+void EncodeValues(const ColumnData& col, ColumnType type, size_t begin, size_t end, size_t limit,
+                  Get get, Chunk* c) {
+  using Key = std::conditional_t<std::is_same_v<T, double>, uint64_t, T>;
+  auto key_of = [](const T& v) -> Key {
+    if constexpr (std::is_same_v<T, double>) {
+      return std::bit_cast<uint64_t>(v);
+    } else {
+      return v;
+    }
+  };
+  absl::flat_hash_map<Key, uint32_t> index;
+  std::vector<T> entries;
+  std::vector<uint32_t> ids;
+  ids.reserve(end - begin);
+  bool dictionary = true;
+  for (size_t r = begin; r < end && dictionary; ++r) {
+    if (!col.valid[r]) continue;
+    const T v = get(r);
+    auto [it, added] = index.try_emplace(key_of(v), static_cast<uint32_t>(entries.size()));
+    if (added) {
+      if (entries.size() == limit) {
+        dictionary = false;
+        break;
+      }
+      entries.push_back(v);
+    }
+    ids.push_back(it->second);
+  }
+  std::vector<T> seen;  // the values the bounds are taken over: the dictionary's, or all
+  if (dictionary && !entries.empty()) {
+    for (const T& v : entries) PutPlain(c->dictionary, type, v);
+    c->dictionary_size = entries.size();
+    const int width = BitWidth(entries.size());
+    c->values.push_back(static_cast<char>(width));
+    Hybrid h(&c->values, width);
+    for (uint32_t id : ids) h.Add(id);
+    h.Finish();
+    seen = std::move(entries);
+  } else {
+    seen.reserve(end - begin);
+    for (size_t r = begin; r < end; ++r) {
+      if (!col.valid[r]) continue;
+      const T v = get(r);
+      PutPlain(c->values, type, v);
+      seen.push_back(v);
+    }
+  }
+  if constexpr (std::is_same_v<T, double>) {
+    const size_t before = seen.size();
+    std::erase_if(seen, [](double v) { return std::isnan(v); });
+    if (!dictionary) c->nans = static_cast<int64_t>(before - seen.size());
+    if (dictionary) {
+      for (size_t r = begin; r < end; ++r) c->nans += col.valid[r] && std::isnan(col.doubles[r]);
+    }
+  }
+  Bounds(seen, type, c);
+}
+
+Chunk EncodeChunk(const ColumnSpec& spec, const ColumnData& col, size_t begin, size_t end,
+                  size_t limit) {
+  Chunk c;
+  for (size_t r = begin; r < end; ++r) c.nulls += !col.valid[r];
+  switch (spec.type) {
+    case ColumnType::kString:
+      EncodeValues<std::string_view>(col, spec.type, begin, end, limit,
+                                     [&col](size_t r) { return col.string_at(r); }, &c);
+      break;
+    case ColumnType::kDouble:
+      EncodeValues<double>(col, spec.type, begin, end, limit, [&col](size_t r) { return col.doubles[r]; }, &c);
+      break;
+    case ColumnType::kInt64:
+    case ColumnType::kInt32:
+    case ColumnType::kTimestampTz:
+      EncodeValues<int64_t>(col, spec.type, begin, end, limit, [&col](size_t r) { return col.ints[r]; }, &c);
+      break;
+    case ColumnType::kBoolean: {  // plain: one bit a value, the first in the lowest bit
+      std::vector<int64_t> seen;
+      uint8_t byte = 0;
+      int bits = 0;
+      for (size_t r = begin; r < end; ++r) {
+        if (!col.valid[r]) continue;
+        const bool v = col.ints[r] != 0;
+        byte |= static_cast<uint8_t>(v) << bits;
+        if (++bits == 8) {
+          c.values.push_back(static_cast<char>(byte));
+          byte = 0;
+          bits = 0;
+        }
+        if (seen.size() < 2 && std::find(seen.begin(), seen.end(), int64_t{v}) == seen.end()) seen.push_back(v);
+      }
+      if (bits > 0) c.values.push_back(static_cast<char>(byte));
+      std::vector<int64_t> bounds(seen.begin(), seen.end());
+      Bounds(bounds, spec.type, &c);
+      c.min_plain.resize(c.has_bounds ? 1 : 0);  // a boolean's plain form is one byte here
+      c.max_plain.resize(c.has_bounds ? 1 : 0);
+      break;
+    }
+  }
+  return c;
+}
+
+// A file being written: pages appended with their offsets known.
+class ParquetOut {
+ public:
+  ParquetOut(const std::string& path, const ParquetCompression& compression)
+      : path_(path), zstd_(compression.codec == "zstd"), level_(compression.level.value_or(3)) {}
+  ~ParquetOut() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Status Open() {
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) return Failed("creating");
+    buffer_ = "PAR1";
+    return Status::Ok();
+  }
+  int64_t offset() const { return written_ + static_cast<int64_t>(buffer_.size()); }
+  int32_t codec() const { return zstd_ ? kCodecZstd : kCodecUncompressed; }
+
+  // Appends a page: its header (`header` given the sizes) and its compressed body. Returns the
+  // bytes it took with the header, uncompressed and compressed.
+  template <typename Header>
+  std::pair<int64_t, int64_t> Page(std::string_view body, Header header) {
+    std::string_view stored = body;
+    if (zstd_) {
+      compressed_.resize(ZSTD_compressBound(body.size()));
+      const size_t n = ZSTD_compressCCtx(cctx(), compressed_.data(), compressed_.size(), body.data(),
+                                         body.size(), level_);
+      if (ZSTD_isError(n)) {  // only for a bad level, which ParquetCompression refuses
+        error_ = Status::Internal(fmt::format("{}: zstd: {}", path_, ZSTD_getErrorName(n)));
+        return {0, 0};
+      }
+      stored = std::string_view(compressed_.data(), n);
+    }
+    Thrift t;
+    header(t, static_cast<int32_t>(body.size()), static_cast<int32_t>(stored.size()));
+    t.out().push_back(0);  // the header's end
+    buffer_ += t.out();
+    buffer_.append(stored);
+    if (buffer_.size() >= (size_t{4} << 20)) Drain();
+    const auto h = static_cast<int64_t>(t.out().size());
+    return {h + static_cast<int64_t>(body.size()), h + static_cast<int64_t>(stored.size())};
+  }
+  Status Finish(std::string_view footer) {
+    buffer_.append(footer);
+    PutLittle(buffer_, static_cast<uint32_t>(footer.size()));
+    buffer_ += "PAR1";
+    Drain();
+    if (error_.ok() && ::close(std::exchange(fd_, -1)) != 0) return Failed("closing");
+    return error_;
+  }
+  Status error() const { return error_; }
+
+ private:
+  ZSTD_CCtx* cctx() {
+    if (!cctx_) cctx_.reset(ZSTD_createCCtx());
+    return cctx_.get();
+  }
+  void Drain() {
+    const char* p = buffer_.data();
+    size_t left = buffer_.size();
+    while (left > 0 && error_.ok()) {
+      const ssize_t n = ::write(fd_, p, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        error_ = Failed("writing");
+        break;
+      }
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+    written_ += static_cast<int64_t>(buffer_.size());
+    buffer_.clear();
+  }
+  Status Failed(const char* what) const {
+    return Status::IoError(fmt::format("{} data file {}: {}", what, path_, std::strerror(errno)));
+  }
+  struct FreeCctx {
+    void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
+  };
+
+  const std::string path_;
+  const bool zstd_;
+  const int level_;
+  int fd_ = -1;
+  std::string buffer_;  // written at 4 MiB and at the end
+  int64_t written_ = 0;
+  std::string compressed_;
+  std::unique_ptr<ZSTD_CCtx, FreeCctx> cctx_;
+  Status error_;
+};
+
+// A column chunk as the footer describes it.
+struct ChunkMeta {
+  int64_t start = 0, dictionary_offset = -1, data_offset = 0;
+  int64_t uncompressed = 0, compressed = 0, num_values = 0;
+  bool dictionary = false;
+  Chunk stats;  // values and dictionary cleared
+};
+
+void WriteFooter(const RowBatch& batch, int32_t codec, const std::vector<std::vector<ChunkMeta>>& groups,
+                 const std::vector<int64_t>& group_rows, std::string* out) {
+  const RowSchema& schema = batch.schema();
+  Thrift t;
+  t.I32(1, 1);  // version
+  t.BeginList(2, Thrift::kStruct, schema.size() + 1);
+  t.BeginElement();
+  t.Binary(4, "schema");
+  t.I32(5, static_cast<int32_t>(schema.size()));
+  t.EndStruct();
+  for (const ColumnSpec& c : schema) {
+    t.BeginElement();
+    t.I32(1, PhysicalType(c.type));
+    t.I32(3, kOptional);
+    t.Binary(4, c.name);
+    if (c.type == ColumnType::kString) t.I32(6, kUtf8);
+    if (c.type == ColumnType::kTimestampTz) t.I32(6, kTimestampMicros);
+    t.I32(9, c.field_id);
+    if (c.type == ColumnType::kTimestampTz) {
+      t.BeginStruct(10);
+      t.BeginStruct(8);  // TIMESTAMP
+      t.Bool(1, true);   // isAdjustedToUTC
+      t.BeginStruct(2);  // unit
+      t.BeginStruct(2);  // MICROS
+      t.EndStruct();
+      t.EndStruct();
+      t.EndStruct();
+      t.EndStruct();
+    }
+    t.EndStruct();
+  }
+  int64_t rows = 0;
+  for (int64_t n : group_rows) rows += n;
+  t.I64(3, rows);
+  t.BeginList(4, Thrift::kStruct, groups.size());
+  for (size_t g = 0; g < groups.size(); ++g) {
+    t.BeginElement();
+    int64_t uncompressed = 0, compressed = 0;
+    t.BeginList(1, Thrift::kStruct, groups[g].size());
+    for (size_t c = 0; c < groups[g].size(); ++c) {
+      const ChunkMeta& m = groups[g][c];
+      uncompressed += m.uncompressed;
+      compressed += m.compressed;
+      t.BeginElement();
+      t.I64(2, m.start);
+      t.BeginStruct(3);
+      t.I32(1, PhysicalType(schema[c].type));
+      t.BeginList(2, Thrift::kI32, 2);
+      t.ElementI32(m.dictionary ? kPlainDictionary : kPlain);
+      t.ElementI32(kRle);
+      t.BeginList(3, Thrift::kBinary, 1);
+      t.ElementBinary(schema[c].name);
+      t.I32(4, codec);
+      t.I64(5, m.num_values);
+      t.I64(6, m.uncompressed);
+      t.I64(7, m.compressed);
+      t.I64(9, m.data_offset);
+      if (m.dictionary) t.I64(11, m.dictionary_offset);
+      t.BeginStruct(12);
+      t.I64(3, m.stats.nulls);
+      if (m.stats.has_bounds && m.stats.nans == 0) {  // a chunk with NaN: none (readers differ)
+        t.Binary(5, m.stats.max_plain);
+        t.Binary(6, m.stats.min_plain);
+      }
+      t.EndStruct();
+      t.EndStruct();  // meta_data
+      t.EndStruct();  // the column chunk
+    }
+    t.I64(2, uncompressed);
+    t.I64(3, group_rows[g]);
+    t.I64(5, groups[g].front().start);
+    t.I64(6, compressed);
+    t.EndStruct();
+  }
+  t.Binary(6, "braid");
+  t.BeginList(7, Thrift::kStruct, schema.size());  // column orders: each its type's order
+  for (size_t c = 0; c < schema.size(); ++c) {
+    t.BeginElement();
+    t.BeginStruct(1);  // TYPE_ORDER
+    t.EndStruct();
+    t.EndStruct();
+  }
+  t.out().push_back(0);
+  *out = std::move(t.out());
+}
+
+// Whether plain value a orders before plain value b in `type`'s order.
+bool PlainLess(ColumnType type, const std::string& a, const std::string& b) {
+  auto load = [](const std::string& s, auto v) {
+    std::memcpy(&v, s.data(), sizeof(v));
+    return v;
+  };
+  switch (type) {
+    case ColumnType::kString:
+    case ColumnType::kBoolean: return a < b;  // bytes, unsigned
+    case ColumnType::kDouble: return load(a, 0.0) < load(b, 0.0);
+    case ColumnType::kInt32: return load(a, int32_t{0}) < load(b, int32_t{0});
+    case ColumnType::kInt64:
+    case ColumnType::kTimestampTz: return load(a, int64_t{0}) < load(b, int64_t{0});
+  }
+  return false;
+}
+
+// A column's statistics over the file's chunks.
+struct FileColumn {
+  Chunk bounds;  // min and max so far (has_bounds), in both forms
+  int64_t nulls = 0, nans = 0, size = 0;
+
+  void Add(const Chunk& c, ColumnType type, int64_t compressed) {
+    nulls += c.nulls;
+    nans += c.nans;
+    size += compressed;
+    if (!c.has_bounds) return;
+    if (!bounds.has_bounds || PlainLess(type, c.min_plain, bounds.min_plain)) {
+      bounds.min_plain = c.min_plain;
+      bounds.min_text = c.min_text;
+    }
+    if (!bounds.has_bounds || PlainLess(type, bounds.max_plain, c.max_plain)) {
+      bounds.max_plain = c.max_plain;
+      bounds.max_text = c.max_text;
+    }
+    bounds.has_bounds = true;
+  }
+  ParquetColumnStats Stats() const {
+    ParquetColumnStats s;
+    s.null_count = nulls;
+    s.column_size_bytes = size;
+    s.has_nan = nans > 0;
+    if (bounds.has_bounds) {  // NaN left out, as Iceberg's bounds
+      s.min = bounds.min_text;
+      s.max = bounds.max_text;
+    }
+    return s;
+  }
+};
+
+}  // namespace
+
+bool WritesParquetDirectly(const ParquetCompression& compression) {
+  return compression.codec == "zstd" || compression.codec == "uncompressed";
+}
+
+Result<ParquetFileFacts> WriteParquetFile(const RowBatch& batch, const std::string& path,
+                                          const ParquetCompression& compression,
+                                          size_t row_group_size, size_t dictionary_values) {
+  if (!WritesParquetDirectly(compression)) {
+    return Status::Internal(fmt::format("{}: braid writes no {} Parquet files itself", path, compression.codec));
+  }
+  const RowSchema& schema = batch.schema();
+  const size_t rows = batch.num_rows();
+  if (rows == 0 || schema.empty()) return Status::InvalidArgument(fmt::format("{}: no rows to write", path));
+  row_group_size = std::max<size_t>(row_group_size, 1);
+  ParquetOut out(path, compression);
+  BRAID_RETURN_IF_ERROR(out.Open());
+  std::vector<FileColumn> columns(schema.size());
+  std::vector<std::vector<ChunkMeta>> groups;
+  std::vector<int64_t> group_rows;
+  ParquetFileFacts facts;
+  std::string page;
+  for (size_t begin = 0; begin < rows; begin += row_group_size) {
+    const size_t end = std::min(rows, begin + row_group_size);
+    const auto n = static_cast<int32_t>(end - begin);
+    facts.row_group_offsets.push_back(out.offset());
+    std::vector<ChunkMeta>& group = groups.emplace_back();
+    group_rows.push_back(n);
+    for (size_t c = 0; c < schema.size(); ++c) {
+      const ColumnData& col = batch.column(c);
+      ChunkMeta m;
+      m.stats = EncodeChunk(schema[c], col, begin, end, dictionary_values);
+      m.start = out.offset();
+      m.num_values = n;
+      m.dictionary = m.stats.dictionary_size > 0;
+      if (m.dictionary) {
+        m.dictionary_offset = out.offset();
+        const auto entries = static_cast<int32_t>(m.stats.dictionary_size);
+        auto [u, z] = out.Page(m.stats.dictionary, [entries](Thrift& t, int32_t size, int32_t stored) {
+          t.I32(1, kDictionaryPage);
+          t.I32(2, size);
+          t.I32(3, stored);
+          t.BeginStruct(7);
+          t.I32(1, entries);
+          t.I32(2, kPlainDictionary);
+          t.EndStruct();
+        });
+        m.uncompressed += u;
+        m.compressed += z;
+      }
+      // The data page: definition levels (1: a value, 0: null), their length first, then the
+      // values.
+      page.assign(4, '\0');
+      Hybrid levels(&page, 1);
+      if (m.stats.nulls == 0) {
+        PutVarint(page, uint64_t{static_cast<uint32_t>(n)} << 1);  // one run of n ones
+        page.push_back(1);
+      } else {
+        for (size_t r = begin; r < end; ++r) levels.Add(col.valid[r] ? 1 : 0);
+        levels.Finish();
+      }
+      const auto level_bytes = static_cast<uint32_t>(page.size() - 4);
+      std::memcpy(page.data(), &level_bytes, 4);
+      page += m.stats.values;
+      m.data_offset = out.offset();
+      const int32_t encoding = m.dictionary ? kPlainDictionary : kPlain;
+      auto [u, z] = out.Page(page, [n, encoding](Thrift& t, int32_t size, int32_t stored) {
+        t.I32(1, kDataPage);
+        t.I32(2, size);
+        t.I32(3, stored);
+        t.BeginStruct(5);
+        t.I32(1, n);
+        t.I32(2, encoding);
+        t.I32(3, kRle);
+        t.I32(4, kRle);
+        t.EndStruct();
+      });
+      m.uncompressed += u;
+      m.compressed += z;
+      BRAID_RETURN_IF_ERROR(out.error());
+      columns[c].Add(m.stats, schema[c].type, m.compressed);
+      m.stats.values.clear();
+      m.stats.values.shrink_to_fit();
+      m.stats.dictionary.clear();
+      m.stats.dictionary.shrink_to_fit();
+      group.push_back(std::move(m));
+    }
+  }
+  std::string footer;
+  WriteFooter(batch, out.codec(), groups, group_rows, &footer);
+  BRAID_RETURN_IF_ERROR(out.Finish(footer));
+  facts.file_size = out.offset();
+  for (size_t c = 0; c < schema.size(); ++c) {
+    facts.columns.push_back(columns[c].Stats());
+    facts.nan_counts.push_back(columns[c].nans);
+  }
+  return facts;
+}
+
+}  // namespace braid
