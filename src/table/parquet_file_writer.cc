@@ -7,6 +7,7 @@
 #include <bit>
 #include <cerrno>
 #include <cmath>
+#include <climits>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -200,9 +201,8 @@ std::string TimestampText(int64_t micros) {
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }
 
-// One column chunk being built: its values' page body and statistics.
+// One column chunk's dictionary and statistics (its values go to the data page).
 struct Chunk {
-  std::string values;      // the data page's values (after the levels)
   std::string dictionary;  // PLAIN entries; empty when plain
   size_t dictionary_size = 0;
   int64_t nulls = 0;
@@ -212,15 +212,9 @@ struct Chunk {
   std::string min_text, max_text;    // as DuckDB renders them
 };
 
-// Min and max over values (NaN left out), plain and as text.
+// Sets the chunk's bounds to [lo, hi] (NaN already left out), plain and as text.
 template <typename T>
-void Bounds(const std::vector<T>& seen, ColumnType type, Chunk* c) {
-  if (seen.empty()) return;
-  T lo = seen[0], hi = seen[0];
-  for (const T& v : seen) {
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
-  }
+void SetBounds(T lo, T hi, ColumnType type, Chunk* c) {
   c->has_bounds = true;
   if constexpr (std::is_same_v<T, std::string_view>) {
     c->min_plain = c->min_text = std::string(lo);
@@ -233,6 +227,13 @@ void Bounds(const std::vector<T>& seen, ColumnType type, Chunk* c) {
     c->min_text = fmt::format("{}", lo);
     c->max_text = fmt::format("{}", hi);
   } else {
+    if (type == ColumnType::kBoolean) {  // plain: one byte here
+      c->min_plain.assign(1, static_cast<char>(lo));
+      c->max_plain.assign(1, static_cast<char>(hi));
+      c->min_text = lo ? "true" : "false";
+      c->max_text = hi ? "true" : "false";
+      return;
+    }
     if (type == ColumnType::kInt32) {
       PutLittle(c->min_plain, static_cast<int32_t>(lo));
       PutLittle(c->max_plain, static_cast<int32_t>(hi));
@@ -243,9 +244,6 @@ void Bounds(const std::vector<T>& seen, ColumnType type, Chunk* c) {
     if (type == ColumnType::kTimestampTz) {
       c->min_text = TimestampText(lo);
       c->max_text = TimestampText(hi);
-    } else if (type == ColumnType::kBoolean) {
-      c->min_text = lo ? "true" : "false";
-      c->max_text = hi ? "true" : "false";
     } else {
       c->min_text = fmt::format("{}", lo);
       c->max_text = fmt::format("{}", hi);
@@ -253,25 +251,64 @@ void Bounds(const std::vector<T>& seen, ColumnType type, Chunk* c) {
   }
 }
 
-void PutPlain(std::string& out, ColumnType type, std::string_view s) {
-  (void)type;
-  PutLittle(out, static_cast<uint32_t>(s.size()));
-  out.append(s);
-}
-void PutPlain(std::string& out, ColumnType type, int64_t v) {
-  if (type == ColumnType::kInt32) {
-    PutLittle(out, static_cast<int32_t>(v));
-  } else {
-    PutLittle(out, v);
+// Min and max of values, NaN left out.
+template <typename T>
+struct MinMax {
+  T lo{}, hi{};
+  bool any = false;
+  void Add(const T& v) {
+    if constexpr (std::is_same_v<T, double>) {
+      if (std::isnan(v)) return;
+    }
+    if (!any) {
+      lo = hi = v;
+      any = true;
+    } else if (v < lo) {
+      lo = v;
+    } else if (hi < v) {
+      hi = v;
+    }
   }
-}
-void PutPlain(std::string& out, ColumnType, double v) { PutLittle(out, v); }
+  void To(ColumnType type, Chunk* c) const {
+    if (any) SetBounds(lo, hi, type, c);
+  }
+};
 
-// Encodes rows [begin, end) of a string, integer or double column: dictionary indices while
-// the chunk holds at most `limit` distinct values, else plain values.
+// Writes a value in PLAIN form at `p`; returns the byte after it.
+char* PutPlain(char* p, ColumnType, std::string_view s) {
+  const auto n = static_cast<uint32_t>(s.size());
+  std::memcpy(p, &n, 4);
+  std::memcpy(p + 4, s.data(), s.size());
+  return p + 4 + s.size();
+}
+char* PutPlain(char* p, ColumnType type, int64_t v) {
+  if (type == ColumnType::kInt32) {
+    const auto i = static_cast<int32_t>(v);
+    std::memcpy(p, &i, 4);
+    return p + 4;
+  }
+  std::memcpy(p, &v, 8);
+  return p + 8;
+}
+char* PutPlain(char* p, ColumnType, double v) {
+  std::memcpy(p, &v, 8);
+  return p + 8;
+}
+size_t PlainSize(ColumnType type, std::string_view s) {
+  (void)type;
+  return 4 + s.size();
+}
+template <typename T>
+size_t PlainSize(ColumnType type, T) {
+  return type == ColumnType::kInt32 ? 4 : 8;
+}
+
+// Appends to `out` the values of rows [begin, end) of a string, integer or double column:
+// dictionary indices while the chunk holds at most `limit` distinct values (the dictionary goes
+// to `c`), else plain values.
 template <typename T, typename Get>
 void EncodeValues(const ColumnData& col, ColumnType type, size_t begin, size_t end, size_t limit,
-                  Get get, Chunk* c) {
+                  Get get, std::string* out, Chunk* c) {
   using Key = std::conditional_t<std::is_same_v<T, double>, uint64_t, T>;
   auto key_of = [](const T& v) -> Key {
     if constexpr (std::is_same_v<T, double>) {
@@ -285,7 +322,7 @@ void EncodeValues(const ColumnData& col, ColumnType type, size_t begin, size_t e
   std::vector<uint32_t> ids;
   ids.reserve(end - begin);
   bool dictionary = true;
-  for (size_t r = begin; r < end && dictionary; ++r) {
+  for (size_t r = begin; r < end; ++r) {
     if (!col.valid[r]) continue;
     const T v = get(r);
     auto [it, added] = index.try_emplace(key_of(v), static_cast<uint32_t>(entries.size()));
@@ -298,73 +335,81 @@ void EncodeValues(const ColumnData& col, ColumnType type, size_t begin, size_t e
     }
     ids.push_back(it->second);
   }
-  std::vector<T> seen;  // the values the bounds are taken over: the dictionary's, or all
+  MinMax<T> bounds;
   if (dictionary && !entries.empty()) {
-    for (const T& v : entries) PutPlain(c->dictionary, type, v);
+    size_t bytes = 0;
+    for (const T& v : entries) bytes += PlainSize(type, v);
+    c->dictionary.resize(bytes);
+    char* p = c->dictionary.data();
+    for (const T& v : entries) {
+      p = PutPlain(p, type, v);
+      bounds.Add(v);  // a dictionary's values are the chunk's
+    }
     c->dictionary_size = entries.size();
     const int width = BitWidth(entries.size());
-    c->values.push_back(static_cast<char>(width));
-    Hybrid h(&c->values, width);
+    out->push_back(static_cast<char>(width));
+    Hybrid h(out, width);
     for (uint32_t id : ids) h.Add(id);
     h.Finish();
-    seen = std::move(entries);
   } else {
-    seen.reserve(end - begin);
+    size_t bytes = 0;
+    for (size_t r = begin; r < end; ++r) {
+      if (col.valid[r]) bytes += PlainSize(type, get(r));
+    }
+    const size_t at = out->size();
+    out->resize(at + bytes);
+    char* p = out->data() + at;
     for (size_t r = begin; r < end; ++r) {
       if (!col.valid[r]) continue;
       const T v = get(r);
-      PutPlain(c->values, type, v);
-      seen.push_back(v);
+      p = PutPlain(p, type, v);
+      bounds.Add(v);
     }
   }
   if constexpr (std::is_same_v<T, double>) {
-    const size_t before = seen.size();
-    std::erase_if(seen, [](double v) { return std::isnan(v); });
-    if (!dictionary) c->nans = static_cast<int64_t>(before - seen.size());
-    if (dictionary) {
-      for (size_t r = begin; r < end; ++r) c->nans += col.valid[r] && std::isnan(col.doubles[r]);
-    }
+    for (size_t r = begin; r < end; ++r) c->nans += col.valid[r] && std::isnan(col.doubles[r]);
   }
-  Bounds(seen, type, c);
+  bounds.To(type, c);
 }
 
+// Appends the values of rows [begin, end) of `col` to `out` (the data page, after its levels);
+// the dictionary, if any, and the statistics go to the returned chunk.
 Chunk EncodeChunk(const ColumnSpec& spec, const ColumnData& col, size_t begin, size_t end,
-                  size_t limit) {
+                  size_t limit, std::string* out) {
   Chunk c;
   for (size_t r = begin; r < end; ++r) c.nulls += !col.valid[r];
   switch (spec.type) {
     case ColumnType::kString:
       EncodeValues<std::string_view>(col, spec.type, begin, end, limit,
-                                     [&col](size_t r) { return col.string_at(r); }, &c);
+                                     [&col](size_t r) { return col.string_at(r); }, out, &c);
       break;
     case ColumnType::kDouble:
-      EncodeValues<double>(col, spec.type, begin, end, limit, [&col](size_t r) { return col.doubles[r]; }, &c);
+      EncodeValues<double>(col, spec.type, begin, end, limit, [&col](size_t r) { return col.doubles[r]; },
+                           out, &c);
       break;
     case ColumnType::kInt64:
     case ColumnType::kInt32:
     case ColumnType::kTimestampTz:
-      EncodeValues<int64_t>(col, spec.type, begin, end, limit, [&col](size_t r) { return col.ints[r]; }, &c);
+      EncodeValues<int64_t>(col, spec.type, begin, end, limit, [&col](size_t r) { return col.ints[r]; },
+                            out, &c);
       break;
     case ColumnType::kBoolean: {  // plain: one bit a value, the first in the lowest bit
-      std::vector<int64_t> seen;
+      MinMax<int64_t> bounds;
       uint8_t byte = 0;
       int bits = 0;
       for (size_t r = begin; r < end; ++r) {
         if (!col.valid[r]) continue;
         const bool v = col.ints[r] != 0;
+        bounds.Add(v);
         byte |= static_cast<uint8_t>(v) << bits;
         if (++bits == 8) {
-          c.values.push_back(static_cast<char>(byte));
+          out->push_back(static_cast<char>(byte));
           byte = 0;
           bits = 0;
         }
-        if (seen.size() < 2 && std::find(seen.begin(), seen.end(), int64_t{v}) == seen.end()) seen.push_back(v);
       }
-      if (bits > 0) c.values.push_back(static_cast<char>(byte));
-      std::vector<int64_t> bounds(seen.begin(), seen.end());
-      Bounds(bounds, spec.type, &c);
-      c.min_plain.resize(c.has_bounds ? 1 : 0);  // a boolean's plain form is one byte here
-      c.max_plain.resize(c.has_bounds ? 1 : 0);
+      if (bits > 0) out->push_back(static_cast<char>(byte));
+      bounds.To(spec.type, &c);
       break;
     }
   }
@@ -393,6 +438,12 @@ class ParquetOut {
   template <typename Header>
   std::pair<int64_t, int64_t> Page(std::string_view body, Header header) {
     std::string_view stored = body;
+    if (body.size() > size_t{INT32_MAX} / 2) {  // page sizes are int32 in Parquet's headers
+      error_ = Status::InvalidArgument(fmt::format(
+          "{}: a column chunk of {} bytes, more than a Parquet page holds; lower "
+          "--max-buffer-bytes", path_, body.size()));
+      return {0, 0};
+    }
     if (zstd_) {
       compressed_.resize(ZSTD_compressBound(body.size()));
       const size_t n = ZSTD_compressCCtx(cctx(), compressed_.data(), compressed_.size(), body.data(),
@@ -637,7 +688,22 @@ Result<ParquetFileFacts> WriteParquetFile(const RowBatch& batch, const std::stri
     for (size_t c = 0; c < schema.size(); ++c) {
       const ColumnData& col = batch.column(c);
       ChunkMeta m;
-      m.stats = EncodeChunk(schema[c], col, begin, end, dictionary_values);
+      // The data page's body: definition levels (1: a value, 0: null), their length first,
+      // then the values.
+      page.assign(4, '\0');
+      bool any_null = false;
+      for (size_t r = begin; r < end && !any_null; ++r) any_null = !col.valid[r];
+      if (!any_null) {
+        PutVarint(page, uint64_t{static_cast<uint32_t>(n)} << 1);  // one run of n ones
+        page.push_back(1);
+      } else {
+        Hybrid levels(&page, 1);
+        for (size_t r = begin; r < end; ++r) levels.Add(col.valid[r] ? 1 : 0);
+        levels.Finish();
+      }
+      const auto level_bytes = static_cast<uint32_t>(page.size() - 4);
+      std::memcpy(page.data(), &level_bytes, 4);
+      m.stats = EncodeChunk(schema[c], col, begin, end, dictionary_values, &page);
       m.start = out.offset();
       m.num_values = n;
       m.dictionary = m.stats.dictionary_size > 0;
@@ -656,20 +722,6 @@ Result<ParquetFileFacts> WriteParquetFile(const RowBatch& batch, const std::stri
         m.uncompressed += u;
         m.compressed += z;
       }
-      // The data page: definition levels (1: a value, 0: null), their length first, then the
-      // values.
-      page.assign(4, '\0');
-      Hybrid levels(&page, 1);
-      if (m.stats.nulls == 0) {
-        PutVarint(page, uint64_t{static_cast<uint32_t>(n)} << 1);  // one run of n ones
-        page.push_back(1);
-      } else {
-        for (size_t r = begin; r < end; ++r) levels.Add(col.valid[r] ? 1 : 0);
-        levels.Finish();
-      }
-      const auto level_bytes = static_cast<uint32_t>(page.size() - 4);
-      std::memcpy(page.data(), &level_bytes, 4);
-      page += m.stats.values;
       m.data_offset = out.offset();
       const int32_t encoding = m.dictionary ? kPlainDictionary : kPlain;
       auto [u, z] = out.Page(page, [n, encoding](Thrift& t, int32_t size, int32_t stored) {
@@ -687,8 +739,6 @@ Result<ParquetFileFacts> WriteParquetFile(const RowBatch& batch, const std::stri
       m.compressed += z;
       BRAID_RETURN_IF_ERROR(out.error());
       columns[c].Add(m.stats, schema[c].type, m.compressed);
-      m.stats.values.clear();
-      m.stats.values.shrink_to_fit();
       m.stats.dictionary.clear();
       m.stats.dictionary.shrink_to_fit();
       group.push_back(std::move(m));
