@@ -614,8 +614,8 @@ class PipelineRunner::Impl {
 
   // Reading is done (and a drain's sweep too) while the committing thread still writes a
   // stage: the rows left are written here, on the joining thread, which has nothing else to do,
-  // beside it (tail_appender_, another connection to its DuckDB), and the final commit adds
-  // them with the staged files. At 2 M seed actions the stage had 13-47 ms to go and the rows
+  // beside it (tail_appender_, a sibling writer), and the final commit adds them with the
+  // staged files. At 2 M seed actions the stage had 13-47 ms to go and the rows
   // left (23-70 k) took 20-38 ms more after it: from the end of reading to the process's exit
   // took 56 ms (median of ten runs) against 68. The rows go under the table as the last stage
   // saw it (its state); the final commit checks its files against the table as it then is.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 
@@ -167,7 +168,22 @@ std::optional<int64_t> ToInt(const std::map<std::string, std::string>& m, const 
 
 }  // namespace
 
+// Whether BRAID_PARQUET_WRITER asks for DuckDB's writer for every codec; InvalidArgument for a
+// value braid does not know.
+Result<bool> DuckDbWriterForced() {
+  const char* env = std::getenv("BRAID_PARQUET_WRITER");
+  const std::string_view choice = env != nullptr ? env : "";
+  if (!choice.empty() && choice != "braid" && choice != "duckdb") {
+    return Status::InvalidArgument(fmt::format(
+        "BRAID_PARQUET_WRITER is \"{}\": use braid (braid's own writer for zstd and uncompressed "
+        "files, DuckDB's for other codecs) or duckdb (DuckDB's for all)", choice));
+  }
+  return choice == "duckdb";
+}
+
 Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Create(DataFileWriterOptions options) {
+  BRAID_ASSIGN_OR_RETURN(const bool duckdb_only, DuckDbWriterForced());
+  options.duckdb_only = duckdb_only;
   std::map<std::string, std::string> config;
   if (options.threads > 0) config["threads"] = std::to_string(options.threads);
   BRAID_ASSIGN_OR_RETURN(std::unique_ptr<DuckDbConnection> db, DuckDbConnection::Open(config));
@@ -225,7 +241,9 @@ std::string DataFileWriter::CopyOptions(const RowSchema& schema, const ParquetCo
 Result<DataFile> DataFileWriter::Write(const RowBatch& batch, const std::string& local_path,
                                        const std::string& location, const ParquetCompression& compression) {
   if (batch.empty()) return Status::InvalidArgument(fmt::format("{}: no rows to write", location));
-  if (WritesParquetDirectly(compression)) return WriteDirectly(batch, local_path, location, compression);
+  if (!options_.duckdb_only && WritesParquetDirectly(compression)) {
+    return WriteDirectly(batch, local_path, location, compression);
+  }
   const std::string sql = fmt::format("COPY (FROM {}()) TO {} ({})", scan_name_, QuoteLiteral(local_path),
                                       CopyOptions(batch.schema(), compression));
   current_ = &batch;

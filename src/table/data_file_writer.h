@@ -3,7 +3,8 @@
 // ParquetFileWriter, other codecs through DuckDB's Parquet writer (the table's compression,
 // Iceberg field ids, TIMESTAMP WITH TIME ZONE for timestamptz) — and describes the file as an
 // Iceberg DataFile from the writer's statistics (DuckDB's COPY ... RETURN_STATS) and the
-// file's row group offsets. Rewrite (compaction) always goes through DuckDB.
+// file's row group offsets. Rewrite (compaction) always goes through DuckDB, and so does every
+// file when BRAID_PARQUET_WRITER=duckdb (Create refuses any other value but braid).
 //
 // DuckDB reads the batch in place through a table function (`braid_rows...`) whose worker threads
 // fill data chunks straight from the batch's columns. Measured on 1M seed-shaped rows (9
@@ -39,6 +40,8 @@ struct DataFileWriterOptions {
   int threads = 0;
   /// Rows per Parquet row group; 0 keeps DuckDB's default (122880).
   size_t row_group_size = 0;
+  /// Every file through DuckDB's writer. Create sets it from BRAID_PARQUET_WRITER=duckdb.
+  bool duckdb_only = false;
 };
 
 class DataFileWriter {
@@ -47,6 +50,7 @@ class DataFileWriter {
   /// Rows per row group unless DataFileWriterOptions::row_group_size says otherwise (DuckDB's).
   static constexpr size_t kRowGroupRows = 122880;
 
+  /// InvalidArgument for a BRAID_PARQUET_WRITER other than braid or duckdb.
   static Result<std::unique_ptr<DataFileWriter>> Create(DataFileWriterOptions options = {});
   ~DataFileWriter();
 

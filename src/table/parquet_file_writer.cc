@@ -187,7 +187,9 @@ ParquetType PhysicalType(ColumnType t) {
   return kByteArray;
 }
 
-// DuckDB's text of a TIMESTAMP WITH TIME ZONE at UTC, which ParquetColumnStats carries.
+// DuckDB's text of a TIMESTAMP WITH TIME ZONE at UTC, which ParquetColumnStats carries; empty
+// outside the years 1 to 9999 (the column then gets no Iceberg bounds: a missing bound only
+// costs pruning).
 std::string TimestampText(int64_t micros) {
   int64_t secs = micros / 1000000, frac = micros % 1000000;
   if (frac < 0) {
@@ -196,7 +198,7 @@ std::string TimestampText(int64_t micros) {
   }
   const time_t t = static_cast<time_t>(secs);
   std::tm tm{};
-  gmtime_r(&t, &tm);
+  if (gmtime_r(&t, &tm) == nullptr || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999) return {};
   return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}+00", tm.tm_year + 1900, tm.tm_mon + 1,
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }
@@ -210,6 +212,7 @@ struct Chunk {
   bool has_bounds = false;
   std::string min_plain, max_plain;  // min and max in PLAIN form (Parquet's statistics)
   std::string min_text, max_text;    // as DuckDB renders them
+  bool texts = true;                 // false: a bound has no such text (a time out of range)
 };
 
 // Sets the chunk's bounds to [lo, hi] (NaN already left out), plain and as text.
@@ -244,6 +247,7 @@ void SetBounds(T lo, T hi, ColumnType type, Chunk* c) {
     if (type == ColumnType::kTimestampTz) {
       c->min_text = TimestampText(lo);
       c->max_text = TimestampText(hi);
+      c->texts = !c->min_text.empty() && !c->max_text.empty();
     } else {
       c->min_text = fmt::format("{}", lo);
       c->max_text = fmt::format("{}", hi);
@@ -294,10 +298,7 @@ char* PutPlain(char* p, ColumnType, double v) {
   std::memcpy(p, &v, 8);
   return p + 8;
 }
-size_t PlainSize(ColumnType type, std::string_view s) {
-  (void)type;
-  return 4 + s.size();
-}
+size_t PlainSize(ColumnType, std::string_view s) { return 4 + s.size(); }
 template <typename T>
 size_t PlainSize(ColumnType type, T) {
   return type == ColumnType::kInt32 ? 4 : 8;
@@ -627,8 +628,10 @@ bool PlainLess(ColumnType type, const std::string& a, const std::string& b) {
 struct FileColumn {
   Chunk bounds;  // min and max so far (has_bounds), in both forms
   int64_t nulls = 0, nans = 0, size = 0;
+  bool texts = true;
 
   void Add(const Chunk& c, ColumnType type, int64_t compressed) {
+    texts = texts && c.texts;
     nulls += c.nulls;
     nans += c.nans;
     size += compressed;
@@ -648,7 +651,7 @@ struct FileColumn {
     s.null_count = nulls;
     s.column_size_bytes = size;
     s.has_nan = nans > 0;
-    if (bounds.has_bounds) {  // NaN left out, as Iceberg's bounds
+    if (bounds.has_bounds && texts) {  // NaN left out, as Iceberg's bounds
       s.min = bounds.min_text;
       s.max = bounds.max_text;
     }

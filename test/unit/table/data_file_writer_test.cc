@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <limits>
 #include <random>
@@ -526,6 +527,41 @@ TEST(DataFileWriter, WritesTheRowsAndMetricsDuckDbWrites) {
     EXPECT_EQ(Rows(**db, "SELECT count(*) FROM '" + ours + "' WHERE s >= 'v' OR l < 0 OR i > -601"),
               Rows(**db, "SELECT count(*) FROM '" + duck + "' WHERE s >= 'v' OR l < 0 OR i > -601"));
   }
+}
+
+// BRAID_PARQUET_WRITER=duckdb sends every file through DuckDB's writer (its created_by), with
+// the same rows; by default zstd files are braid's own; another value is refused by name.
+TEST(DataFileWriter, BraidParquetWriterChoosesTheWriter) {
+  struct Unset {
+    ~Unset() { unsetenv("BRAID_PARQUET_WRITER"); }
+  } unset;
+  TempDir dir;
+  auto db = DuckDbConnection::Open();
+  ASSERT_TRUE(db.ok());
+  auto created_by = [&](const std::string& path) {
+    return Rows(**db, "SELECT created_by FROM parquet_file_metadata('" + path + "')").at(0).at(0);
+  };
+  RowBatch batch = MixedBatch(50);
+  const std::string ours = dir.path() + "/ours.parquet", duck = dir.path() + "/duck.parquet";
+  auto by_default = DataFileWriter::Create();
+  ASSERT_TRUE(by_default.ok());
+  ASSERT_TRUE((*by_default)->Write(batch, ours, "file://" + ours).ok());
+  EXPECT_EQ(created_by(ours), "braid");
+  setenv("BRAID_PARQUET_WRITER", "duckdb", 1);
+  auto duckdb_only = DataFileWriter::Create();
+  ASSERT_TRUE(duckdb_only.ok());
+  Result<DataFile> f = (*duckdb_only)->Write(batch, duck, "file://" + duck);
+  ASSERT_TRUE(f.ok()) << f.status().ToString();
+  CheckFile(batch, *f, duck);
+  EXPECT_NE(created_by(duck).find("DuckDB"), std::string::npos) << created_by(duck);
+  EXPECT_EQ(Rows(**db, "SELECT * FROM '" + ours + "' ORDER BY ALL"),
+            Rows(**db, "SELECT * FROM '" + duck + "' ORDER BY ALL"));
+  setenv("BRAID_PARQUET_WRITER", "arrow", 1);
+  auto refused = DataFileWriter::Create();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().kind(), StatusKind::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("BRAID_PARQUET_WRITER is \"arrow\""), std::string::npos)
+      << refused.status().message();
 }
 
 TEST(DataFileWriter, RefusesAnEmptyBatch) {
