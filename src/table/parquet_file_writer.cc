@@ -282,7 +282,7 @@ struct MinMax {
 char* PutPlain(char* p, ColumnType, std::string_view s) {
   const auto n = static_cast<uint32_t>(s.size());
   std::memcpy(p, &n, 4);
-  std::memcpy(p + 4, s.data(), s.size());
+  if (!s.empty()) std::memcpy(p + 4, s.data(), s.size());  // an empty view's data may be null
   return p + 4 + s.size();
 }
 char* PutPlain(char* p, ColumnType type, int64_t v) {
