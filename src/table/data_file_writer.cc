@@ -166,8 +166,6 @@ std::optional<int64_t> ToInt(const std::map<std::string, std::string>& m, const 
   return std::strtoll(it->second.c_str(), nullptr, 10);
 }
 
-}  // namespace
-
 // Whether BRAID_PARQUET_WRITER asks for DuckDB's writer for every codec; InvalidArgument for a
 // value braid does not know.
 Result<bool> DuckDbWriterForced() {
@@ -180,6 +178,8 @@ Result<bool> DuckDbWriterForced() {
   }
   return choice == "duckdb";
 }
+
+}  // namespace
 
 Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Create(DataFileWriterOptions options) {
   BRAID_ASSIGN_OR_RETURN(const bool duckdb_only, DuckDbWriterForced());
