@@ -374,11 +374,11 @@ void EncodeValues(const ColumnData& col, ColumnType type, size_t begin, size_t e
 }
 
 // Appends the values of rows [begin, end) of `col` to `out` (the data page, after its levels);
-// the dictionary, if any, and the statistics go to the returned chunk.
+// the dictionary, if any, and the bounds and NaN count go to the returned chunk (its null count
+// is the caller's, who counted them for the levels).
 Chunk EncodeChunk(const ColumnSpec& spec, const ColumnData& col, size_t begin, size_t end,
                   size_t limit, std::string* out) {
   Chunk c;
-  for (size_t r = begin; r < end; ++r) c.nulls += !col.valid[r];
   switch (spec.type) {
     case ColumnType::kString:
       EncodeValues<std::string_view>(col, spec.type, begin, end, limit,
@@ -417,6 +417,8 @@ Chunk EncodeChunk(const ColumnSpec& spec, const ColumnData& col, size_t begin, s
   return c;
 }
 
+struct ChunkMeta;
+
 // A file being written: pages appended with their offsets known.
 class ParquetOut {
  public:
@@ -434,36 +436,10 @@ class ParquetOut {
   int64_t offset() const { return written_ + static_cast<int64_t>(buffer_.size()); }
   int32_t codec() const { return zstd_ ? kCodecZstd : kCodecUncompressed; }
 
-  // Appends a page: its header (`header` given the sizes) and its compressed body. Returns the
-  // bytes it took with the header, uncompressed and compressed.
+  // Appends a page of `type`: its header (`header` writes the header's struct of that type)
+  // and its compressed body. Adds the bytes it took with the header to `m`.
   template <typename Header>
-  std::pair<int64_t, int64_t> Page(std::string_view body, Header header) {
-    std::string_view stored = body;
-    if (body.size() > size_t{INT32_MAX} / 2) {  // page sizes are int32 in Parquet's headers
-      error_ = Status::InvalidArgument(fmt::format(
-          "{}: a column chunk of {} bytes, more than a Parquet page holds; lower "
-          "--max-buffer-bytes", path_, body.size()));
-      return {0, 0};
-    }
-    if (zstd_) {
-      compressed_.resize(ZSTD_compressBound(body.size()));
-      const size_t n = ZSTD_compressCCtx(cctx(), compressed_.data(), compressed_.size(), body.data(),
-                                         body.size(), level_);
-      if (ZSTD_isError(n)) {  // only for a bad level, which ParquetCompression refuses
-        error_ = Status::Internal(fmt::format("{}: zstd: {}", path_, ZSTD_getErrorName(n)));
-        return {0, 0};
-      }
-      stored = std::string_view(compressed_.data(), n);
-    }
-    Thrift t;
-    header(t, static_cast<int32_t>(body.size()), static_cast<int32_t>(stored.size()));
-    t.out().push_back(0);  // the header's end
-    buffer_ += t.out();
-    buffer_.append(stored);
-    if (buffer_.size() >= (size_t{4} << 20)) Drain();
-    const auto h = static_cast<int64_t>(t.out().size());
-    return {h + static_cast<int64_t>(body.size()), h + static_cast<int64_t>(stored.size())};
-  }
+  void Page(PageType type, std::string_view body, Header header, ChunkMeta* m);
   Status Finish(std::string_view footer) {
     buffer_.append(footer);
     PutLittle(buffer_, static_cast<uint32_t>(footer.size()));
@@ -516,10 +492,43 @@ class ParquetOut {
 // A column chunk as the footer describes it.
 struct ChunkMeta {
   int64_t start = 0, dictionary_offset = -1, data_offset = 0;
-  int64_t uncompressed = 0, compressed = 0, num_values = 0;
+  int64_t uncompressed = 0, compressed = 0, num_values = 0;  // sizes with the page headers
   bool dictionary = false;
-  Chunk stats;  // values and dictionary cleared
+  Chunk stats;  // its dictionary emptied once written
 };
+
+template <typename Header>
+void ParquetOut::Page(PageType type, std::string_view body, Header header, ChunkMeta* m) {
+  std::string_view stored = body;
+  if (body.size() > size_t{INT32_MAX} / 2) {  // page sizes are int32 in Parquet's headers
+    error_ = Status::InvalidArgument(fmt::format(
+        "{}: a column chunk of {} bytes, more than a Parquet page holds; lower "
+        "--max-buffer-bytes", path_, body.size()));
+    return;
+  }
+  if (zstd_) {
+    compressed_.resize(ZSTD_compressBound(body.size()));
+    const size_t n = ZSTD_compressCCtx(cctx(), compressed_.data(), compressed_.size(), body.data(),
+                                       body.size(), level_);
+    if (ZSTD_isError(n)) {  // only for a bad level, which ParquetCompression refuses
+      error_ = Status::Internal(fmt::format("{}: zstd: {}", path_, ZSTD_getErrorName(n)));
+      return;
+    }
+    stored = std::string_view(compressed_.data(), n);
+  }
+  Thrift t;
+  t.I32(1, type);
+  t.I32(2, static_cast<int32_t>(body.size()));
+  t.I32(3, static_cast<int32_t>(stored.size()));
+  header(t);
+  t.out().push_back(0);  // the header's end
+  buffer_ += t.out();
+  buffer_.append(stored);
+  if (buffer_.size() >= (size_t{4} << 20)) Drain();
+  const auto h = static_cast<int64_t>(t.out().size());
+  m->uncompressed += h + static_cast<int64_t>(body.size());
+  m->compressed += h + static_cast<int64_t>(stored.size());
+}
 
 void WriteFooter(const RowBatch& batch, int32_t codec, const std::vector<std::vector<ChunkMeta>>& groups,
                  const std::vector<int64_t>& group_rows, std::string* out) {
@@ -685,7 +694,6 @@ Result<ParquetFileFacts> WriteParquetFile(const RowBatch& batch, const std::stri
   for (size_t begin = 0; begin < rows; begin += row_group_size) {
     const size_t end = std::min(rows, begin + row_group_size);
     const auto n = static_cast<int32_t>(end - begin);
-    facts.row_group_offsets.push_back(out.offset());
     std::vector<ChunkMeta>& group = groups.emplace_back();
     group_rows.push_back(n);
     for (size_t c = 0; c < schema.size(); ++c) {
@@ -694,9 +702,9 @@ Result<ParquetFileFacts> WriteParquetFile(const RowBatch& batch, const std::stri
       // The data page's body: definition levels (1: a value, 0: null), their length first,
       // then the values.
       page.assign(4, '\0');
-      bool any_null = false;
-      for (size_t r = begin; r < end && !any_null; ++r) any_null = !col.valid[r];
-      if (!any_null) {
+      int64_t nulls = 0;
+      for (size_t r = begin; r < end; ++r) nulls += !col.valid[r];
+      if (nulls == 0) {
         PutVarint(page, uint64_t{static_cast<uint32_t>(n)} << 1);  // one run of n ones
         page.push_back(1);
       } else {
@@ -707,39 +715,30 @@ Result<ParquetFileFacts> WriteParquetFile(const RowBatch& batch, const std::stri
       const auto level_bytes = static_cast<uint32_t>(page.size() - 4);
       std::memcpy(page.data(), &level_bytes, 4);
       m.stats = EncodeChunk(schema[c], col, begin, end, dictionary_values, &page);
+      m.stats.nulls = nulls;
       m.start = out.offset();
       m.num_values = n;
       m.dictionary = m.stats.dictionary_size > 0;
       if (m.dictionary) {
         m.dictionary_offset = out.offset();
         const auto entries = static_cast<int32_t>(m.stats.dictionary_size);
-        auto [u, z] = out.Page(m.stats.dictionary, [entries](Thrift& t, int32_t size, int32_t stored) {
-          t.I32(1, kDictionaryPage);
-          t.I32(2, size);
-          t.I32(3, stored);
+        out.Page(kDictionaryPage, m.stats.dictionary, [entries](Thrift& t) {
           t.BeginStruct(7);
           t.I32(1, entries);
           t.I32(2, kPlainDictionary);
           t.EndStruct();
-        });
-        m.uncompressed += u;
-        m.compressed += z;
+        }, &m);
       }
       m.data_offset = out.offset();
       const int32_t encoding = m.dictionary ? kPlainDictionary : kPlain;
-      auto [u, z] = out.Page(page, [n, encoding](Thrift& t, int32_t size, int32_t stored) {
-        t.I32(1, kDataPage);
-        t.I32(2, size);
-        t.I32(3, stored);
+      out.Page(kDataPage, page, [n, encoding](Thrift& t) {
         t.BeginStruct(5);
         t.I32(1, n);
         t.I32(2, encoding);
-        t.I32(3, kRle);
-        t.I32(4, kRle);
+        t.I32(3, kRle);  // definition levels
+        t.I32(4, kRle);  // repetition levels (none)
         t.EndStruct();
-      });
-      m.uncompressed += u;
-      m.compressed += z;
+      }, &m);
       BRAID_RETURN_IF_ERROR(out.error());
       columns[c].Add(m.stats, schema[c].type, m.compressed);
       m.stats.dictionary.clear();
@@ -751,6 +750,7 @@ Result<ParquetFileFacts> WriteParquetFile(const RowBatch& batch, const std::stri
   WriteFooter(batch, out.codec(), groups, group_rows, &footer);
   BRAID_RETURN_IF_ERROR(out.Finish(footer));
   facts.file_size = out.offset();
+  for (const std::vector<ChunkMeta>& group : groups) facts.row_group_offsets.push_back(group.front().start);
   for (size_t c = 0; c < schema.size(); ++c) {
     facts.columns.push_back(columns[c].Stats());
     facts.nan_counts.push_back(columns[c].nans);
