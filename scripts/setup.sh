@@ -7,7 +7,7 @@ cache=${BRAID_CACHE:-$repo/.cache}
 
 packages=(cmake g++ make pkg-config librdkafka-dev libsimdjson-dev libcurl4-openssl-dev
           libtomlplusplus-dev libcli11-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev libpq-dev
-          libgtest-dev libbenchmark-dev libabsl-dev libssl-dev zlib1g-dev liblz4-dev libzstd-dev
+          libgtest-dev libbenchmark-dev libssl-dev zlib1g-dev liblz4-dev libzstd-dev
           libsnappy-dev libcpp-httplib-dev kcat
           unzip)
 missing=()

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 
 namespace braid {
 
@@ -33,6 +34,22 @@ inline bool SameBytes(const char* a, const char* b, size_t n) {
     if (a[i] != b[i]) return false;
   }
   return true;
+}
+
+/// a < b as std::string_view compares them (bytes unsigned, then sizes), by 8-byte words read
+/// most significant byte first: a bound kept per value of a column did a call into memcmp each.
+inline bool BytesLess(std::string_view a, std::string_view b) {
+  const size_t n = a.size() < b.size() ? a.size() : b.size();
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const uint64_t x = __builtin_bswap64(LoadWord<uint64_t>(a.data() + i));
+    const uint64_t y = __builtin_bswap64(LoadWord<uint64_t>(b.data() + i));
+    if (x != y) return x < y;
+  }
+  for (; i < n; ++i) {
+    if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]);
+  }
+  return a.size() < b.size();
 }
 
 }  // namespace braid

@@ -3,11 +3,10 @@
 #include <algorithm>
 #include <cassert>
 
-#include <absl/hash/hash.h>
 #include <fmt/format.h>
 
 #include "base/prefetch.h"
-#include "base/short_bytes.h"
+#include "base/short_hash.h"
 #include "event/event_key.h"
 #include "event/event_values.h"
 #include "event/timestamp_parser.h"
@@ -21,36 +20,9 @@ uint64_t Bit(size_t stream) { return uint64_t{1} << stream; }
 
 }  // namespace
 
-namespace {
-
-// The two halves of a 64×64-bit product folded together: every input bit reaches every output
-// bit (wyhash's mixing step).
-uint64_t Fold(uint64_t a, uint64_t b) {
-  const unsigned __int128 m = static_cast<unsigned __int128>(a) * b;
-  return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
-}
-
-constexpr uint64_t kMix[5] = {0xa0761d6478bd642full, 0xe7037ed1a0b428dbull, 0x8ebc6af09c88c6e3ull,
-                              0x589965cc75374cc3ull, 0x1d8e4e27c47d124full};
-
-}  // namespace
-
-// Keys of 8 to 32 bytes (a key of one or two ids) are hashed here, inline: their bytes as up
-// to four overlapping words, folded by multiplication. A call into absl's hash for every
-// record cost about five times as much. Others go to absl.
-size_t JoinOperator::KeyHash(std::string_view key) {
-  const size_t n = key.size();
-  const char* p = key.data();
-  if (n < 8 || n > 32) return absl::Hash<std::string_view>{}(key);
-  uint64_t h;
-  if (n <= 16) {
-    h = Fold(LoadWord<uint64_t>(p) ^ kMix[0], LoadWord<uint64_t>(p + n - 8) ^ kMix[1]);
-  } else {
-    h = Fold(LoadWord<uint64_t>(p) ^ kMix[0], LoadWord<uint64_t>(p + 8) ^ kMix[1]) ^
-        Fold(LoadWord<uint64_t>(p + n - 16) ^ kMix[2], LoadWord<uint64_t>(p + n - 8) ^ kMix[3]);
-  }
-  return Fold(h ^ kMix[4], n ^ kMix[1]);
-}
+// Keys are hashed inline (ShortHash): a call into absl's hash for every record cost about five
+// times as much.
+size_t JoinOperator::KeyHash(std::string_view key) { return ShortHash(key); }
 
 JoinOperator::JoinOperator(const JoinPlan& plan)
     : plan_(plan),

@@ -13,9 +13,11 @@
 #include <memory>
 #include <string_view>
 
-#include <absl/container/flat_hash_map.h>
 #include <fmt/format.h>
 #include <zstd.h>
+
+#include "base/short_bytes.h"
+#include "base/short_hash.h"
 
 namespace braid {
 namespace {
@@ -105,69 +107,67 @@ class Thrift {
   std::vector<int> last_{0};
 };
 
-// The RLE / bit-packing hybrid of levels and dictionary indices, `width` bits a value.
-class Hybrid {
- public:
-  Hybrid(std::string* out, int width) : out_(*out), width_(width) {}
-  void Add(uint32_t v) {
-    if (run_ > 0 && v == run_value_) {
-      ++run_;
-      return;
-    }
-    EndRun();
-    run_value_ = v;
-    run_ = 1;
-  }
-  void Finish() {
-    EndRun();
-    Flush(packed_.size());  // the last group padded with zeros: readers stop at the page's count
-  }
-
- private:
-  // A run of 8 or more equal values is written as one RLE run once the values before it make
-  // whole groups of 8; shorter ones join the bit-packed values.
-  void EndRun() {
-    size_t n = run_;
-    run_ = 0;
-    while (n > 0 && packed_.size() % 8 != 0) {  // complete the group being packed
-      packed_.push_back(run_value_);
-      --n;
-    }
-    if (n >= 8) {
-      Flush(packed_.size());  // whole groups
-      PutVarint(out_, uint64_t{n} << 1);
-      for (int b = 0; b < (width_ + 7) / 8; ++b) out_.push_back(static_cast<char>(run_value_ >> (8 * b)));
-      return;
-    }
-    packed_.insert(packed_.end(), n, run_value_);
-    if (packed_.size() >= kMaxPacked) Flush(kMaxPacked);
-  }
-  // Writes the first `count` values packed as one run (whole groups of 8, but for the last).
-  void Flush(size_t count) {
-    if (count == 0) return;
-    const size_t groups = (count + 7) / 8;
-    PutVarint(out_, (uint64_t{groups} << 1) | 1);
-    uint64_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < groups * 8; ++i) {
-      acc |= uint64_t{i < count ? packed_[i] : 0} << bits;
-      bits += width_;
-      while (bits >= 8) {
-        out_.push_back(static_cast<char>(acc));
-        acc >>= 8;
-        bits -= 8;
+// Appends values 0 .. n-1 (`value(i)`, each below 2^width) in the RLE / bit-packing hybrid of
+// levels and dictionary indices. A run of 8 or more equal values is written as one RLE run once
+// the values before it make whole groups of 8 (the run completes the last group first); the
+// others are bit-packed, at most 63 groups a run (as Parquet's own writers). Runs are found
+// over the values in place and each group of 8 is packed at once: values appended one by one
+// to a buffer of pending ones cost several times as much, and the dictionary columns of every
+// row group are written this way.
+template <typename Value>
+void PutHybrid(std::string* out, int width, size_t n, Value value) {
+  constexpr size_t kMaxPacked = 8 * 63;
+  const auto width_bytes = static_cast<size_t>((width + 7) / 8);
+  // Values [from, to) bit-packed as one run, the last group padded with zeros (readers stop at
+  // the page's count).
+  auto pack = [&](size_t from, size_t to) {
+    if (from == to) return;
+    const size_t groups = (to - from + 7) / 8;
+    PutVarint(*out, (uint64_t{groups} << 1) | 1);
+    const size_t at = out->size();
+    out->resize(at + groups * static_cast<size_t>(width));  // a group of 8 takes `width` bytes
+    char* p = out->data() + at;
+    for (size_t g = 0; g < groups; ++g) {
+      const size_t base = from + g * 8;
+      unsigned __int128 acc = 0;  // 8 values of up to 16 bits
+      uint64_t wide[4] = {};      // or of up to 32
+      for (size_t k = 0; k < 8; ++k) {
+        const uint64_t v = base + k < to ? value(base + k) : 0;
+        const size_t bit = k * static_cast<size_t>(width);
+        if (width <= 16) {
+          acc |= static_cast<unsigned __int128>(v) << bit;
+        } else {
+          wide[bit / 64] |= v << (bit % 64);
+          if (bit % 64 + static_cast<size_t>(width) > 64) wide[bit / 64 + 1] |= v >> (64 - bit % 64);
+        }
       }
+      if (width <= 16) {
+        std::memcpy(p, &acc, static_cast<size_t>(width));
+      } else {
+        std::memcpy(p, wide, static_cast<size_t>(width));
+      }
+      p += width;
     }
-    packed_.erase(packed_.begin(), packed_.begin() + static_cast<std::ptrdiff_t>(count));
+  };
+  size_t pending = 0;  // values [pending, i) wait to be bit-packed
+  for (size_t i = 0; i < n;) {
+    const uint64_t v = value(i);
+    size_t j = i + 1;
+    while (j < n && value(j) == v) ++j;
+    const size_t fill = std::min(j - i, (8 - (i - pending) % 8) % 8);
+    if (j - i - fill >= 8) {
+      pack(pending, i + fill);
+      PutVarint(*out, uint64_t{j - i - fill} << 1);
+      for (size_t b = 0; b < width_bytes; ++b) out->push_back(static_cast<char>(v >> (8 * b)));
+      pending = j;
+    } else if (j - pending >= kMaxPacked) {
+      pack(pending, pending + kMaxPacked);
+      pending += kMaxPacked;
+    }
+    i = j;
   }
-  static constexpr size_t kMaxPacked = 8 * 63;  // values a packed run, as Parquet's own writers
-
-  std::string& out_;
-  const int width_;
-  uint32_t run_value_ = 0;
-  size_t run_ = 0;
-  std::vector<uint32_t> packed_;
-};
+  pack(pending, n);
+}
 
 int BitWidth(size_t values) {  // of the indices 0 .. values - 1; at least 1
   int w = 1;
@@ -267,14 +267,21 @@ struct MinMax {
     if (!any) {
       lo = hi = v;
       any = true;
-    } else if (v < lo) {
+    } else if (Less(v, lo)) {
       lo = v;
-    } else if (hi < v) {
+    } else if (Less(hi, v)) {
       hi = v;
     }
   }
   void To(ColumnType type, Chunk* c) const {
     if (any) SetBounds(lo, hi, type, c);
+  }
+  static bool Less(const T& a, const T& b) {
+    if constexpr (std::is_same_v<T, std::string_view>) {
+      return BytesLess(a, b);
+    } else {
+      return a < b;
+    }
   }
 };
 
@@ -304,38 +311,91 @@ size_t PlainSize(ColumnType type, T) {
   return type == ColumnType::kInt32 ? 4 : 8;
 }
 
+// The distinct values of a column chunk in the order first seen, each with its id (its place
+// in that order), found through an open-addressing table of ids and hash bits that doubles as
+// it fills. Written here rather than taken from absl: its map hashed every string through the
+// standard library's hash, which with the probe cost a chunk's dictionary columns more than
+// the rest of their encoding, and values need no rehash of their own (ShortHash is cheap).
+template <typename T>
+class ChunkDictionary {
+ public:
+  const std::vector<T>& entries() const { return entries_; }
+  /// The id of `v`, added if new; kFull if it is new and `limit` values are held already.
+  static constexpr uint32_t kFull = UINT32_MAX;
+  uint32_t IdOf(const T& v, size_t limit) {
+    const uint64_t h = Hash(v);
+    const auto tag = static_cast<uint32_t>(h >> 32);
+    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (s.id == kEmpty) {
+        if (entries_.size() == limit) return kFull;
+        const auto id = static_cast<uint32_t>(entries_.size());
+        entries_.push_back(v);
+        s = Slot{id, tag};
+        if (entries_.size() * 2 > slots_.size()) Grow();
+        return id;
+      }
+      if (s.tag == tag && Same(entries_[s.id], v)) return s.id;
+    }
+  }
+
+ private:
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  struct Slot {
+    uint32_t id = kEmpty;
+    uint32_t tag = 0;  // the hash's high half
+  };
+  static uint64_t Hash(const T& v) {
+    if constexpr (std::is_same_v<T, std::string_view>) {
+      return ShortHash(v);
+    } else {
+      return WordHash(std::bit_cast<uint64_t>(v));  // a double by its bits: -0.0 is not 0.0
+    }
+  }
+  static bool Same(const T& a, const T& b) {
+    if constexpr (std::is_same_v<T, std::string_view>) {
+      return a.size() == b.size() && SameBytes(a.data(), b.data(), a.size());
+    } else {
+      return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
+    }
+  }
+  void Grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    mask_ = slots_.size() - 1;
+    for (uint32_t id = 0; id < entries_.size(); ++id) {
+      const uint64_t h = Hash(entries_[id]);
+      size_t i = h & mask_;
+      while (slots_[i].id != kEmpty) i = (i + 1) & mask_;
+      slots_[i] = Slot{id, static_cast<uint32_t>(h >> 32)};
+    }
+  }
+
+  std::vector<T> entries_;
+  std::vector<Slot> slots_ = std::vector<Slot>(64);
+  size_t mask_ = 63;
+};
+
 // Appends to `out` the values of rows [begin, end) of a string, integer or double column:
 // dictionary indices while the chunk holds at most `limit` distinct values (the dictionary goes
 // to `c`), else plain values.
 template <typename T, typename Get>
 void EncodeValues(const ColumnData& col, ColumnType type, size_t begin, size_t end, size_t limit,
                   Get get, std::string* out, Chunk* c) {
-  using Key = std::conditional_t<std::is_same_v<T, double>, uint64_t, T>;
-  auto key_of = [](const T& v) -> Key {
-    if constexpr (std::is_same_v<T, double>) {
-      return std::bit_cast<uint64_t>(v);
-    } else {
-      return v;
-    }
-  };
-  absl::flat_hash_map<Key, uint32_t> index;
-  std::vector<T> entries;
+  ChunkDictionary<T> dict;
   std::vector<uint32_t> ids;
   ids.reserve(end - begin);
   bool dictionary = true;
   for (size_t r = begin; r < end; ++r) {
     if (!col.valid[r]) continue;
-    const T v = get(r);
-    auto [it, added] = index.try_emplace(key_of(v), static_cast<uint32_t>(entries.size()));
-    if (added) {
-      if (entries.size() == limit) {
-        dictionary = false;
-        break;
-      }
-      entries.push_back(v);
+    const uint32_t id = dict.IdOf(get(r), limit);
+    if (id == ChunkDictionary<T>::kFull) {
+      dictionary = false;
+      break;
     }
-    ids.push_back(it->second);
+    ids.push_back(id);
   }
+  const std::vector<T>& entries = dict.entries();
   MinMax<T> bounds;
   if (dictionary && !entries.empty()) {
     size_t bytes = 0;
@@ -349,9 +409,7 @@ void EncodeValues(const ColumnData& col, ColumnType type, size_t begin, size_t e
     c->dictionary_size = entries.size();
     const int width = BitWidth(entries.size());
     out->push_back(static_cast<char>(width));
-    Hybrid h(out, width);
-    for (uint32_t id : ids) h.Add(id);
-    h.Finish();
+    PutHybrid(out, width, ids.size(), [&ids](size_t i) { return ids[i]; });
   } else {
     size_t bytes = 0;
     for (size_t r = begin; r < end; ++r) {
@@ -708,9 +766,7 @@ Result<ParquetFileFacts> WriteParquetFile(const RowBatch& batch, const std::stri
         PutVarint(page, uint64_t{static_cast<uint32_t>(n)} << 1);  // one run of n ones
         page.push_back(1);
       } else {
-        Hybrid levels(&page, 1);
-        for (size_t r = begin; r < end; ++r) levels.Add(col.valid[r] ? 1 : 0);
-        levels.Finish();
+        PutHybrid(&page, 1, end - begin, [&col, begin](size_t i) { return col.valid[begin + i] ? 1u : 0u; });
       }
       const auto level_bytes = static_cast<uint32_t>(page.size() - 4);
       std::memcpy(page.data(), &level_bytes, 4);
