@@ -36,6 +36,11 @@ inline bool SameBytes(const char* a, const char* b, size_t n) {
   return true;
 }
 
+/// a == b, inline (see SameBytes).
+inline bool SameView(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && SameBytes(a.data(), b.data(), a.size());
+}
+
 /// a < b as std::string_view compares them (bytes unsigned, then sizes), by 8-byte words read
 /// most significant byte first: a bound kept per value of a column did a call into memcmp each.
 inline bool BytesLess(std::string_view a, std::string_view b) {

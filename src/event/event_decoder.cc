@@ -162,10 +162,32 @@ Result<std::unique_ptr<EventDecoder>> EventDecoder::Create(
 
 namespace {
 
-// a == b, for the short JSON keys of a record, inline (a call to memcmp per member was a tenth
-// of a record's decoding).
-bool SameKey(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && SameBytes(a.data(), b.data(), a.size());
+// A JSON number (ScanFlatNumber's grammar) of at most 15 digits and no exponent, such as
+// "122.47", read exactly: its digits as an integer (below 2^53, so exact as a double) divided by
+// a power of ten (at most 10^15, exact too), and IEEE division rounds the quotient correctly,
+// as std::from_chars does (Clinger's fast path). False for anything else, which from_chars reads.
+bool ShortDecimal(std::string_view text, double* out) {
+  static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+  size_t i = 0;
+  const bool negative = !text.empty() && text[0] == '-';
+  if (negative) ++i;
+  uint64_t digits = 0;
+  int count = 0, fraction = -1;  // fraction: digits after the point, -1 before one is met
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '.' && fraction < 0) {
+      fraction = 0;
+      continue;
+    }
+    if (c < '0' || c > '9' || ++count > 15) return false;  // an exponent, or too many digits
+    digits = digits * 10 + static_cast<uint64_t>(c - '0');
+    if (fraction >= 0) ++fraction;
+  }
+  if (count == 0) return false;
+  const double v = static_cast<double>(digits) / kPow10[fraction < 0 ? 0 : fraction];
+  *out = negative ? -v : v;
+  return true;
 }
 
 }  // namespace
@@ -173,7 +195,7 @@ bool SameKey(std::string_view a, std::string_view b) {
 int EventDecoder::LookupFrom(int parent, std::string_view key, size_t from) const {
   const size_t n = nodes_.size();
   for (size_t k = 0, i = from < n ? from : 0; k < n; ++k, i = i + 1 == n ? 0 : i + 1) {
-    if (nodes_[i].parent == parent && SameKey(nodes_[i].key, key)) return static_cast<int>(i);
+    if (nodes_[i].parent == parent && SameView(nodes_[i].key, key)) return static_cast<int>(i);
   }
   return -1;
 }
@@ -528,6 +550,7 @@ bool EventDecoder::ReadFlatValue(const FieldPlan& plan, const FlatJsonValue& v, 
     case FieldType::kDouble: {
       // Both parsers round correctly; a long mantissa is left to simdjson all the same.
       if (v.kind != Kind::kNumber || v.text.size() > 24) return false;
+      if (ShortDecimal(v.text, &out->d)) break;
       const char* end = v.text.data() + v.text.size();
       auto [ptr, ec] = std::from_chars(v.text.data(), end, out->d);
       if (ec != std::errc() || ptr != end) return false;

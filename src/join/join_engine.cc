@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "base/short_bytes.h"
 #include "join/byte_io.h"
 #include "join/crc32c.h"
 
@@ -55,7 +56,8 @@ Result<std::unique_ptr<JoinEngine::RecordDecoder>> JoinEngine::NewDecoder() cons
 }
 
 int JoinEngine::RecordDecoder::StreamOf(std::string_view topic) {
-  if (topic != last_topic_) {
+  // Inline: a call into memcmp per record showed in profiles.
+  if (!SameView(topic, last_topic_)) {
     last_stream_ = plan_->StreamOfTopic(topic);
     last_topic_.assign(topic);
   }

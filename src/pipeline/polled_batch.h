@@ -77,8 +77,7 @@ class PartitionLookup {
       : partitions_(partitions) {}
   size_t Find(std::string_view topic, PartitionId p) {
     if (last_ < partitions_.size() && partitions_[last_].partition == p &&
-        partitions_[last_].topic.size() == topic.size() &&
-        SameBytes(partitions_[last_].topic.data(), topic.data(), topic.size())) {
+        SameView(partitions_[last_].topic, topic)) {
       return last_;  // inline compares: a call into memcmp per record showed in profiles
     }
     for (size_t i = 0; i < partitions_.size(); ++i) {

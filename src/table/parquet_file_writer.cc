@@ -354,7 +354,7 @@ class ChunkDictionary {
   }
   static bool Same(const T& a, const T& b) {
     if constexpr (std::is_same_v<T, std::string_view>) {
-      return a.size() == b.size() && SameBytes(a.data(), b.data(), a.size());
+      return SameView(a, b);
     } else {
       return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b);
     }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <random>
 #include <string>
@@ -60,6 +61,32 @@ TEST_F(EventDecoderTest, DecodesKeyTimeAndStoredValues) {
   EXPECT_EQ(v.GetDouble(0), 19.99);
   EXPECT_EQ(v.GetString(1), "p9");
   EXPECT_TRUE(v.IsNull(2));  // optional and absent
+}
+
+// Amounts of every form a producer writes — few or many digits, leading zeros, a sign, an
+// exponent — decode to the double std::from_chars reads from the same text, bit for bit,
+// whichever of the decoder's paths reads them (short decimals are read without from_chars).
+TEST_F(EventDecoderTest, AmountsDecodeToTheDoubleFromCharsReads) {
+  std::mt19937_64 rng(5);
+  auto digits = [&rng](int n) {
+    std::string d;
+    for (int i = 0; i < n; ++i) d.push_back(static_cast<char>('0' + rng() % 10));
+    return d;
+  };
+  for (int i = 0; i < 50000; ++i) {
+    std::string integer = digits(1 + static_cast<int>(rng() % 12));
+    integer.erase(0, std::min(integer.find_first_not_of('0'), integer.size() - 1));  // JSON: no leading 0s
+    std::string text = (rng() % 4 == 0 ? "-" : "") + integer;
+    if (rng() % 4 != 0) text += "." + digits(1 + static_cast<int>(rng() % 12));
+    if (rng() % 16 == 0) text += "e" + std::to_string(static_cast<int>(rng() % 40) - 20);
+    const std::string json = R"({"user_id":"u","session_id":"s","product_id":"p","amount":)" + text +
+                             R"(,"timestamp":"2025-01-16T10:20:30Z"})";
+    ASSERT_EQ(Reason(json), "") << json;
+    double expected = 0;
+    std::from_chars(text.data(), text.data() + text.size(), expected);
+    const double got = EventValues(event_.values, 3).GetDouble(0);
+    ASSERT_EQ(std::memcmp(&got, &expected, sizeof got), 0) << text << ": " << got << " vs " << expected;
+  }
 }
 
 // The decoder tries the field after the last one matched first: records whose fields come in
