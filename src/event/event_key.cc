@@ -4,30 +4,6 @@
 
 namespace braid {
 
-size_t EventKey::PartBytes(size_t value_bytes) {
-  size_t prefix = 1;
-  for (uint64_t n = value_bytes; n >= 0x80; n >>= 7) ++prefix;
-  return prefix + value_bytes;
-}
-
-char* EventKey::WriteString(std::string_view value, char* out) {
-  uint64_t n = value.size();
-  while (n >= 0x80) {
-    *out++ = static_cast<char>((n & 0x7F) | 0x80);
-    n >>= 7;
-  }
-  *out++ = static_cast<char>(n);
-  if (!value.empty()) std::memcpy(out, value.data(), value.size());
-  return out + value.size();
-}
-
-char* EventKey::WriteLong(int64_t value, char* out) {
-  char bytes[kLongBytes];
-  uint64_t u = static_cast<uint64_t>(value);
-  for (int i = kLongBytes - 1; i >= 0; --i, u >>= 8) bytes[i] = static_cast<char>(u & 0xFF);
-  return WriteString(std::string_view(bytes, kLongBytes), out);
-}
-
 void EventKey::AppendString(std::string_view value, std::string* key) {
   const size_t at = key->size();
   key->resize(at + PartBytes(value.size()));

@@ -4,6 +4,7 @@
 // ("a|b", "c") and ("a", "b|c") apart whatever bytes the values hold.
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -17,11 +18,30 @@ class EventKey {
   static void AppendLong(int64_t value, std::string* key);
   /// Bytes of a part holding `value_bytes` bytes (its length prefix included); a long part
   /// holds kLongBytes.
-  static size_t PartBytes(size_t value_bytes);
+  /// (Inline, as the writers: the decoder builds every record's key with them.)
+  static size_t PartBytes(size_t value_bytes) {
+    size_t prefix = 1;
+    for (uint64_t n = value_bytes; n >= 0x80; n >>= 7) ++prefix;
+    return prefix + value_bytes;
+  }
   static constexpr size_t kLongBytes = 8;
   /// Writes a string or long part at `out`, which has room for its PartBytes; returns the end.
-  static char* WriteString(std::string_view value, char* out);
-  static char* WriteLong(int64_t value, char* out);
+  static char* WriteString(std::string_view value, char* out) {
+    uint64_t n = value.size();
+    while (n >= 0x80) {
+      *out++ = static_cast<char>((n & 0x7F) | 0x80);
+      n >>= 7;
+    }
+    *out++ = static_cast<char>(n);
+    if (!value.empty()) std::memcpy(out, value.data(), value.size());
+    return out + value.size();
+  }
+  static char* WriteLong(int64_t value, char* out) {
+    char bytes[kLongBytes];
+    uint64_t u = static_cast<uint64_t>(value);
+    for (int i = kLongBytes - 1; i >= 0; --i, u >>= 8) bytes[i] = static_cast<char>(u & 0xFF);
+    return WriteString(std::string_view(bytes, kLongBytes), out);
+  }
   /// Decodes a long part written by AppendLong.
   static int64_t LongFromPart(std::string_view part);
 

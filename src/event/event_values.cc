@@ -27,22 +27,6 @@ bool EventValues::IsValid(std::string_view encoded, std::span<const FieldType> t
   return begin == payload;
 }
 
-void EventValuesBuilder::Start(std::string* out, size_t num_fields, size_t payload_bytes) {
-  out_ = out;
-  num_fields_ = num_fields;
-  header_ = num_fields * 4;
-  next_ = 0;
-  end_ = 0;
-  // Every header byte and every payload byte up to Finish is written by Close, so stale bytes
-  // of a previous encoding may stay until then.
-  out->resize(header_ + payload_bytes);
-}
-
 void EventValuesBuilder::Grow(size_t bytes) { out_->resize(std::max(bytes, 2 * out_->size())); }
-
-void EventValuesBuilder::Finish() {
-  assert(next_ == num_fields_ && "a slot was not set");
-  out_->resize(header_ + end_);
-}
 
 }  // namespace braid

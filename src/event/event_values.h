@@ -69,13 +69,25 @@ class EventValuesBuilder {
   /// Prepares `num_fields` slots in `*out` (its capacity is kept). `payload_bytes`, the sum of
   /// the slots' SlotBytes when the caller knows it, sizes `*out` once; otherwise it grows as
   /// values are added.
-  void Start(std::string* out, size_t num_fields, size_t payload_bytes = 0);
+  void Start(std::string* out, size_t num_fields, size_t payload_bytes = 0) {
+    out_ = out;
+    num_fields_ = num_fields;
+    header_ = num_fields * 4;
+    next_ = 0;
+    end_ = 0;
+    // Every header byte and every payload byte up to Finish is written by Close, so stale
+    // bytes of a previous encoding may stay until then.
+    out->resize(header_ + payload_bytes);
+  }
   void AddNull() { Close(0, nullptr, 0); }
   void AddString(std::string_view v) { Close(1, v.data(), v.size()); }
   void AddDouble(double v) { Close(1, &v, sizeof v); }
   void AddInt(int64_t v) { Close(1, &v, sizeof v); }  // long, timestamp, boolean (1/0)
   /// Ends the encoding: `*out` holds exactly the slots added (every slot must be).
-  void Finish();
+  void Finish() {
+    assert(next_ == num_fields_ && "a slot was not set");
+    out_->resize(header_ + end_);
+  }
 
  private:
   void Close(uint8_t tag, const void* bytes, size_t n) {
