@@ -497,7 +497,15 @@ bool EventDecoder::DecodeFlat(std::string_view value) {
 bool EventDecoder::DecodeShaped(std::string_view value) {
   for (FieldValue& v : scratch_) v.state = FieldValue::kAbsent;
   const bool read = shape_.Read(value, [this](int field, const FlatJsonValue& v) {
-    return field < 0 || ReadFlatValue(plans_[field], v, &scratch_[field]);
+    if (field < 0) return true;
+    // A string for a string field, the common member, without ReadFlatValue's switch: an
+    // indirect jump per member, which the members' alternating types kept mispredicted.
+    if (plans_[field].type == FieldType::kString && v.kind == FlatJsonValue::Kind::kString) {
+      CopyText(v, &scratch_[field]);
+      scratch_[field].state = FieldValue::kPresent;
+      return true;
+    }
+    return ReadFlatValue(plans_[field], v, &scratch_[field]);
   });
   // No field is missing: the shape was learnt from a record DecodeFlat read whole (every
   // required field there, each once), a match has the same members, and ReadFlatValue refuses
@@ -531,7 +539,7 @@ bool EventDecoder::ReadFlatValue(const FieldPlan& plan, const FlatJsonValue& v, 
   switch (plan.type) {
     case FieldType::kString:
       if (v.kind != Kind::kString) return false;
-      out->s = v.text;
+      CopyText(v, out);
       break;
     case FieldType::kBoolean:
       if (v.kind != Kind::kTrue && v.kind != Kind::kFalse) return false;
