@@ -36,6 +36,17 @@ inline bool SameBytes(const char* a, const char* b, size_t n) {
   return true;
 }
 
+/// A copy of `v` made word by word. Where a view's two words were just stored one at a time
+/// (by a function that filled it in), the compiler's copy of both in one 16-byte load waits
+/// until those stores reach the cache — a failed store-to-load forward, which profiles showed
+/// as most of the time of the decoder's and the Kafka reader's per-record steps.
+inline std::string_view WordCopy(std::string_view v) {
+  const char* data = v.data();
+  size_t size = v.size();
+  asm("" : "+r"(data), "+r"(size));  // kept apart, in two registers
+  return std::string_view(data, size);
+}
+
 /// a == b, inline (see SameBytes).
 inline bool SameView(std::string_view a, std::string_view b) {
   return a.size() == b.size() && SameBytes(a.data(), b.data(), a.size());

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "base/short_bytes.h"
 #include "kafka/wire.h"
 
 namespace braid {
@@ -513,8 +514,13 @@ Status FetchSource::Deliver(Part& p, size_t max, const RecordHandler& on_record,
       continue;
     }
     r.offset = KafkaOffset(f.offset);
-    r.key = f.key;
-    r.value = f.value;
+    // Word by word: Next has just stored them (WordCopy).
+    if (f.key) {
+      r.key.emplace(WordCopy(*f.key));
+    } else {
+      r.key.reset();
+    }
+    r.value = WordCopy(f.value);
     r.broker_time = Timestamp(f.timestamp_ms * 1000);
     on_record(r);
     p.position = f.offset + 1;

@@ -333,16 +333,21 @@ Result<bool> RecordSetCursor::Next(FetchedRecord* out) {
     }
     const char* body_end = p + length;
     ++p;  // attributes (unused)
-    std::optional<std::string_view> key;
-    std::string_view value;
+    // The key and value go straight into *out (a record skipped below leaves them to the next):
+    // built in locals and copied, the optional's two words were stored one by one and read
+    // back as one 16-byte word, which waited for the stores (a failed store-to-load forward,
+    // half of this function's time).
     bool ok = ReadVarint(p, body_end, &ts_delta) && ReadVarint(p, body_end, &offset_delta) &&
               ReadVarint(p, body_end, &key_len) && key_len <= body_end - p;
     if (ok && key_len >= 0) {
-      key = std::string_view(p, static_cast<size_t>(key_len));
+      out->key.emplace(p, static_cast<size_t>(key_len));
       p += key_len;
+    } else {
+      out->key.reset();
     }
     ok = ok && ReadVarint(p, body_end, &value_len) && value_len <= body_end - p;
-    if (ok && value_len >= 0) value = std::string_view(p, static_cast<size_t>(value_len));
+    out->value = ok && value_len >= 0 ? std::string_view(p, static_cast<size_t>(value_len))
+                                      : std::string_view();
     // Headers are not read (braid does not use them); the length above passes over them.
     if (!ok) {
       return Status::Corruption(
@@ -353,8 +358,6 @@ Result<bool> RecordSetCursor::Next(FetchedRecord* out) {
     --records_left_;
     if (offset < position_) continue;  // before the start
     out->offset = offset;
-    out->key = key;
-    out->value = value;
     out->timestamp_ms = log_append_time_ >= 0 ? log_append_time_ : base_timestamp_ + ts_delta;
     position_ = offset + 1;
     return true;
