@@ -1,7 +1,5 @@
 #include "event/event_key.h"
 
-#include <cstring>
-
 namespace braid {
 
 void EventKey::AppendString(std::string_view value, std::string* key) {

@@ -179,6 +179,17 @@ Result<bool> DuckDbWriterForced() {
   return choice == "duckdb";
 }
 
+// A Parquet data file's entry at `location`, before its column metrics: both writers' files
+// start from it.
+DataFile NewDataFile(const std::string& location, int64_t record_count, int64_t size) {
+  DataFile file;
+  file.file_path = location;
+  file.file_format = "PARQUET";
+  file.record_count = record_count;
+  file.file_size_in_bytes = size;
+  return file;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Create(DataFileWriterOptions options) {
@@ -270,11 +281,7 @@ Result<DataFile> DataFileWriter::WriteDirectly(const RowBatch& batch, const std:
       WriteParquetFile(batch, local_path, compression,
                        options_.row_group_size ? options_.row_group_size : kRowGroupRows, kDictionaryValues);
   if (!facts.ok()) return facts.status().WithContext(fmt::format("writing data file {}", location));
-  DataFile file;
-  file.file_path = location;
-  file.file_format = "PARQUET";
-  file.record_count = static_cast<int64_t>(batch.num_rows());
-  file.file_size_in_bytes = facts->file_size;
+  DataFile file = NewDataFile(location, static_cast<int64_t>(batch.num_rows()), facts->file_size);
   for (size_t c = 0; c < batch.num_columns(); ++c) {
     AddColumnMetrics(batch.schema()[c], facts->columns[c], facts->nan_counts[c], &file);
   }
@@ -355,13 +362,9 @@ Result<DataFile> DataFileWriter::ReadReturnedStats(DuckDbResult& result, const R
   DuckDbChunk chunk(duckdb_fetch_chunk(*result.get()));
   if (!chunk || chunk.size() != 1) return bad("did not return one row");
 
-  DataFile file;
-  file.file_path = location;
-  file.file_format = "PARQUET";
-  file.record_count = static_cast<int64_t>(
-      static_cast<uint64_t*>(duckdb_vector_get_data(chunk.column(count_col)))[0]);
-  file.file_size_in_bytes = static_cast<int64_t>(
-      static_cast<uint64_t*>(duckdb_vector_get_data(chunk.column(size_col)))[0]);
+  DataFile file = NewDataFile(
+      location, static_cast<int64_t>(static_cast<uint64_t*>(duckdb_vector_get_data(chunk.column(count_col)))[0]),
+      static_cast<int64_t>(static_cast<uint64_t*>(duckdb_vector_get_data(chunk.column(size_col)))[0]));
   if (file.record_count != expected_rows) {
     return bad(fmt::format("counts {} rows where {} were written", file.record_count, expected_rows));
   }
