@@ -122,7 +122,7 @@ class PipelineRunner::Impl {
     TableAppenderOptions appender_options;
     appender_options.writer.threads = 1;
     // Opened on the committing thread, the only one that writes with it, while this one asks
-    // Kafka where to start (DuckDB takes a few tens of milliseconds to open).
+    // Kafka where to start (DuckDB, when a file needs it, opens there too: DataFileWriter).
     appender_ready_ = committer_.Submit([this, appender_options]() -> Status {
       BRAID_ASSIGN_OR_RETURN(appender_, TableAppender::Create(appender_options));
       if (opt_.mode != RunMode::kContinuous) {

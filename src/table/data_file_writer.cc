@@ -195,31 +195,56 @@ DataFile NewDataFile(const std::string& location, int64_t record_count, int64_t 
 Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Create(DataFileWriterOptions options) {
   BRAID_ASSIGN_OR_RETURN(const bool duckdb_only, DuckDbWriterForced());
   options.duckdb_only = duckdb_only;
-  std::map<std::string, std::string> config;
-  if (options.threads > 0) config["threads"] = std::to_string(options.threads);
-  BRAID_ASSIGN_OR_RETURN(std::unique_ptr<DuckDbConnection> db, DuckDbConnection::Open(config));
-  // Row order inside a data file means nothing to Iceberg; dropping it lets DuckDB write
-  // row groups from several threads.
-  BRAID_RETURN_IF_ERROR(db->Execute("SET preserve_insertion_order=false"));
-  std::unique_ptr<DataFileWriter> w(new DataFileWriter(std::move(db), options, kScanName));
-  BRAID_RETURN_IF_ERROR(w->RegisterScan());
-  return w;
+  auto database = std::make_shared<Database>();
+  if (options.threads > 0) database->config["threads"] = std::to_string(options.threads);
+  return std::unique_ptr<DataFileWriter>(new DataFileWriter(std::move(database), options, kScanName));
 }
 
 Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Sibling() {
   static std::atomic<int> siblings{0};
-  BRAID_ASSIGN_OR_RETURN(std::unique_ptr<DuckDbConnection> db, db_->Connect());
-  std::unique_ptr<DataFileWriter> w(
-      new DataFileWriter(std::move(db), options_, fmt::format("{}_{}", kScanName, ++siblings)));
-  BRAID_RETURN_IF_ERROR(w->RegisterScan());
-  return w;
+  return std::unique_ptr<DataFileWriter>(
+      new DataFileWriter(database_, options_, fmt::format("{}_{}", kScanName, ++siblings)));
+}
+
+Result<DuckDbConnection*> DataFileWriter::Db() {
+  if (db_) return db_.get();
+  std::unique_ptr<DuckDbConnection> db;
+  {
+    std::lock_guard lock(database_->mu);
+    if (!database_->first) {
+      BRAID_ASSIGN_OR_RETURN(database_->first, DuckDbConnection::Open(database_->config));
+      // Row order inside a data file means nothing to Iceberg; dropping it lets DuckDB write
+      // row groups from several threads.
+      BRAID_RETURN_IF_ERROR(database_->first->Execute("SET preserve_insertion_order=false"));
+    }
+    BRAID_ASSIGN_OR_RETURN(db, database_->first->Connect());
+  }
+  db_ = std::move(db);
+  if (Status registered = RegisterScan(); !registered.ok()) {
+    db_.reset();
+    return registered;
+  }
+  return db_.get();
 }
 
 DataFileWriter::~DataFileWriter() = default;
 
 Status DataFileWriter::SetThreads(int threads) {
   if (threads == options_.threads) return Status::Ok();
-  BRAID_RETURN_IF_ERROR(db_->Execute(threads > 0 ? fmt::format("SET threads = {}", threads) : "RESET threads"));
+  {
+    std::lock_guard lock(database_->mu);
+    if (!database_->first) {  // applied when the database is opened
+      if (threads > 0) {
+        database_->config["threads"] = std::to_string(threads);
+      } else {
+        database_->config.erase("threads");
+      }
+      options_.threads = threads;
+      return Status::Ok();
+    }
+  }
+  BRAID_ASSIGN_OR_RETURN(DuckDbConnection * db, Db());
+  BRAID_RETURN_IF_ERROR(db->Execute(threads > 0 ? fmt::format("SET threads = {}", threads) : "RESET threads"));
   options_.threads = threads;
   return Status::Ok();
 }
@@ -255,10 +280,11 @@ Result<DataFile> DataFileWriter::Write(const RowBatch& batch, const std::string&
   if (!options_.duckdb_only && WritesParquetDirectly(compression)) {
     return WriteDirectly(batch, local_path, location, compression);
   }
+  BRAID_ASSIGN_OR_RETURN(DuckDbConnection * db, Db());
   const std::string sql = fmt::format("COPY (FROM {}()) TO {} ({})", scan_name_, QuoteLiteral(local_path),
                                       CopyOptions(batch.schema(), compression));
   current_ = &batch;
-  Result<DuckDbResult> result = db_->Query(sql);
+  Result<DuckDbResult> result = db->Query(sql);
   current_ = nullptr;
   if (!result.ok()) return result.status().WithContext(fmt::format("writing data file {}", location));
   auto nan_count = [&batch](size_t c) {
@@ -296,13 +322,14 @@ Result<DataFile> DataFileWriter::Rewrite(const RowSchema& schema, const std::vec
   if (inputs.empty() || inputs.size() != local_inputs.size()) {
     return Status::InvalidArgument(fmt::format("{}: no files to rewrite", location));
   }
+  BRAID_ASSIGN_OR_RETURN(DuckDbConnection * db, Db());
   std::string files;
   for (const std::string& f : local_inputs) files += (files.empty() ? "" : ", ") + QuoteLiteral(f);
   // Every input must carry every column under its field id and name: a file another writer
   // wrote before a rename would otherwise be read by the wrong column.
   BRAID_ASSIGN_OR_RETURN(
       DuckDbResult ids,
-      db_->Query(fmt::format("SELECT file_name, name, field_id::BIGINT FROM parquet_schema([{}]) "
+      db->Query(fmt::format("SELECT file_name, name, field_id::BIGINT FROM parquet_schema([{}]) "
                              "WHERE field_id IS NOT NULL", files)));
   std::map<std::string, std::map<int64_t, std::string>> found;
   while (DuckDbChunk chunk{duckdb_fetch_chunk(*ids.get())}) {
@@ -331,7 +358,7 @@ Result<DataFile> DataFileWriter::Rewrite(const RowSchema& schema, const std::vec
   }
   const std::string sql = fmt::format("COPY (SELECT {} FROM read_parquet([{}])) TO {} ({})", select, files,
                                       QuoteLiteral(local_path), CopyOptions(schema, compression));
-  Result<DuckDbResult> result = db_->Query(sql);
+  Result<DuckDbResult> result = db->Query(sql);
   if (!result.ok()) return result.status().WithContext(fmt::format("writing data file {}", location));
   int64_t rows = 0;
   for (const DataFile& f : inputs) rows += f.record_count;
@@ -398,9 +425,10 @@ Result<DataFile> DataFileWriter::ReadReturnedStats(DuckDbResult& result, const R
 }
 
 Status DataFileWriter::ReadSplitOffsets(const std::string& local_path, DataFile* file) {
+  BRAID_ASSIGN_OR_RETURN(DuckDbConnection * db, Db());
   BRAID_ASSIGN_OR_RETURN(
       DuckDbResult r,
-      db_->Query(fmt::format("SELECT min(coalesce(dictionary_page_offset, data_page_offset))::BIGINT "
+      db->Query(fmt::format("SELECT min(coalesce(dictionary_page_offset, data_page_offset))::BIGINT "
                              "FROM parquet_metadata({}) GROUP BY row_group_id ORDER BY row_group_id",
                              QuoteLiteral(local_path))));
   while (DuckDbChunk chunk{duckdb_fetch_chunk(*r.get())}) {
