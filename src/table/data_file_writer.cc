@@ -206,6 +206,11 @@ Result<std::unique_ptr<DataFileWriter>> DataFileWriter::Sibling() {
       new DataFileWriter(database_, options_, fmt::format("{}_{}", kScanName, ++siblings)));
 }
 
+bool DataFileWriter::DuckDbOpened() const {
+  std::lock_guard lock(database_->mu);
+  return database_->first != nullptr;
+}
+
 Result<DuckDbConnection*> DataFileWriter::Db() {
   if (db_) return db_.get();
   std::unique_ptr<DuckDbConnection> db;

@@ -75,6 +75,10 @@ class DataFileWriter {
   /// SetThreads of either applies to both; neither knows of the other's).
   Result<std::unique_ptr<DataFileWriter>> Sibling();
 
+  /// Whether the DuckDB database this writer shares with its siblings was opened (by a write
+  /// that needed it).
+  bool DuckDbOpened() const;
+
   /// Rewrites the Parquet data files `inputs` (local copies at `local_inputs`, same order) as
   /// one file at `local_path`, described like Write's: the rows of `schema`'s columns, read by
   /// name from files that must carry each column under its field id (InvalidArgument naming

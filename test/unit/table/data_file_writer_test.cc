@@ -293,6 +293,34 @@ TEST(DataFileWriter, CompressesAsTheTableSays) {
   }
 }
 
+// DuckDB is opened by the first file that needs it, once for a writer and its siblings: files
+// braid's own writer writes (zstd, uncompressed) and a change of threads leave it closed.
+TEST(DataFileWriter, OpensDuckDbOnlyForAFileThatNeedsIt) {
+  TempDir dir;
+  auto writer = DataFileWriter::Create();
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  Result<std::unique_ptr<DataFileWriter>> sibling = (*writer)->Sibling();
+  ASSERT_TRUE(sibling.ok()) << sibling.status().ToString();
+  const RowBatch batch = MixedBatch(300);
+  auto write = [&](DataFileWriter& w, const char* codec) {
+    const std::string path = dir.path() + "/" + codec + ".parquet";
+    Result<DataFile> f = w.Write(batch, path, "file://" + path, ParquetCompression{codec, std::nullopt});
+    ASSERT_TRUE(f.ok()) << f.status().ToString();
+    CheckFile(batch, *f, path);
+  };
+  write(**writer, "zstd");
+  write(**sibling, "uncompressed");
+  ASSERT_TRUE((*writer)->SetThreads(0).ok());
+  EXPECT_FALSE((*writer)->DuckDbOpened());
+  EXPECT_FALSE((*sibling)->DuckDbOpened());
+  write(**sibling, "snappy");
+  EXPECT_TRUE((*sibling)->DuckDbOpened());
+  EXPECT_TRUE((*writer)->DuckDbOpened());  // the same database
+  write(**writer, "gzip");
+  ASSERT_TRUE((*writer)->SetThreads(1).ok());
+  write(**writer, "brotli");
+}
+
 // The zstd level reaches the writer: the highest level packs these rows tighter than the
 // lowest, and both hold the same rows.
 TEST(DataFileWriter, WritesZstdAtTheTablesLevel) {
