@@ -89,8 +89,8 @@ bool FlatJsonReader::ReadNumber(FlatJsonValue* out) {
 
 // Outside strings the grammar admits ASCII only, so the text is UTF-8 exactly when every
 // string is: a string holding a byte >= 0x80 is checked on its own.
-const char* ScanFlatString(const char* p, const char* end, std::string_view* out,
-                           const char* text) {
+const char* ScanFlatStringAnyLength(const char* p, const char* end, std::string_view* out,
+                                    const char* text) {
   const char* begin = p;
   bool ascii = true;
 #if defined(__SSE2__)

@@ -35,8 +35,8 @@ class RecordShape {
   void Learn(std::string_view json, std::span<const Member> members);
 
   /// Reads `json` if it has the learnt shape: calls `value(field, v)` for each member in
-  /// order (the field is -1 for a key no field declares) and returns true when every byte
-  /// matched and every call returned true. False at the first difference.
+  /// order (the field is -1 for a key no field declares; v.raw is not set) and returns true
+  /// when every byte matched and every call returned true. False at the first difference.
   template <typename OnValue>
   bool Read(std::string_view json, OnValue&& value) const;
 
@@ -66,18 +66,14 @@ bool RecordShape::Read(std::string_view json, OnValue&& value) const {
   FlatJsonValue v;
   for (const Slot& s : members_) {
     if (!Gap(p, end, s.gap_begin, s.gap_size)) return false;
-    const char* start = p;
     if (s.kind == Kind::kString) {
-      --start;  // the opening quote is the gap's last byte
       p = ScanFlatString(p, end, &v.text, json.data());
       v.kind = FlatJsonValue::Kind::kString;
       v.integer = false;
     } else {
       p = ReadOther(p, end, &v);
     }
-    if (p == nullptr) return false;
-    v.raw = std::string_view(start, static_cast<size_t>(p - start));
-    if (!value(s.field, v)) return false;
+    if (p == nullptr || !value(s.field, v)) return false;
   }
   return Gap(p, end, tail_begin_, tail_size_) && p == end;
 }
