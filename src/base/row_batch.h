@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/pod_buffer.h"
+#include "base/short_bytes.h"
 #include "base/types.h"
 
 namespace braid {
@@ -111,7 +112,7 @@ class RowBatch {
 
 [[gnu::always_inline]] inline void RowBatch::AppendString(std::string_view v) {
   ColumnData& c = Next(ColumnType::kString);
-  c.chars.Append(v.data(), v.size());
+  CopyBytes(c.chars.Extend(v.size()), v.data(), v.size());
   c.offsets.push_back(static_cast<uint32_t>(c.chars.size()));
   bytes_ += v.size() + 5;
 }

@@ -36,6 +36,25 @@ inline bool SameBytes(const char* a, const char* b, size_t n) {
   return true;
 }
 
+/// memcpy(dst, src, n), inline for up to 16 bytes (two overlapping words, or bytes below 4):
+/// the decoder's keys and values and the join's output strings are mostly that short, and a
+/// call into memcpy for each cost more than the bytes.
+inline void CopyBytes(char* dst, const char* src, size_t n) {
+  if (n >= 8 && n <= 16) {
+    const uint64_t head = LoadWord<uint64_t>(src), tail = LoadWord<uint64_t>(src + n - 8);
+    std::memcpy(dst, &head, 8);
+    std::memcpy(dst + n - 8, &tail, 8);
+  } else if (n >= 4 && n < 8) {
+    const uint32_t head = LoadWord<uint32_t>(src), tail = LoadWord<uint32_t>(src + n - 4);
+    std::memcpy(dst, &head, 4);
+    std::memcpy(dst + n - 4, &tail, 4);
+  } else if (n > 16) {
+    std::memcpy(dst, src, n);
+  } else {
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+  }
+}
+
 /// A copy of `v` made word by word. Where a view's two words were just stored one at a time
 /// (by a function that filled it in), the compiler's copy of both in one 16-byte load waits
 /// until those stores reach the cache — a failed store-to-load forward, which profiles showed

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/short_bytes.h"
+
 namespace braid {
 
 class EventKey {
@@ -33,7 +35,7 @@ class EventKey {
       n >>= 7;
     }
     *out++ = static_cast<char>(n);
-    if (!value.empty()) std::memcpy(out, value.data(), value.size());
+    CopyBytes(out, value.data(), value.size());
     return out + value.size();
   }
   static char* WriteLong(int64_t value, char* out) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/short_bytes.h"
 #include "event/stream_spec.h"
 
 namespace braid {
@@ -96,7 +97,7 @@ class EventValuesBuilder {
     if (at + SlotBytes(n) > out_->size()) Grow(at + SlotBytes(n));
     char* p = out_->data();
     p[at] = static_cast<char>(tag);
-    if (n != 0) std::memcpy(p + at + 1, bytes, n);
+    CopyBytes(p + at + 1, static_cast<const char*>(bytes), n);
     end_ += SlotBytes(n);
     const uint32_t end = static_cast<uint32_t>(end_);
     std::memcpy(p + next_ * 4, &end, 4);
