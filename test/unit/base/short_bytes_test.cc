@@ -1,6 +1,7 @@
 #include "base/short_bytes.h"
 #include "base/short_hash.h"
 
+#include <cstring>
 #include <random>
 #include <set>
 #include <string>
@@ -51,6 +52,22 @@ TEST(ShortHash, StringsThatDifferInOneBitOrOnlyInLengthHashApart) {
     ++strings;
   }
   EXPECT_EQ(seen.size(), strings);
+}
+
+// Every length up to 40, from every offset of a source: the bytes memcpy writes, and none of
+// the guard bytes around them.
+TEST(CopyBytes, WritesExactlyTheBytesMemcpyWrites) {
+  std::mt19937_64 r(5);
+  std::string src(64, '\0');
+  for (char& c : src) c = static_cast<char>(r());
+  for (size_t n = 0; n <= 40; ++n) {
+    for (size_t from = 0; from + n <= src.size(); from += 7) {
+      std::string got(n + 16, '#'), want(n + 16, '#');
+      CopyBytes(got.data() + 8, src.data() + from, n);
+      std::memcpy(want.data() + 8, src.data() + from, n);
+      ASSERT_EQ(got, want) << "n " << n << " from " << from;
+    }
+  }
 }
 
 }  // namespace

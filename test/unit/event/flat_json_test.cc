@@ -121,6 +121,37 @@ void Damage(std::mt19937_64& r, std::string* v) {
   }
 }
 
+// The inline scan gives ScanFlatStringAnyLength's answer — where the string ends, its
+// contents, or nullptr — for texts of every length up to 48 bytes holding quotes, escapes,
+// control characters, multi-byte UTF-8 and invalid bytes at random places, scanned from every
+// start.
+TEST(ScanFlatString, InlineScanAgreesWithTheGeneralOne) {
+  std::mt19937_64 r(9);
+  const std::vector<std::string> pieces = {"a", "Z", "0", " ", "\"", "\\", "\x01", "\x1f",
+                                           "\x7f", "\xc3\xa9", "\xf0\x9f\x98\x80", "\xff"};
+  int strings = 0;
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    const size_t len = r() % 49;
+    while (text.size() < len) {
+      text += r() % 4 ? pieces[r() % 3] : pieces[r() % pieces.size()];
+    }
+    for (size_t start = 0; start <= text.size(); ++start) {
+      const char* p = text.data() + start;
+      const char* end = text.data() + text.size();
+      std::string_view a, b;
+      const char* got = ScanFlatString(p, end, &a, text.data());
+      const char* want = ScanFlatStringAnyLength(p, end, &b, text.data());
+      ASSERT_EQ(got, want) << "text " << text << " start " << start;
+      if (want != nullptr) {
+        ASSERT_EQ(a, b);
+        ++strings;
+      }
+    }
+  }
+  EXPECT_GT(strings, 20000);
+}
+
 TEST(FlatDecodeDifferential, SameAnswerAsSimdjsonOnRandomRecords) {
   for (TimeFormat format : {TimeFormat::kIso8601, TimeFormat::kEpochMillis}) {
     auto fast = EventDecoder::Create(AllTypes(format), {"amount", "note", "count", "ok", "at"});
