@@ -20,7 +20,7 @@ int64_t EventKey::LongFromPart(std::string_view part) {
   return static_cast<int64_t>(u);
 }
 
-bool EventKey::Next(std::string_view* part) {
+bool EventKey::NextLong(std::string_view* part) {
   uint64_t n = 0;
   size_t i = 0;
   for (int shift = 0;; shift += 7) {

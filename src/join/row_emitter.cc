@@ -2,6 +2,7 @@
 
 #include <cassert>
 
+#include "base/short_bytes.h"
 #include "event/event_key.h"
 #include "event/event_values.h"
 
@@ -10,8 +11,16 @@ namespace braid {
 RowEmitter::RowEmitter(const JoinPlan& plan)
     : parts_(plan.key_types().size()), num_key_parts_(plan.key_types().size()) {
   for (const ColumnSource& src : plan.sources()) {
-    columns_.push_back(Column{static_cast<uint32_t>(src.stream), src.kind, src.type,
-                              static_cast<uint32_t>(src.index),
+    const bool is_long = src.type == FieldType::kLong;
+    Op op = Op::kTimestamp;
+    if (src.kind == ColumnSource::kKeyPart) {
+      op = is_long ? Op::kKeyLong : Op::kKeyString;
+    } else if (src.kind == ColumnSource::kValue) {
+      op = src.type == FieldType::kString   ? Op::kValueString
+           : src.type == FieldType::kDouble ? Op::kValueDouble
+                                            : Op::kValueInt;  // long, timestamp, boolean
+    }
+    columns_.push_back(Column{op, static_cast<uint32_t>(src.stream), static_cast<uint32_t>(src.index),
                               static_cast<uint32_t>(plan.stream(src.stream).stored_types.size())});
   }
 }
@@ -33,32 +42,22 @@ void RowEmitter::Emit(std::string_view key, std::span<const StoredEvent* const> 
       out->AppendNull();
       continue;
     }
-    switch (col.kind) {
-      case ColumnSource::kKeyPart:
-        if (col.type == FieldType::kLong) {
-          out->AppendInt(EventKey::LongFromPart(parts[col.index]));
-        } else {
-          out->AppendString(parts[col.index]);
-        }
-        break;
-      case ColumnSource::kTimestamp:
-        out->AppendTimestamp(e->ts);
-        break;
-      case ColumnSource::kValue: {
-        const EventValues values(e->values, col.num_fields);
-        if (values.IsNull(col.index)) {
-          out->AppendNull();
-          break;
-        }
-        switch (col.type) {
-          case FieldType::kString: out->AppendString(values.GetString(col.index)); break;
-          case FieldType::kDouble: out->AppendDouble(values.GetDouble(col.index)); break;
-          case FieldType::kLong:
-          case FieldType::kTimestamp:
-          case FieldType::kBoolean: out->AppendInt(values.GetInt(col.index)); break;
-        }
-        break;
-      }
+    switch (col.op) {
+      case Op::kKeyString: out->AppendString(parts[col.index]); continue;
+      case Op::kKeyLong: out->AppendInt(EventKey::LongFromPart(parts[col.index])); continue;
+      case Op::kTimestamp: out->AppendTimestamp(e->ts); continue;
+      default: break;
+    }
+    size_t size = 0;
+    const char* value = EventValues(e->values, col.num_fields).Value(col.index, &size);
+    if (value == nullptr) {
+      out->AppendNull();
+      continue;
+    }
+    switch (col.op) {
+      case Op::kValueString: out->AppendString(std::string_view(value, size)); break;
+      case Op::kValueDouble: out->AppendDouble(LoadWord<double>(value)); break;
+      default: out->AppendInt(LoadWord<int64_t>(value)); break;
     }
   }
   out->AppendNull();  // processing_time: the committer fills it

@@ -25,14 +25,14 @@ class RowEmitter {
             RowBatch* out) const;
 
  private:
-  // One output column, resolved from its ColumnSource so that a row reads nothing else of
-  // the plan.
+  // What one output column takes, resolved from its ColumnSource and type once, so that a row
+  // reads nothing else of the plan and branches once per value.
+  enum class Op : uint8_t { kKeyString, kKeyLong, kTimestamp, kValueString, kValueDouble, kValueInt };
   struct Column {
+    Op op;
     uint32_t stream;
-    ColumnSource::Kind kind;
-    FieldType type;
-    uint32_t index;       // key part or value slot
-    uint32_t num_fields;  // the stream's stored fields (for reading its values)
+    uint32_t index;         // key part or value slot
+    uint32_t num_fields;    // the stream's stored fields (for reading its values)
   };
   std::vector<Column> columns_;
   mutable std::vector<std::string_view> parts_;  // the key's parts, per row (scratch)
