@@ -565,7 +565,10 @@ void ParquetOut::Page(PageType type, std::string_view body, Header header, Chunk
     return;
   }
   if (zstd_) {
-    compressed_.resize(ZSTD_compressBound(body.size()));
+    // Grown only: resized to each page's bound, it zero-filled whatever a smaller page before
+    // had given back (megabytes per row group of alternating small and large columns).
+    const size_t bound = ZSTD_compressBound(body.size());
+    if (compressed_.size() < bound) compressed_.resize(bound);
     const size_t n = ZSTD_compressCCtx(cctx(), compressed_.data(), compressed_.size(), body.data(),
                                        body.size(), level_);
     if (ZSTD_isError(n)) {  // only for a bad level, which ParquetCompression refuses
