@@ -321,6 +321,34 @@ TEST(DataFileWriter, OpensDuckDbOnlyForAFileThatNeedsIt) {
   write(**writer, "brotli");
 }
 
+// Pages of every size in one file — large ones written straight from their buffer, small
+// ones gathered — and files one after another on one thread (which keeps its page buffers):
+// each of braid's files holds the rows of the file DuckDB writes from the same batch.
+TEST(DataFileWriter, LargeAndSmallPagesOfSuccessiveFilesReadBackAsDuckDbsFile) {
+  TempDir dir;
+  auto writer = DataFileWriter::Create();
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  auto db = DuckDbConnection::Open();
+  ASSERT_TRUE(db.ok());
+  int n = 0;
+  for (int rows : {60000, 700, 130000}) {
+    SCOPED_TRACE(rows);
+    const RowBatch batch = MixedBatch(rows);
+    auto write = [&](const char* codec) {
+      const std::string path = dir.path() + "/f" + std::to_string(n++) + codec + ".parquet";
+      Result<DataFile> f = (*writer)->Write(batch, path, "file://" + path, ParquetCompression{codec, std::nullopt});
+      EXPECT_TRUE(f.ok()) << f.status().ToString();
+      if (f.ok()) CheckFile(batch, *f, path);
+      return "SELECT * FROM '" + path + "' ORDER BY ALL";
+    };
+    const std::string reference = write("snappy");  // DuckDB's writer
+    const auto want = Rows(**db, reference);
+    ASSERT_EQ(want.size(), static_cast<size_t>(rows));
+    EXPECT_EQ(Rows(**db, write("uncompressed")), want);
+    EXPECT_EQ(Rows(**db, write("zstd")), want);
+  }
+}
+
 // The zstd level reaches the writer: the highest level packs these rows tighter than the
 // lowest, and both hold the same rows.
 TEST(DataFileWriter, WritesZstdAtTheTablesLevel) {
