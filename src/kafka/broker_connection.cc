@@ -14,6 +14,8 @@
 
 #include <fmt/format.h>
 
+#include "kafka/answer_buffers.h"
+
 namespace braid {
 namespace {
 
@@ -125,7 +127,7 @@ Status BrokerConnection::Receive(BrokerAnswer* answer, bool* whole) {
       if (size > kMaxAnswer) {
         return Status::Corruption(fmt::format("broker {} sent an answer of {} bytes", address_, size));
       }
-      pending_.bytes = std::shared_ptr<char[]>(new char[size]);
+      pending_.bytes = AnswerBuffers::Shared().Take(size);
       pending_.size = size;
       got_ = 0;
     } else {
