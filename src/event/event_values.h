@@ -29,8 +29,9 @@ class EventValues {
   bool IsNull(size_t slot) const { return data_[payload_ + Begin(slot)] == 0; }
   /// The value of a string slot (empty for NULL).
   std::string_view GetString(size_t slot) const {
-    size_t b = Begin(slot), e = End(slot);
-    return e > b + 1 ? data_.substr(payload_ + b + 1, e - b - 1) : std::string_view();
+    size_t size = 0;
+    const char* v = Value(slot, &size);
+    return v == nullptr ? std::string_view() : std::string_view(v, size);
   }
   /// The value of a double slot (0 for NULL).
   double GetDouble(size_t slot) const { return Fixed<double>(slot); }
@@ -61,7 +62,8 @@ class EventValues {
   template <typename T>
   T Fixed(size_t slot) const {
     T v{};
-    if (!IsNull(slot)) std::memcpy(&v, data_.data() + payload_ + Begin(slot) + 1, sizeof(T));
+    size_t size = 0;
+    if (const char* at = Value(slot, &size)) std::memcpy(&v, at, sizeof(T));
     return v;
   }
 

@@ -95,17 +95,8 @@ const char* ScanFlatStringAnyLength(const char* p, const char* end, std::string_
   bool ascii = true;
 #if defined(__SSE2__)
   // 16 bytes at a time: the first quote, backslash or control character ends the scan.
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i control = _mm_set1_epi8(0x1F);
-  // Bit i: byte i stops the scan (in `stops`), or is >= 0x80 (in `high`).
-  auto classify = [&](const char* at, unsigned* stops, unsigned* high) {
-    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
-    const __m128i stop =
-        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, quote), _mm_cmpeq_epi8(c, backslash)),
-                     _mm_cmpeq_epi8(_mm_min_epu8(c, control), c));  // c <= 0x1F
-    *stops = static_cast<unsigned>(_mm_movemask_epi8(stop));
-    *high = static_cast<unsigned>(_mm_movemask_epi8(c));
+  auto classify = [](const char* at, unsigned* stops, unsigned* high) {
+    *high = flat_json_detail::Classify(at, stops);
   };
   unsigned stops = 0, high = 0;
   while (end - p >= 16) {

@@ -73,7 +73,6 @@ class FlatJsonReader {
   State state_ = State::kFirst;
 };
 
-
 // -- inline ---------------------------------------------------------------------------------
 
 #if defined(__SSE2__)

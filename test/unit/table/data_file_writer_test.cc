@@ -270,6 +270,17 @@ TEST(DataFileWriter, WritesBooleanColumns) {
   EXPECT_EQ((*IcebergSchema::FromRowSchema(b.schema()).ToRowSchema())[0].type, ColumnType::kBoolean);
 }
 
+// Writes `batch` with `w` as `<dir>/<name>.parquet` compressed with `codec` and checks the
+// DataFile against the batch; returns the file's path.
+std::string WriteChecked(DataFileWriter& w, const RowBatch& batch, const std::string& dir,
+                         const std::string& name, const char* codec) {
+  const std::string path = dir + "/" + name + ".parquet";
+  Result<DataFile> f = w.Write(batch, path, "file://" + path, ParquetCompression{codec, std::nullopt});
+  EXPECT_TRUE(f.ok()) << f.status().ToString();
+  if (f.ok()) CheckFile(batch, *f, path);
+  return path;
+}
+
 // Every codec braid takes is the one the file carries, and the rows read back unchanged.
 TEST(DataFileWriter, CompressesAsTheTableSays) {
   TempDir dir;
@@ -282,10 +293,7 @@ TEST(DataFileWriter, CompressesAsTheTableSays) {
   for (auto [codec, name] : {std::pair{"zstd", "ZSTD"}, {"snappy", "SNAPPY"}, {"gzip", "GZIP"},
                              {"brotli", "BROTLI"}, {"lz4_raw", "LZ4_RAW"}, {"uncompressed", "UNCOMPRESSED"}}) {
     SCOPED_TRACE(codec);
-    const std::string path = dir.path() + "/" + codec + ".parquet";
-    Result<DataFile> f = (*writer)->Write(batch, path, "file://" + path, ParquetCompression{codec, std::nullopt});
-    ASSERT_TRUE(f.ok()) << f.status().ToString();
-    CheckFile(batch, *f, path);
+    const std::string path = WriteChecked(**writer, batch, dir.path(), codec, codec);
     auto compression = Rows(**db, "SELECT DISTINCT compression FROM parquet_metadata('" + path + "')");
     ASSERT_EQ(compression.size(), 1u);
     EXPECT_EQ(compression[0][0], name);
@@ -302,12 +310,7 @@ TEST(DataFileWriter, OpensDuckDbOnlyForAFileThatNeedsIt) {
   Result<std::unique_ptr<DataFileWriter>> sibling = (*writer)->Sibling();
   ASSERT_TRUE(sibling.ok()) << sibling.status().ToString();
   const RowBatch batch = MixedBatch(300);
-  auto write = [&](DataFileWriter& w, const char* codec) {
-    const std::string path = dir.path() + "/" + codec + ".parquet";
-    Result<DataFile> f = w.Write(batch, path, "file://" + path, ParquetCompression{codec, std::nullopt});
-    ASSERT_TRUE(f.ok()) << f.status().ToString();
-    CheckFile(batch, *f, path);
-  };
+  auto write = [&](DataFileWriter& w, const char* codec) { WriteChecked(w, batch, dir.path(), codec, codec); };
   write(**writer, "zstd");
   write(**sibling, "uncompressed");
   ASSERT_TRUE((*writer)->SetThreads(0).ok());
@@ -335,11 +338,8 @@ TEST(DataFileWriter, LargeAndSmallPagesOfSuccessiveFilesReadBackAsDuckDbsFile) {
     SCOPED_TRACE(rows);
     const RowBatch batch = MixedBatch(rows);
     auto write = [&](const char* codec) {
-      const std::string path = dir.path() + "/f" + std::to_string(n++) + codec + ".parquet";
-      Result<DataFile> f = (*writer)->Write(batch, path, "file://" + path, ParquetCompression{codec, std::nullopt});
-      EXPECT_TRUE(f.ok()) << f.status().ToString();
-      if (f.ok()) CheckFile(batch, *f, path);
-      return "SELECT * FROM '" + path + "' ORDER BY ALL";
+      const std::string name = "f" + std::to_string(n++) + codec;
+      return "SELECT * FROM '" + WriteChecked(**writer, batch, dir.path(), name, codec) + "' ORDER BY ALL";
     };
     const std::string reference = write("snappy");  // DuckDB's writer
     const auto want = Rows(**db, reference);
